@@ -1,0 +1,6 @@
+using System.CommandLine;
+using StemGen.Cli;
+
+var root = new RootCommand("StemGen: generate music stems that listen to a context.");
+root.Subcommands.Add(InfoCommand.Create());
+return await root.Parse(args).InvokeAsync();
