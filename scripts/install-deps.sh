@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what StemGen needs and is missing on a Debian machine (run as root). Idempotent:
+# packages already present are not touched, and apt-get update runs only when something is missing.
+set -euo pipefail
+
+# Native build and runtime: libtorch (CPU, OpenMP) and the toolchain for the shim.
+packages=(cmake g++ make libtorch-dev)
+# Benchmarks compare against PyTorch on the same libtorch.
+if [[ "${STEMGEN_WITH_BENCH:-0}" == "1" ]]; then packages+=(python3-torch); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} > 0 )); then
+  echo "installing: ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "error: need root to install ${missing[*]} (run as root or with sudo)" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "error: the .NET SDK (dotnet) is not installed; StemGen needs it to build (net9.0 runtime packs are restored from NuGet)." >&2
+  exit 1
+fi

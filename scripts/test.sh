@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything once, runs every test project, and ends with one
+# line "N passed, N failed, N skipped" summed over all of them. Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh || exit 1
+
+results=TestResults
+rm -rf "$results"
+dotnet build StemGen.Web.sln -c Release -nologo -clp:ErrorsOnly || { echo "0 passed, 1 failed"; echo "build failed" >&2; exit 1; }
+
+status=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  dotnet test "$project" -c Release --no-build -nologo --results-directory "$results/$name" \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" || status=1
+done
+
+# Sum the counters of every TRX report (<Counters total=.. passed=.. failed=.. notExecuted=.. />).
+passed=0 failed=0 skipped=0 reports=0
+while IFS= read -r trx; do
+  reports=$((reports + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done < <(find "$results" -name '*.trx')
+
+expected=$(ls tests/*/*.csproj | wc -l)
+if (( reports < expected )); then
+  echo "only $reports of $expected test projects produced a report" >&2
+  failed=$((failed + expected - reports))
+fi
+(( failed > 0 )) && status=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
