@@ -3,7 +3,6 @@
 #include "shim.h"
 #include <ATen/autocast_mode.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/detail/CUDAHooksInterface.h>
 #include <cstring>
 #include <sstream>
 
@@ -142,7 +141,8 @@ SG_API GH sg_generator_new(uint64_t seed, int device_type, int device_index) {
   try {
     if (device_type == (int)at::kCPU) return new at::Generator(at::detail::createCPUGenerator(seed));
     if (device_type == (int)at::kCUDA) {
-      auto g = at::detail::getCUDAHooks().getDefaultCUDAGenerator((c10::DeviceIndex)device_index).clone();
+      // A copy of the device's default generator (the stable API in 1.13 and 2.x), re-seeded.
+      auto g = at::globalContext().defaultGenerator(at::Device(at::kCUDA, (c10::DeviceIndex)device_index)).clone();
       g.set_current_seed(seed);
       return new at::Generator(g);
     }
