@@ -34,9 +34,10 @@ public sealed class DisposeScope : IDisposable
     public void Dispose()
     {
         if (disposed) return;
-        disposed = true;
+        // Check before marking disposed, so a scope ended out of order can still end properly later.
         if (current != this)
             throw new InvalidOperationException("dispose scopes must end in the reverse order they began (and on the thread that began them)");
+        disposed = true;
         current = outer;
         foreach (var tensor in owned) tensor.DisposeWithoutScope();
         owned.Clear();

@@ -2,10 +2,10 @@ using StemGen.Torch.Interop;
 
 namespace StemGen.Torch;
 
-/// <summary>Windows and short-time Fourier transforms (complex spectra; see Tensor.Abs, ViewAsReal).</summary>
+/// <summary>Windows and short-time Fourier transforms (native/src/signal.cpp).</summary>
 public static class Signal
 {
-    /// <summary>Hann window; periodic (the default, for spectral analysis) or symmetric.</summary>
+    /// <summary>Hann window, 0.5 - 0.5 cos(2 pi n / N) with N = length (periodic) or length - 1 (symmetric).</summary>
     public static Tensor HannWindow(long length, bool periodic = true, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         var d = device ?? Device.CPU;
@@ -13,17 +13,18 @@ public static class Signal
     }
 
     /// <summary>
-    /// STFT of (L) or (B, L) signals: complex (F, frames) or (B, F, frames), F = nFft/2 + 1 when
-    /// one-sided. With center, the signal is padded by nFft/2 on both sides (reflect or zeros).
+    /// STFT of x (L) or (B, L): complex (F, frames) or (B, F, frames). hop defaults to nFft / 4,
+    /// winLength to nFft; a null window is rectangular. center pads nFft / 2 on both sides
+    /// (reflect, or zeros when reflectPad is false).
     /// </summary>
-    public static Tensor Stft(Tensor x, long nFft, long hop, Tensor? window = null, long? winLength = null,
+    public static Tensor Stft(Tensor x, long nFft, long? hop = null, long? winLength = null, Tensor? window = null,
         bool center = true, bool reflectPad = true, bool normalized = false, bool onesided = true) =>
-        Tensor.Wrap(Native.sg_stft(x.Handle, nFft, hop, winLength ?? nFft, Tensor.Of(window), center ? 1 : 0,
-            reflectPad ? 1 : 0, normalized ? 1 : 0, onesided ? 1 : 0));
+        Tensor.Wrap(Native.sg_stft(x.Handle, nFft, hop ?? nFft / 4, winLength ?? nFft, Tensor.Of(window),
+            center ? 1 : 0, reflectPad ? 1 : 0, normalized ? 1 : 0, onesided ? 1 : 0));
 
-    /// <summary>Inverse STFT by overlap-add; <paramref name="length"/> crops or pads the result.</summary>
-    public static Tensor Istft(Tensor spectrum, long nFft, long hop, Tensor? window = null, long? winLength = null,
+    /// <summary>Inverse of <see cref="Stft"/>; length (when given) trims or pads the signal to that many samples.</summary>
+    public static Tensor Istft(Tensor spectrum, long nFft, long? hop = null, long? winLength = null, Tensor? window = null,
         bool center = true, bool normalized = false, bool onesided = true, long? length = null) =>
-        Tensor.Wrap(Native.sg_istft(spectrum.Handle, nFft, hop, winLength ?? nFft, Tensor.Of(window), center ? 1 : 0,
-            normalized ? 1 : 0, onesided ? 1 : 0, length ?? -1));
+        Tensor.Wrap(Native.sg_istft(spectrum.Handle, nFft, hop ?? nFft / 4, winLength ?? nFft, Tensor.Of(window),
+            center ? 1 : 0, normalized ? 1 : 0, onesided ? 1 : 0, length ?? -1));
 }

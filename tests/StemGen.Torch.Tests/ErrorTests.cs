@@ -1,0 +1,188 @@
+using StemGen.Torch;
+using static StemGen.Torch.Tests.OpAssert;
+
+namespace StemGen.Torch.Tests;
+
+public class ErrorTests
+{
+    [Fact]
+    public void Matmul_OfIncompatibleShapes_ThrowsTorchExceptionWithLibtorchMessage()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var e = Assert.Throws<TorchException>(() => Tensors.Zeros([2, 3]).Matmul(Tensors.Zeros([4, 5])));
+        Assert.Contains("shapes cannot be multiplied", e.Message);
+        Assert.Contains("2x3 and 4x5", e.Message);
+    }
+
+    [Fact]
+    public void Add_OfMismatchedSizes_ThrowsTorchExceptionSayingTheSizesMustMatch()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var e = Assert.Throws<TorchException>(() => Tensors.Zeros([2]).Add(Tensors.Zeros([3])));
+        Assert.Contains("must match", e.Message);
+        Assert.Contains("size", e.Message);
+        Assert.Equal(TorchErrorKind.Generic, e.Kind);
+    }
+
+    [Fact]
+    public void AfterANativeError_LaterOpsStillWork()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        Assert.Throws<TorchException>(() => Tensors.Zeros([2]).Add(Tensors.Zeros([3])));
+        Assert.Equal(new[] { 2f, 2 }, (Tensors.Ones([2]) + Tensors.Ones([2])).ToArray<float>());
+    }
+
+    [Fact]
+    public void ErrorMessages_DescribeTheLatestFailureOnly()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var first = Assert.Throws<TorchException>(() => Tensors.Zeros([2, 3]).Matmul(Tensors.Zeros([4, 5])));
+        var second = Assert.Throws<TorchException>(() => Tensors.Zeros([2]).Reshape(3));
+        Assert.DoesNotContain("multiplied", second.Message);
+        Assert.Contains("[3]", second.Message);
+        Assert.NotEqual(first.Message, second.Message);
+    }
+
+    [Fact]
+    public void Select_OutOfRange_ThrowsTorchExceptionOfKindIndex()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var e = Assert.Throws<TorchException>(() => Tensors.Zeros([3]).Select(0, 5));
+        Assert.Equal(TorchErrorKind.Index, e.Kind);
+        Assert.Contains("out of range", e.Message);
+    }
+
+    [Fact]
+    public void DimensionOutOfRange_ThrowsTorchExceptionOfKindIndex()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var e = Assert.Throws<TorchException>(() => Tensors.Zeros([2, 2]).Sum(2));
+        Assert.Equal(TorchErrorKind.Index, e.Kind);
+        Assert.Contains("Dimension out of range", e.Message);
+    }
+
+    [Fact]
+    public void IndexSelect_WithOutOfRangeIndex_ThrowsTorchExceptionOfKindIndex()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var e = Assert.Throws<TorchException>(() => Tensors.Zeros([3]).IndexSelect(0, L([0, 3])));
+        Assert.Equal(TorchErrorKind.Index, e.Kind);
+        Assert.Contains("index out of range in self", e.Message);
+    }
+
+    [Fact]
+    public void Gather_WithOutOfRangeIndex_ThrowsTorchException()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var e = Assert.Throws<TorchException>(() => Tensors.Zeros([3]).Gather(0, L([7])));
+        Assert.Contains("index 7 is out of bounds", e.Message);
+        Assert.Equal(TorchErrorKind.Generic, e.Kind); // libtorch 1.13 checks gather bounds with TORCH_CHECK, not an IndexError
+    }
+
+    [Fact]
+    public void Index_WithOutOfRangeLongIndex_ThrowsTorchExceptionOfKindIndex()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var e = Assert.Throws<TorchException>(() => Tensors.Zeros([3]).Index(L([3])));
+        Assert.Equal(TorchErrorKind.Index, e.Kind);
+        Assert.Contains("out of bounds", e.Message);
+    }
+
+    [Fact]
+    public void Narrow_PastTheEnd_ThrowsTorchException()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var e = Assert.Throws<TorchException>(() => Tensors.Zeros([3]).Narrow(0, 2, 2));
+        Assert.Contains("exceeds dimension size", e.Message);
+    }
+
+    [Fact]
+    public void Cat_OfMismatchedShapes_ThrowsTorchException()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var e = Assert.Throws<TorchException>(() => Tensors.Cat([Tensors.Zeros([2, 2]), Tensors.Zeros([2, 3])], 0));
+        Assert.Contains("Sizes of tensors must match", e.Message);
+    }
+
+    [Fact]
+    public void UsingADisposedTensor_ThrowsObjectDisposedException()
+    {
+        var t = Tensors.Zeros([2]);
+        t.Dispose();
+        Assert.True(t.IsDisposed);
+        Assert.Throws<ObjectDisposedException>(() => t.Sum());
+        Assert.Throws<ObjectDisposedException>(() => t.ToArray<float>());
+        Assert.Equal("Tensor(disposed)", t.ToString());
+    }
+
+    [Fact]
+    public void PassingADisposedTensorAsArgument_ThrowsObjectDisposedException()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var live = Tensors.Zeros([2]);
+        var dead = Tensors.Zeros([2]);
+        dead.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => live.Add(dead));
+        Assert.Throws<ObjectDisposedException>(() => Tensors.Cat([live, dead]));
+    }
+
+    [Fact]
+    public void DisposingTwice_IsHarmless()
+    {
+        var t = Tensors.Zeros([2]);
+        t.Dispose();
+        t.Dispose();
+        Assert.True(t.IsDisposed);
+    }
+
+    [Fact]
+    public void ToArrayOfFloat_OnInt64Tensor_ThrowsInvalidOperationException()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var e = Assert.Throws<InvalidOperationException>(() => L([1, 2]).ToArray<float>());
+        Assert.Contains("Int64", e.Message);
+    }
+
+    [Fact]
+    public void ToArrayOfUnsupportedElementType_ThrowsNotSupportedException()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        Assert.Throws<NotSupportedException>(() => L([1, 2]).ToArray<ulong>());
+    }
+
+    [Fact]
+    public void ToInt64_OfMultiElementTensor_ThrowsTorchException()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var e = Assert.Throws<TorchException>(() => L([1, 2]).ToInt64());
+        Assert.Contains("cannot be converted", e.Message);
+    }
+
+    [Fact]
+    public void SplitAndChunk_WithNonPositiveCounts_ThrowArgumentOutOfRange()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var t = Tensors.Zeros([4]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => t.Split(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => t.Chunk(0));
+    }
+
+    [Fact]
+    public void NativeErrors_OnParallelThreads_KeepTheirOwnMessages()
+    {
+        var messages = new string[8];
+        Parallel.For(0, messages.Length, i =>
+        {
+            using var scope = TorchRuntime.NewDisposeScope();
+            try
+            {
+                Tensors.Zeros([2]).Reshape(3 + i);
+            }
+            catch (TorchException e)
+            {
+                messages[i] = e.Message;
+            }
+        });
+        for (var i = 0; i < messages.Length; i++) Assert.Contains($"[{3 + i}]", messages[i]);
+    }
+}
