@@ -7,20 +7,20 @@ public class FunctionalLayerTests
     public void Linear_computes_x_times_weight_transposed_plus_bias()
     {
         using var scope = TorchRuntime.NewDisposeScope();
-        double[] x = TestData.Random(2 * 3, 1), w = TestData.Random(4 * 3, 2), b = TestData.Random(4, 3);
-        var y = Functional.Linear(TestData.Tensor64(x, 2, 3), TestData.Tensor64(w, 4, 3), TestData.Tensor64(b, 4)).ToArray<double>();
+        double[] x = OpAssert.Noise(2 * 3, 1), w = OpAssert.Noise(4 * 3, 2), b = OpAssert.Noise(4, 3);
+        var y = Functional.Linear(OpAssert.D(x, 2, 3), OpAssert.D(w, 4, 3), OpAssert.D(b, 4)).ToArray<double>();
         var expected = new double[8];
         for (var n = 0; n < 2; n++)
         for (var o = 0; o < 4; o++)
             expected[n * 4 + o] = b[o] + Enumerable.Range(0, 3).Sum(i => x[n * 3 + i] * w[o * 3 + i]);
-        TestData.AssertClose(expected, y);
+        OpAssert.Close(expected, y);
     }
 
     [Fact]
     public void Embedding_picks_rows()
     {
         using var scope = TorchRuntime.NewDisposeScope();
-        var table = TestData.Tensor64([0, 1, 10, 11, 20, 21], 3, 2);
+        var table = OpAssert.D([0, 1, 10, 11, 20, 21], 3, 2);
         var rows = Functional.Embedding(table, Tensor.FromArray(new long[] { 2, 0, 2 }));
         Assert.Equal([3L, 2], rows.Shape);
         Assert.Equal([20.0, 21, 0, 1, 20, 21], rows.ToArray<double>());
@@ -35,11 +35,11 @@ public class FunctionalLayerTests
     {
         using var scope = TorchRuntime.NewDisposeScope();
         const int batch = 2, cin = 4, cout = 6, k = 3, length = 11;
-        var x = TestData.Random(batch * cin * length, 10);
-        var w = TestData.Random(cout * (cin / groups) * k, 11);
-        var b = TestData.Random(cout, 12);
-        var y = Functional.Conv1d(TestData.Tensor64(x, batch, cin, length), TestData.Tensor64(w, cout, cin / groups, k),
-            TestData.Tensor64(b, cout), stride, padding, dilation, groups);
+        var x = OpAssert.Noise(batch * cin * length, 10);
+        var w = OpAssert.Noise(cout * (cin / groups) * k, 11);
+        var b = OpAssert.Noise(cout, 12);
+        var y = Functional.Conv1d(OpAssert.D(x, batch, cin, length), OpAssert.D(w, cout, cin / groups, k),
+            OpAssert.D(b, cout), stride, padding, dilation, groups);
         var outLength = (length + 2 * padding - dilation * (k - 1) - 1) / stride + 1;
         Assert.Equal([batch, cout, (long)outLength], y.Shape);
         var expected = new double[batch * cout * outLength];
@@ -59,7 +59,7 @@ public class FunctionalLayerTests
             }
             expected[(n * cout + o) * outLength + t] = sum;
         }
-        TestData.AssertClose(expected, y.ToArray<double>());
+        OpAssert.Close(expected, y.ToArray<double>());
     }
 
     [Theory]
@@ -70,9 +70,9 @@ public class FunctionalLayerTests
     {
         using var scope = TorchRuntime.NewDisposeScope();
         const int batch = 1, cin = 3, cout = 2, k = 5, length = 6;
-        var x = TestData.Random(batch * cin * length, 20);
-        var w = TestData.Random(cin * cout * k, 21);
-        var y = Functional.ConvTranspose1d(TestData.Tensor64(x, batch, cin, length), TestData.Tensor64(w, cin, cout, k),
+        var x = OpAssert.Noise(batch * cin * length, 20);
+        var w = OpAssert.Noise(cin * cout * k, 21);
+        var y = Functional.ConvTranspose1d(OpAssert.D(x, batch, cin, length), OpAssert.D(w, cin, cout, k),
             null, stride, padding, outputPadding);
         var full = (length - 1) * stride + k + outputPadding;
         var outLength = full - 2 * padding;
@@ -86,7 +86,7 @@ public class FunctionalLayerTests
             var pos = t * stride + j - padding;
             if (pos >= 0 && pos < outLength) expected[o * outLength + pos] += x[ci * length + t] * w[(ci * cout + o) * k + j];
         }
-        TestData.AssertClose(expected, y.ToArray<double>());
+        OpAssert.Close(expected, y.ToArray<double>());
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public class FunctionalLayerTests
     {
         using var scope = TorchRuntime.NewDisposeScope();
         const int steps = 4, input = 3, hidden = 2, layers = 2;
-        var x = TestData.Random(steps * input, 30);
+        var x = OpAssert.Noise(steps * input, 30);
         var weights = new List<double[]>();
         var tensors = new List<Tensor>();
         for (var l = 0; l < layers; l++)
@@ -103,12 +103,12 @@ public class FunctionalLayerTests
             foreach (var (count, shape) in new (int, long[])[]
                      { (4 * hidden * inSize, [4 * hidden, inSize]), (4 * hidden * hidden, [4 * hidden, hidden]), (4 * hidden, [4 * hidden]), (4 * hidden, [4 * hidden]) })
             {
-                var data = TestData.Random(count, 31 + weights.Count);
+                var data = OpAssert.Noise(count, 31 + weights.Count);
                 weights.Add(data);
                 tensors.Add(Tensor.FromArray(data, shape));
             }
         }
-        var (output, hn, cn) = Functional.Lstm(TestData.Tensor64(x, steps, 1, input), tensors, layers);
+        var (output, hn, cn) = Functional.Lstm(OpAssert.D(x, steps, 1, input), tensors, layers);
 
         // Reference: i, f, g, o gates; c = f c + i g; h = o tanh(c); layer 2 reads layer 1's h.
         var sequence = Enumerable.Range(0, steps).Select(t => x.Skip(t * input).Take(input).ToArray()).ToArray();
@@ -140,9 +140,9 @@ public class FunctionalLayerTests
             finalH.AddRange(h);
             finalC.AddRange(c);
         }
-        TestData.AssertClose(sequence.SelectMany(s => s).ToArray(), output.ToArray<double>());
-        TestData.AssertClose(finalH, hn.ToArray<double>());
-        TestData.AssertClose(finalC, cn.ToArray<double>());
+        OpAssert.Close(sequence.SelectMany(s => s).ToArray(), output.ToArray<double>());
+        OpAssert.Close([.. finalH], hn.ToArray<double>());
+        OpAssert.Close([.. finalC], cn.ToArray<double>());
 
         static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
     }
@@ -151,11 +151,11 @@ public class FunctionalLayerTests
     public void LayerNorm_and_RmsNorm_match_their_formulas()
     {
         using var scope = TorchRuntime.NewDisposeScope();
-        var x = TestData.Random(2 * 5, 40, 3);
-        var gain = TestData.Random(5, 41);
-        var t = TestData.Tensor64(x, 2, 5);
-        var layer = Functional.LayerNorm(t, [5], TestData.Tensor64(gain, 5), null, 1e-5).ToArray<double>();
-        var rms = Functional.RmsNorm(t.To(ScalarType.Float32), TestData.Tensor64(gain, 5).To(ScalarType.Float32), 1e-5).To(ScalarType.Float64).ToArray<double>();
+        var x = OpAssert.Noise(2 * 5, 40, -3, 3);
+        var gain = OpAssert.Noise(5, 41);
+        var t = OpAssert.D(x, 2, 5);
+        var layer = Functional.LayerNorm(t, [5], OpAssert.D(gain, 5), null, 1e-5).ToArray<double>();
+        var rms = Functional.RmsNorm(t.To(ScalarType.Float32), OpAssert.D(gain, 5).To(ScalarType.Float32), 1e-5).To(ScalarType.Float64).ToArray<double>();
         for (var r = 0; r < 2; r++)
         {
             var row = x.Skip(r * 5).Take(5).ToArray();
@@ -185,11 +185,11 @@ public class FunctionalLayerTests
     {
         using var scope = TorchRuntime.NewDisposeScope();
         const int tq = 3, tk = 4, d = 2;
-        double[] q = TestData.Random(tq * d, 50), k = TestData.Random(tk * d, 51), v = TestData.Random(tk * d, 52);
+        double[] q = OpAssert.Noise(tq * d, 50), k = OpAssert.Noise(tk * d, 51), v = OpAssert.Noise(tk * d, 52);
         var allowed = new[] { true, false, true, true, false, true, true, true, true, true, false, true };
         var mask = withMask ? Tensor.FromArray(allowed, 1, 1, tq, tk) : null;
-        var y = Functional.ScaledDotProductAttention(TestData.Tensor64(q, 1, 1, tq, d), TestData.Tensor64(k, 1, 1, tk, d),
-            TestData.Tensor64(v, 1, 1, tk, d), mask).ToArray<double>();
+        var y = Functional.ScaledDotProductAttention(OpAssert.D(q, 1, 1, tq, d), OpAssert.D(k, 1, 1, tk, d),
+            OpAssert.D(v, 1, 1, tk, d), mask).ToArray<double>();
         var expected = new double[tq * d];
         for (var i = 0; i < tq; i++)
         {
@@ -204,7 +204,7 @@ public class FunctionalLayerTests
             for (var c = 0; c < d; c++)
                 expected[i * d + c] += weights[j] / total * v[j * d + c];
         }
-        TestData.AssertClose(expected, y);
+        OpAssert.Close(expected, y);
     }
 
     [Fact]
@@ -213,9 +213,9 @@ public class FunctionalLayerTests
         using var scope = TorchRuntime.NewDisposeScope();
         const int n = 4, classes = 3;
         const double smoothing = 0.1;
-        var logits = TestData.Random(n * classes, 60, 2);
+        var logits = OpAssert.Noise(n * classes, 60, -2, 2);
         long[] target = [2, -100, 0, 1];
-        var loss = Functional.CrossEntropy(TestData.Tensor64(logits, n, classes), Tensor.FromArray(target), labelSmoothing: smoothing).ToDouble();
+        var loss = Functional.CrossEntropy(OpAssert.D(logits, n, classes), Tensor.FromArray(target), labelSmoothing: smoothing).ToDouble();
         double sum = 0;
         var counted = 0;
         for (var i = 0; i < n; i++)
@@ -234,8 +234,8 @@ public class FunctionalLayerTests
     public void L1_and_Mse_losses_reduce_as_asked()
     {
         using var scope = TorchRuntime.NewDisposeScope();
-        var a = TestData.Tensor64([1, 2, 3], 3);
-        var b = TestData.Tensor64([2, 0, 3], 3);
+        var a = OpAssert.D([1, 2, 3], 3);
+        var b = OpAssert.D([2, 0, 3], 3);
         Assert.Equal(1.0, Functional.L1Loss(a, b).ToDouble(), 12);
         Assert.Equal(3.0, Functional.L1Loss(a, b, Reduction.Sum).ToDouble(), 12);
         Assert.Equal(5.0 / 3, Functional.MseLoss(a, b).ToDouble(), 12);
@@ -262,19 +262,25 @@ public class FunctionalLayerTests
     [InlineData("layer_norm")]
     public void Layer_gradients_match_finite_differences(string layer)
     {
-        var w = TestData.Random(2 * 2 * 3, 70);
-        var wl = new List<double[]> { TestData.Random(8 * 3, 71), TestData.Random(8 * 2, 72), TestData.Random(8, 73), TestData.Random(8, 74) };
-        Func<Tensor, Tensor> f = layer switch
+        var w = OpAssert.Noise(2 * 2 * 3, 70);
+        var lstm = new[] { OpAssert.Noise(8 * 3, 71), OpAssert.Noise(8 * 2, 72), OpAssert.Noise(8, 73), OpAssert.Noise(8, 74) };
+        var x = OpAssert.Noise(6, 75);
+        Func<Tensor[], Tensor> f = layer switch
         {
-            "conv1d" => x => Functional.Conv1d(x, TestData.Tensor64(w, 2, 2, 3), stride: 2, padding: 1).Tanh().Sum(),
-            "conv_transpose1d" => x => Functional.ConvTranspose1d(x, TestData.Tensor64(w, 2, 2, 3), stride: 2).Square().Sum(),
-            "lstm" => x => Functional.Lstm(x.Reshape(2, 1, 3), [TestData.Tensor64(wl[0], 8, 3), TestData.Tensor64(wl[1], 8, 2), TestData.Tensor64(wl[2], 8), TestData.Tensor64(wl[3], 8)], 1).Output.Sum(),
-            "attention" => x => { var q = x.Reshape(1, 1, 3, 2); return Functional.ScaledDotProductAttention(q, q.Mul(0.5), q.Square()).Sum(); },
-            _ => x => Functional.LayerNorm(x.Reshape(2, 3), [3]).Mul(TestData.Tensor64([1, 2, 3], 3)).Sum(),
+            "conv1d" => t => Functional.Conv1d(t[0], t[1], stride: 2, padding: 1).Tanh(),
+            "conv_transpose1d" => t => Functional.ConvTranspose1d(t[0], t[1], stride: 2),
+            "lstm" => t => Functional.Lstm(t[0].Reshape(2, 1, 3), [t[1], t[2], t[3], t[4]], 1).Output,
+            "attention" => t => { var q = t[0].Reshape(1, 1, 3, 2); return Functional.ScaledDotProductAttention(q, q.Mul(0.5), q.Square()); },
+            _ => t => Functional.LayerNorm(t[0].Reshape(2, 3), [3], t[1].Narrow(0, 0, 3)),
         };
-        long[] shape = layer is "lstm" or "attention" or "layer_norm" ? [6] : [1, 2, 3];
-        var x0 = TestData.Random(6, 75);
-        TestData.AssertClose(TestData.NumericGradient(x0, shape, f), TestData.AutogradGradient(x0, shape, f), 1e-6);
+        GradCheck.Input[] inputs = layer switch
+        {
+            "conv1d" or "conv_transpose1d" => [GradCheck.In(x, 1, 2, 3), GradCheck.In(w, 2, 2, 3)],
+            "lstm" => [GradCheck.In(x), GradCheck.In(lstm[0], 8, 3), GradCheck.In(lstm[1], 8, 2), GradCheck.In(lstm[2]), GradCheck.In(lstm[3])],
+            "attention" => [GradCheck.In(x)],
+            _ => [GradCheck.In(x), GradCheck.In(w)],
+        };
+        GradCheck.Check(f, inputs);
     }
 
     [Fact]
