@@ -174,19 +174,21 @@ public sealed unsafe class AudioReader : IDisposable
         if (Info.Channels == 1)
         {
             var target = destination.Channel(0).Slice(offset, count);
-            fixed (float* p = target) read = (int)file.ReadFrames(p, count);
+            fixed (float* p = target) read = Decode(p, count);
             interleaved = target[..read];
         }
         else
         {
             var needed = count * Info.Channels;
             if (scratch.Length < needed) scratch = new float[needed];
-            fixed (float* p = scratch) read = (int)file.ReadFrames(p, count);
+            fixed (float* p = scratch) read = Decode(p, count);
             interleaved = scratch.AsSpan(0, read * Info.Channels);
         }
         if (read < 0 || read > count) throw Corrupt($"the decoder returned {read} frames");
-        if (read < count && file.ErrorCode != LibSndFile.ErrNone)
+        var failed = read < count && file.ErrorCode != LibSndFile.ErrNone;
+        if (failed && !(exactFrames > 0 && Position + read < exactFrames && file.AtEndOfStream))
             throw Corrupt($"decoding failed at {WavHeader.Seconds(Position + read, Info.SampleRate)}: {Clean(file.ErrorText)}");
+        // A decode error with every byte consumed is a file cut off mid-frame: Finish reports it as truncation.
 
         var bad = Levels.FirstNonFinite(interleaved);
         if (bad >= 0)
@@ -200,8 +202,20 @@ public sealed unsafe class AudioReader : IDisposable
         if (Position > maxFrames)
             throw new AudioFormatException(Info.Path, AudioErrorReason.TooLong,
                 $"decodes to more than the {options.MaxDuration.TotalMinutes:0.#} minutes allowed (the header understated the length)");
-        if (read == 0) Finish();
+        if (read == 0 || failed) Finish();
         return read;
+    }
+
+    private int Decode(float* interleaved, int frames)
+    {
+        try
+        {
+            return (int)file.ReadFrames(interleaved, frames);
+        }
+        catch (IOException e)
+        {
+            throw new AudioFormatException(Info.Path, AudioErrorReason.IoError, $"cannot read: {e.Message}", e);
+        }
     }
 
     /// <summary>Reads the next block into the start of <paramref name="block"/>; returns the frames read (0 at the end).</summary>

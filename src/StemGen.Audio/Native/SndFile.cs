@@ -66,6 +66,16 @@ internal sealed unsafe class SndFile : IDisposable
 
     public int ErrorCode => LibSndFile.sf_error(file);
 
+    /// <summary>True when the decoder has consumed the whole stream (tells a cut-off file from damage in the middle).</summary>
+    public bool AtEndOfStream
+    {
+        get
+        {
+            try { return stream.Position >= stream.Length; }
+            catch (IOException) { return false; }
+        }
+    }
+
     public string ErrorText => LibSndFile.ErrorText(file);
 
     /// <summary>Reads up to <paramref name="frames"/> interleaved frames; fewer means the end (or an error: check ErrorCode).</summary>
