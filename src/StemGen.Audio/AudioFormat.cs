@@ -46,7 +46,10 @@ public readonly record struct AudioWriteFormat(AudioContainer Container, SampleE
     /// <summary>True for PCM encodings, which StemGen quantises itself (round to nearest, counted clipping).</summary>
     public bool IsPcm => Encoding is SampleEncoding.Pcm16 or SampleEncoding.Pcm24 or SampleEncoding.Pcm32;
 
-    public override string ToString() => $"{AudioFormats.Name(Container)} {AudioFormats.Name(Encoding)}";
+    /// <summary>"WAV, 24-bit PCM"; lossy codecs by their name alone ("Opus", "MP3").</summary>
+    public override string ToString() => AudioFormats.BitsPerSample(Encoding) is null
+        ? AudioFormats.Name(Container)
+        : $"{AudioFormats.Name(Container)}, {AudioFormats.Name(Encoding)}";
 }
 
 /// <summary>Names, extensions and the libsndfile format words of containers and encodings.</summary>

@@ -15,6 +15,6 @@ public sealed record AudioInfo(string Path, AudioContainer Container, SampleEnco
     /// <summary>Bits per stored sample for PCM and float; null for lossy codecs.</summary>
     public int? BitsPerSample => AudioFormats.BitsPerSample(Encoding);
 
-    /// <summary>"FLAC, 16-bit PCM".</summary>
-    public string FormatName => $"{AudioFormats.Name(Container)}, {AudioFormats.Name(Encoding)}";
+    /// <summary>"FLAC, 16-bit PCM", "Opus".</summary>
+    public string FormatName => new AudioWriteFormat(Container, Encoding).ToString();
 }

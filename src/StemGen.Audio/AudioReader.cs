@@ -19,11 +19,13 @@ public sealed unsafe class AudioReader : IDisposable
     private readonly long exactFrames; // frames the decoder must deliver, or -1 when the header only estimates
     private readonly FlacChecksum? checksum;
     private readonly byte[]? expectedMd5;
+    private readonly long fileBytes;
     private float[] scratch = [];
     private bool finished;
 
-    private AudioReader(SndFile file, AudioInfo info, AudioReadOptions options, long exactFrames, FlacChecksum? checksum, byte[]? expectedMd5)
+    private AudioReader(SndFile file, AudioInfo info, AudioReadOptions options, long exactFrames, FlacChecksum? checksum, byte[]? expectedMd5, long fileBytes)
     {
+        this.fileBytes = fileBytes;
         this.file = file;
         Info = info;
         this.options = options;
@@ -105,8 +107,10 @@ public sealed unsafe class AudioReader : IDisposable
         }
         if (file is null)
         {
-            var reason = code == LibSndFile.ErrUnsupportedEncoding ? AudioErrorReason.Unsupported : AudioErrorReason.Corrupt;
-            throw new AudioFormatException(name, reason, $"not a readable {AudioFormats.Name(container)} file: {Clean(text)}");
+            if (code == LibSndFile.ErrUnsupportedEncoding)
+                throw new AudioFormatException(name, AudioErrorReason.Unsupported, $"{AudioFormats.Name(container)} with an encoding libsndfile cannot decode ({Clean(text)})");
+            throw new AudioFormatException(name, AudioErrorReason.Corrupt,
+                $"not a readable {AudioFormats.Name(container)} file: it is damaged or cut off (libsndfile: {Clean(text)})");
         }
 
         try
@@ -124,7 +128,7 @@ public sealed unsafe class AudioReader : IDisposable
             if (exactFrames > 0 && container == AudioContainer.Wav) exactFrames = Math.Min(exactFrames, frames);
             var checksum = options.VerifyFlacChecksum && flac is { } f ? FlacChecksum.For(f) : null;
             var info = new AudioInfo(name, container, encoding, sf.SampleRate, sf.Channels, frames > 0 ? frames : exactFrames);
-            return new AudioReader(file, info, options, exactFrames, checksum, flac?.Md5);
+            return new AudioReader(file, info, options, exactFrames, checksum, flac?.Md5, length);
         }
         catch
         {
@@ -227,18 +231,36 @@ public sealed unsafe class AudioReader : IDisposable
     /// <summary>Reads everything that is left into one buffer.</summary>
     public AudioBuffer ReadToEnd()
     {
-        var capacity = Info.Frames > 0 ? Info.Frames - Position : 1L << 20;
+        var expected = Info.Frames > 0 ? Info.Frames - Position : 0;
+        var capacity = expected > 0 ? expected : 1L << 20;
         // Ogg and MP3 lengths are estimates: leave room so a small overshoot needs no reallocation.
         if (exactFrames < 0) capacity += 8192;
+        // A compressed header's length is only a claim: a 1 KB file saying "1.5 hours" must not get
+        // 1.5 hours of memory up front. Start from what the bytes could plausibly hold and grow.
+        if (Info.Container != AudioContainer.Wav) capacity = Math.Min(capacity, fileBytes * 16 / Info.Channels + 65_536);
         var buffer = new AudioBuffer(Info.Channels, CheckedCapacity(capacity), Info.SampleRate);
         var filled = 0;
+        AudioBuffer? probe = null;
         while (true)
         {
             if (filled == buffer.Frames)
             {
-                var grown = new AudioBuffer(Info.Channels, CheckedCapacity(Math.Max(buffer.Frames + 8192L, buffer.Frames * 3L / 2)), Info.SampleRate);
-                for (var c = 0; c < Info.Channels; c++) buffer.Channel(c).CopyTo(grown.Channel(c));
+                // Full: a small read tells the end (the usual case, no copy) from more audio than expected.
+                probe ??= CreateBlock(8192);
+                var more = Read(probe, 0, probe.Frames);
+                if (more == 0) break;
+                // Double, but land exactly on the header's length when it is still ahead.
+                var next = Math.Max(buffer.Frames + (long)more, buffer.Frames * 2L);
+                if (expected >= buffer.Frames + more) next = Math.Min(next, expected);
+                var grown = new AudioBuffer(Info.Channels, CheckedCapacity(next), Info.SampleRate);
+                for (var c = 0; c < Info.Channels; c++)
+                {
+                    buffer.Channel(c).CopyTo(grown.Channel(c));
+                    probe.Channel(c)[..more].CopyTo(grown.Channel(c)[filled..]);
+                }
                 buffer = grown;
+                filled += more;
+                continue;
             }
             var n = Read(buffer, filled, Math.Min(buffer.Frames - filled, 1 << 20));
             if (n == 0) break;

@@ -65,10 +65,10 @@ public sealed unsafe class AudioWriter : IDisposable
         {
             var info = new SfInfo { SampleRate = sampleRate, Channels = channels, Format = AudioFormats.SndFileFormat(format) };
             if (LibSndFile.sf_format_check(&info) == 0)
-                throw new AudioFormatException(path, AudioErrorReason.Unsupported, $"libsndfile cannot write {format} with {channels} channels at {sampleRate} Hz");
+                throw new AudioFormatException(path, AudioErrorReason.Unsupported, $"libsndfile cannot write {format} with {ChannelText(channels)} at {sampleRate} Hz");
             var file = SndFile.Open(target.Stream, ownsStream: false, LibSndFile.ModeWrite, info, out _, out var text)
                 ?? throw new AudioFormatException(path, AudioErrorReason.Unsupported,
-                    $"cannot write {format} with {channels} channels at {sampleRate} Hz: {text.Replace("Error : ", "").Trim()}");
+                    $"cannot write {format} with {ChannelText(channels)} at {sampleRate} Hz: {text.Replace("Error : ", "").Trim()}");
             var writer = new AudioWriter(path, format, sampleRate, channels, target, file);
             writer.Configure(options);
             return writer;
@@ -84,6 +84,8 @@ public sealed unsafe class AudioWriter : IDisposable
             throw;
         }
     }
+
+    private static string ChannelText(int count) => count == 1 ? "1 channel" : $"{count} channels";
 
     private void Configure(AudioWriteOptions options)
     {

@@ -137,6 +137,7 @@ public static class MidiReader
                 {
                     if (position >= end) throw Fail(position, $"track {number}: meta event cut off by the end of the track");
                     var type = data[position++];
+                    if (type >= 0x80) throw Fail(position - 1, $"track {number}: meta event type 0x{type:X2} is not valid (types are 0x00..0x7F)");
                     var metaLength = Vlq(ref position, end, number);
                     var metaStart = position;
                     Skip(ref position, end, metaLength, number, $"meta event 0x{type:X2}");
