@@ -111,6 +111,22 @@ public sealed class BadInputTests : TempFolderTests
         Assert.True(error.Reason is AudioErrorReason.Corrupt or AudioErrorReason.Truncated, error.Message);
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(24)]
+    public void A_flac_whose_audio_does_not_match_its_md5_is_corrupt(int bits)
+    {
+        var path = PathOf($"md5-{bits}.flac");
+        AudioFile.Write(path, Signals.Noise(0.5, 44100, 2, 0.3, seed: 2), bits == 16 ? AudioWriteFormat.Flac16 : AudioWriteFormat.Flac24);
+        var bytes = File.ReadAllBytes(path);
+        bytes[8 + 18] ^= 0x01; // first byte of the MD5 in STREAMINFO: the audio decodes fine but no longer matches
+        var damaged = WriteBytes($"damaged-{bits}.flac", bytes);
+        var error = Refused(damaged);
+        Assert.Equal(AudioErrorReason.Corrupt, error.Reason);
+        Assert.Contains("MD5", error.Message);
+        Assert.Equal(22050, AudioFile.Read(damaged, new AudioReadOptions { VerifyFlacChecksum = false }).Frames);
+    }
+
     [Fact]
     public void Wav_content_under_a_flac_name_is_the_wrong_extension()
     {
@@ -307,6 +323,15 @@ public sealed class BadInputTests : TempFolderTests
         var error = Refused(WriteBytes("x.mp3", Enumerable.Repeat((byte)0x42, 1000).ToArray()));
         Assert.Equal(AudioErrorReason.Corrupt, error.Reason);
         Assert.Equal("x.mp3: not an MP3 stream (bad magic)", error.Message);
+    }
+
+    [Fact]
+    public void Mpeg_layer_2_is_unsupported_by_name()
+    {
+        // Frame header FF FD: MPEG-1, layer II, no CRC; bitrate index 9, 44.1 kHz.
+        var error = Refused(WriteBytes("old.mp2", [0xFF, 0xFD, 0x90, 0x00, .. new byte[500]]));
+        Assert.Equal(AudioErrorReason.Unsupported, error.Reason);
+        Assert.Contains("layer I/II", error.Message);
     }
 
     [Fact]

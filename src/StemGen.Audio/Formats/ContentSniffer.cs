@@ -41,7 +41,11 @@ internal static class ContentSniffer
             if (Starts(next, "fLaC")) return new(AudioContainer.Flac, null);
             return new(AudioContainer.Mp3, null);
         }
-        if (IsMpegFrameHeader(head)) return new(AudioContainer.Mp3, null);
+        if (IsMpegFrameHeader(head))
+        {
+            // Layer bits 01 are layer III (MP3); layers I and II decode through mpg123 too but are untested here.
+            return ((head[1] >> 1) & 3) == 1 ? new(AudioContainer.Mp3, null) : new(null, "an MPEG audio layer I/II (MP2) stream");
+        }
         if (Starts(head, "FORM") && head.Length >= 12 && (Equal(head[8..12], "AIFF") || Equal(head[8..12], "AIFC")))
             return new(null, "an AIFF file");
         if (Starts(head, ".snd")) return new(null, "a Sun/NeXT AU file");

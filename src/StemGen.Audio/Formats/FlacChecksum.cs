@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace StemGen.Audio.Formats;
@@ -28,27 +30,39 @@ internal sealed class FlacChecksum : IDisposable
     {
         var needed = interleaved.Length * bytesPerSample;
         if (bytes.Length < needed) bytes = new byte[needed];
-        var k = 0;
-        if (bytesPerSample == 2)
-        {
-            foreach (var x in interleaved)
-            {
-                var v = (int)(x * scale);
-                bytes[k++] = (byte)v;
-                bytes[k++] = (byte)(v >> 8);
-            }
-        }
-        else
-        {
-            foreach (var x in interleaved)
-            {
-                var v = (int)(x * scale);
-                bytes[k++] = (byte)v;
-                bytes[k++] = (byte)(v >> 8);
-                bytes[k++] = (byte)(v >> 16);
-            }
-        }
+        if (bytesPerSample == 2 && BitConverter.IsLittleEndian) Pack16(interleaved, MemoryMarshal.Cast<byte, short>(bytes.AsSpan(0, needed)));
+        else Pack(interleaved);
         md5.AppendData(bytes, 0, needed);
+    }
+
+    /// <summary>The common case, vectorised: samples are exact multiples of 2^-15, so the conversion is exact.</summary>
+    private void Pack16(ReadOnlySpan<float> samples, Span<short> destination)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var factor = new Vector<float>(scale);
+            var width = Vector<float>.Count;
+            for (; i <= samples.Length - 2 * width; i += 2 * width)
+            {
+                var low = Vector.ConvertToInt32(new Vector<float>(samples[i..]) * factor);
+                var high = Vector.ConvertToInt32(new Vector<float>(samples[(i + width)..]) * factor);
+                Vector.Narrow(low, high).CopyTo(destination[i..]);
+            }
+        }
+        for (; i < samples.Length; i++) destination[i] = (short)(int)(samples[i] * scale);
+    }
+
+    private void Pack(ReadOnlySpan<float> samples)
+    {
+        var k = 0;
+        foreach (var x in samples)
+        {
+            var v = (int)(x * scale);
+            bytes[k++] = (byte)v;
+            bytes[k++] = (byte)(v >> 8);
+            if (bytesPerSample == 3) bytes[k++] = (byte)(v >> 16);
+        }
     }
 
     public bool Matches(byte[] expected) => md5.GetHashAndReset().AsSpan().SequenceEqual(expected);
