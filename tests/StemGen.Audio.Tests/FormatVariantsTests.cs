@@ -114,6 +114,44 @@ public sealed class FormatVariantsTests : TempFolderTests
         Assert.True(audio.Samples[1] > 0.9f && audio.Samples[2] < -0.9f);
     }
 
+    [Fact]
+    public void A_law_wav_is_read()
+    {
+        // G.711 A-law: 0xD5 is the smallest positive step, 0xAA the largest positive value.
+        var audio = AudioFile.Read(WriteBytes("alaw.wav", Signals.Wav(formatTag: 6, bits: 8, data: [0xD5, 0xAA, 0x2A])));
+        Assert.InRange(audio.Samples[0], 0f, 0.001f);
+        Assert.True(audio.Samples[1] > 0.9f && audio.Samples[2] < -0.9f);
+    }
+
+    [Fact]
+    public void Unsigned_8_bit_wav_is_read()
+    {
+        var audio = AudioFile.Read(WriteBytes("u8.wav", Signals.Wav(bits: 8, data: [128, 192, 64, 0])));
+        Assert.Equal([0f, 0.5f, -0.5f, -1f], audio.Samples);
+    }
+
+    [Fact]
+    public void Thirty_two_bit_pcm_wav_round_trips()
+    {
+        var original = Signals.Quantized(24, 0.1, 96000, 2, seed: 6); // k / 2^23 is exact in float32 and in 32-bit PCM
+        var path = PathOf("pcm32.wav");
+        AudioFile.Write(path, original, new AudioWriteFormat(AudioContainer.Wav, SampleEncoding.Pcm32));
+        Assert.Equal(SampleEncoding.Pcm32, AudioFile.Probe(path).Encoding);
+        Assert.Equal(original.Samples, AudioFile.Read(path).Samples);
+    }
+
+    [Fact]
+    public void Sixty_four_bit_float_wav_is_read()
+    {
+        var data = new byte[24];
+        BinaryPrimitives.WriteDoubleLittleEndian(data, 0.25);
+        BinaryPrimitives.WriteDoubleLittleEndian(data.AsSpan(8), -0.75);
+        BinaryPrimitives.WriteDoubleLittleEndian(data.AsSpan(16), 1.5);
+        var path = WriteBytes("f64.wav", Signals.Wav(formatTag: 3, bits: 64, data: data));
+        Assert.Equal(SampleEncoding.Float64, AudioFile.Probe(path).Encoding);
+        Assert.Equal([0.25f, -0.75f, 1.5f], AudioFile.Read(path).Samples);
+    }
+
     private static byte[] Le32(int value)
     {
         var bytes = new byte[4];
