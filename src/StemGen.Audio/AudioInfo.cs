@@ -7,7 +7,8 @@ namespace StemGen.Audio;
 /// <param name="SampleRate">Frames per second.</param>
 /// <param name="Channels">Channel count.</param>
 /// <param name="Frames">Frames per channel. Exact for WAV and FLAC; for Ogg and MP3 it is what the
-/// stream's index says (end granule, Xing/LAME header) and decoding may differ slightly.</param>
+/// stream's index says (end granule, Xing/LAME header) and decoding may differ slightly; -1 when the
+/// stream does not say (a FLAC written without a total, a WAV still being recorded).</param>
 public sealed record AudioInfo(string Path, AudioContainer Container, SampleEncoding Encoding, int SampleRate, int Channels, long Frames)
 {
     public TimeSpan Duration => TimeSpan.FromSeconds((double)Frames / SampleRate);

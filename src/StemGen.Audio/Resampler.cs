@@ -105,6 +105,8 @@ public sealed unsafe class Resampler : IDisposable
                     var error = LibSoxr.soxr_process(soxr, flushing ? null : inPointers, (nuint)(frames - consumed), &inDone,
                         outPointers, (nuint)(output.Frames - produced), &outDone);
                     if (error != IntPtr.Zero) throw new InvalidOperationException($"libsoxr: {LibSoxr.Error(error)}");
+                    if (inDone == 0 && outDone == 0 && !flushing && consumed < frames && produced < output.Frames)
+                        throw new InvalidOperationException("libsoxr made no progress"); // never loop forever on a library fault
                     consumed += (int)inDone;
                     produced += (int)outDone;
                     // Done when all input is in and soxr stopped short of filling the output (so it has nothing more now).
