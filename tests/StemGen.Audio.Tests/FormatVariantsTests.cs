@@ -97,6 +97,27 @@ public sealed class FormatVariantsTests : TempFolderTests
     }
 
     [Fact]
+    public void Flac_without_a_total_length_is_read_to_its_end()
+    {
+        // STREAMINFO total samples 0 means "unknown" (streamed encoders write that).
+        var path = PathOf("known.flac");
+        var original = Signals.Quantized(16, 0.5, 44100, 1, seed: 3);
+        AudioFile.Write(path, original);
+        var bytes = File.ReadAllBytes(path);
+        bytes[21] &= 0xF0;
+        bytes[22] = bytes[23] = bytes[24] = bytes[25] = 0;
+        var unknown = WriteBytes("unknown.flac", bytes);
+        Assert.Equal(original.Samples, AudioFile.Read(unknown).Samples);
+    }
+
+    [Fact]
+    public void Non_seekable_streams_are_refused_up_front()
+    {
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream();
+        Assert.Throws<ArgumentException>(() => AudioReader.Open(pipe, "pipe.wav"));
+    }
+
+    [Fact]
     public void Six_channel_24_bit_wav_round_trips()
     {
         var original = Signals.Quantized(24, 0.1, 48000, 6, seed: 4);

@@ -27,10 +27,16 @@ internal static class NativeLibraries
     internal static void Register() =>
         NativeLibrary.SetDllImportResolver(typeof(NativeLibraries).Assembly, Resolve);
 
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
+        Load(name, NativeLibrary.TryLoad);
+
+    internal delegate bool TryLoad(string name, out IntPtr handle);
+
+    /// <summary>Zero for names that are not ours (the runtime's default search applies).</summary>
+    internal static IntPtr Load(string name, TryLoad tryLoad)
     {
         if (!Packages.TryGetValue(name, out var package)) return IntPtr.Zero;
-        if (NativeLibrary.TryLoad(name, out var handle)) return handle;
+        if (tryLoad(name, out var handle)) return handle;
         throw new DllNotFoundException(
             $"{name} could not be loaded: StemGen's audio code needs the Debian package {package} " +
             $"(apt-get install {package}, or run scripts/install-deps.sh).");
