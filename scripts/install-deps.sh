@@ -5,6 +5,9 @@ set -euo pipefail
 
 # Native build and runtime: libtorch (CPU, OpenMP) and the toolchain for the shim.
 packages=(cmake g++ make libtorch-dev)
+# Audio (StemGen.Audio, by P/Invoke): libsndfile (WAV, FLAC, Ogg Vorbis, Opus, MP3), libsoxr
+# (resampling), libebur128 (loudness).
+packages+=(libsndfile1 libsoxr0 libebur128-1)
 # Benchmarks compare against PyTorch on the same libtorch.
 if [[ "${STEMGEN_WITH_BENCH:-0}" == "1" ]]; then packages+=(python3-torch); fi
 

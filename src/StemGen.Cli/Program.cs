@@ -3,4 +3,5 @@ using StemGen.Cli;
 
 var root = new RootCommand("StemGen: generate music stems that listen to a context.");
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(AudioCommands.Create());
 return await root.Parse(args).InvokeAsync();
