@@ -62,33 +62,8 @@ public class TrainingTests(ITestOutputHelper output) : IDisposable
         Assert.True(deafResult.Accuracy < 2.5 * data.Chance, $"context always dropped: {deafResult.Accuracy:P1}");
     }
 
-    private static float[] Weights(StemGenModel model) =>
+    internal static float[] Weights(StemGenModel model) =>
         model.Parameters().SelectMany(p => p.ToArray<float>()).ToArray();
-
-    [Fact]
-    public void Resuming_from_a_checkpoint_continues_bit_identically()
-    {
-        var data = TinyRuns.Data();
-        // Dropout on, so the per-step dropout seeds are exercised too.
-        var model = TinyRuns.Model with { Dropout = 0.1 };
-        var training = TinyRuns.Training with { MaxSteps = 6, ValidationInterval = 3, CheckpointInterval = 3 };
-
-        using var straight = StemGenTrainer.Create(Run("straight"), model, training, data, Device.CPU);
-        var straightLog = new ProgressLog();
-        straight.Run(straightLog);
-
-        using (var first = StemGenTrainer.Create(Run("split"), model, training with { MaxSteps = 3 }, data, Device.CPU))
-            Assert.Equal(StopReason.MaxSteps, first.Run().Reason);
-        using var resumed = StemGenTrainer.Resume(Run("split"), data, Device.CPU, training);
-        Assert.Equal(3, resumed.Step);
-        var resumedLog = new ProgressLog();
-        var outcome = resumed.Run(resumedLog);
-
-        Assert.Equal(6, outcome.Step);
-        Assert.Equal(Weights(straight.Model), Weights(resumed.Model));
-        Assert.Equal(straightLog.Events.Last().Loss, resumedLog.Events.Last().Loss);
-        Assert.Equal(straight.ValidationHistory.Select(v => v.LevelLoss.ToArray()), resumed.ValidationHistory.Select(v => v.LevelLoss.ToArray()));
-    }
 
     [Fact]
     public void Learning_rate_follows_the_tri_stage_schedule()
@@ -131,6 +106,27 @@ public class TrainingTests(ITestOutputHelper output) : IDisposable
         using var resumed = StemGenTrainer.Resume(Run("early"), TinyRuns.Data(), Device.CPU);
         Assert.Equal(StopReason.EarlyStopping, resumed.Run().Reason);
         Assert.Equal(6, resumed.Step);
+    }
+
+    [Fact]
+    public void Cancelling_stops_after_the_current_step_and_leaves_a_checkpoint()
+    {
+        using var cancel = new CancellationTokenSource();
+        var training = TinyRuns.Training with { MaxSteps = 50, LogInterval = 1 };
+        using var trainer = StemGenTrainer.Create(Run("cancel"), TinyRuns.Model, training, TinyRuns.Data(), Device.CPU);
+        var outcome = trainer.Run(new CancelAt(3, cancel), cancel.Token);
+        Assert.Equal((StopReason.Cancelled, 3L), (outcome.Reason, outcome.Step));
+        trainer.Dispose();
+        using var resumed = StemGenTrainer.Resume(Run("cancel"), TinyRuns.Data(), Device.CPU);
+        Assert.Equal(3, resumed.Step);
+    }
+
+    private sealed class CancelAt(long step, CancellationTokenSource source) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Step >= step) source.Cancel();
+        }
     }
 
     [Fact]

@@ -226,6 +226,8 @@ public sealed class StemGenTrainer : IDisposable
         using var maskGenerator = new Generator(DeriveSeed(Config.Seed, Step, RandomStream.Mask));
         var masked = Masking.Apply(ToDevice(batch), ModelConfig, maskGenerator);
         var (dropContext, dropCategory) = Masking.DrawConditionDropout(batch.BatchSize, ModelConfig.ContextDropout, ModelConfig.CategoryDropout, maskGenerator);
+        // Model dropout draws from libtorch's process-wide default generator (the binding's dropout
+        // takes none): seed it per step, which keeps resume exact unless another thread draws from it.
         if (ModelConfig.Dropout > 0) TorchRuntime.ManualSeed(DeriveSeed(Config.Seed, Step, RandomStream.Dropout));
 
         var learningRate = schedule(Step);

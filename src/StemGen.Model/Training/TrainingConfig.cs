@@ -56,6 +56,17 @@ public sealed record TrainingConfig
         ValidationInterval = 50, EarlyStoppingPatience = 200, CheckpointInterval = 100, LogInterval = 10,
     };
 
+    /// <summary>
+    /// The training config that goes with a model preset: the paper's for "paper" and "small" (the
+    /// smaller model simply stops earlier, by early stopping), the short CPU schedule for "tiny".
+    /// </summary>
+    public static TrainingConfig Preset(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "paper" or "small" => Paper,
+        "tiny" => Tiny,
+        _ => throw new ArgumentException($"unknown preset '{name}': use paper, small or tiny", nameof(name)),
+    };
+
     /// <summary>The tri-stage schedule (paper section 3) for update number <c>step</c> (0-based).</summary>
     public Func<long, double> LearningRateSchedule() =>
         LearningRateSchedules.TriStage(PeakLearningRate, WarmupSteps, HoldSteps, DecaySteps, InitialLearningRateScale, FinalLearningRateScale);
