@@ -66,6 +66,16 @@ public class TrainingTests(ITestOutputHelper output) : IDisposable
         model.Parameters().SelectMany(p => p.ToArray<float>()).ToArray();
 
     [Fact]
+    public void Paper_training_defaults_are_the_papers_numbers()
+    {
+        var paper = TrainingConfig.Preset("paper");
+        Assert.Equal((40, 5e-4, 10_000L, 50_000L, 300_000L, 20_000L),
+            (paper.BatchSize, paper.PeakLearningRate, paper.WarmupSteps, paper.HoldSteps, paper.DecaySteps, paper.EarlyStoppingPatience));
+        Assert.Same(TrainingConfig.Tiny, TrainingConfig.Preset("tiny"));
+        Assert.Throws<ArgumentException>(() => (TrainingConfig.Tiny with { BatchSize = 0 }).Validate());
+    }
+
+    [Fact]
     public void Learning_rate_follows_the_tri_stage_schedule()
     {
         var training = TinyRuns.Training with
@@ -164,6 +174,15 @@ public class TrainingTests(ITestOutputHelper output) : IDisposable
         Assert.Throws<InvalidOperationException>(() => StemGenTrainer.Resume(Run("run"), TinyRuns.Data(shift: 3), Device.CPU));
         Assert.Throws<InvalidOperationException>(() =>
             StemGenTrainer.CreateOrResume(Run("run"), TinyRuns.Model with { Layers = 3 }, training, data, Device.CPU));
+
+        using (var checkpoint = TrainingCheckpoint.Load(Path.Combine(Run("run"), StemGenTrainer.CheckpointFile)))
+        {
+            Assert.Equal(TinyRuns.Model, checkpoint.Get<StemGenConfig>(CheckpointKeys.ModelConfig));
+            Assert.Equal(training, checkpoint.Get<TrainingConfig>(CheckpointKeys.TrainingConfig));
+            Assert.Equal(data.CodecIdentity, checkpoint.Get<string>(CheckpointKeys.Codec));
+            Assert.Equal((2L, training.Seed), (checkpoint.Get<long>(CheckpointKeys.Step), checkpoint.Get<ulong>(CheckpointKeys.Seed)));
+            Assert.NotEmpty(checkpoint.Optimizer);
+        }
 
         using var resumed = StemGenTrainer.CreateOrResume(Run("run"), TinyRuns.Model, training with { MaxSteps = 4 }, data, Device.CPU);
         Assert.Equal(2, resumed.Step);
