@@ -29,9 +29,13 @@ public interface ITrainingBatchSource
     /// <summary>Which codec (and settings) produced the tokens; stored in checkpoints and checked on resume.</summary>
     string CodecIdentity { get; }
 
-    /// <summary>A training batch drawn entirely from <paramref name="seed"/> (the trainer derives one per step).</summary>
+    /// <summary>
+    /// A training batch drawn entirely from <paramref name="seed"/> (the trainer derives one per
+    /// step): song, stem subset, crop and category choices must all come from it. Returns new
+    /// tensors (CPU or the training device), which the trainer disposes.
+    /// </summary>
     TokenBatch TrainingBatch(int batchSize, ulong seed);
 
-    /// <summary>The held-out set (songs not used for training), in a fixed order and fixed crops.</summary>
+    /// <summary>The held-out set (songs not used for training), in a fixed order and fixed crops; new tensors, disposed by the trainer.</summary>
     IEnumerable<TokenBatch> ValidationBatches(int batchSize);
 }
