@@ -20,9 +20,24 @@ internal static class NativeLoader
     internal static void Register() =>
         NativeLibrary.SetDllImportResolver(typeof(NativeLoader).Assembly, Resolve);
 
+    private static readonly Lock LoadLock = new();
+    private static IntPtr loaded;
+
+    // The runtime calls the resolver once per entry point (on its first call), not once per
+    // library: load and configure once, then hand back the same handle. Otherwise every
+    // not-yet-bound export would reset the thread count set through TorchRuntime.Threads.
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
         if (name != LibraryName) return IntPtr.Zero;
+        lock (LoadLock)
+        {
+            if (loaded == IntPtr.Zero) loaded = Load();
+            return loaded;
+        }
+    }
+
+    private static IntPtr Load()
+    {
         var attempts = new List<string>();
         foreach (var candidate in Candidates())
         {
