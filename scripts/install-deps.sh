@@ -3,8 +3,10 @@
 # packages already present are not touched, and apt-get update runs only when something is missing.
 set -euo pipefail
 
-# Native build and runtime: libtorch (CPU, OpenMP) and the toolchain for the shim.
-packages=(cmake g++ make libtorch-dev)
+# Native build and runtime: libtorch (CPU, OpenMP) and the toolchain for the shim. Debian's libtorch
+# multiplies matrices through libblas.so.3; OpenBLAS (OpenMP build, like libtorch) provides it
+# about 6x faster than the reference BLAS on this kind of machine.
+packages=(cmake g++ make libtorch-dev libopenblas0-openmp)
 # Audio (StemGen.Audio, by P/Invoke): libsndfile (WAV, FLAC, Ogg Vorbis, Opus, MP3), libsoxr
 # (resampling), libebur128 (loudness).
 packages+=(libsndfile1 libsoxr0 libebur128-1)
