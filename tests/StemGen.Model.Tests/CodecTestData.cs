@@ -26,6 +26,14 @@ internal static class CodecTestData
 
     public static float[] Values(Tensor t) => t.Contiguous().ToArray<float>();
 
+    /// <summary>|expected - actual| &lt;= tolerance * (1 + |expected|) element by element.</summary>
+    public static void AssertClose(IReadOnlyList<float> expected, IReadOnlyList<float> actual, double tolerance = 1e-5)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * (1 + Math.Abs(expected[i])), $"element {i}: expected {expected[i]}, got {actual[i]}");
+    }
+
     /// <summary>
     /// Deterministic synthetic clips at 32 kHz: sums of sines, linear chirps and noise bursts under
     /// exponential envelopes.
