@@ -85,6 +85,36 @@ public class CodecPaddingTests
         var full = Functional.ConvTranspose1d(x, conv.Conv.Weight, conv.Conv.Bias, stride: 5); // (4 - 1) * 5 + 10 = 25
         var actual = conv.Forward(x);
         Assert.Equal([1L, 2, 20], actual.Shape);
-        Assert.Equal(CodecTestData.Values(full.Narrow(2, 3, 20)), CodecTestData.Values(actual));
+        CodecTestData.AssertClose(CodecTestData.Values(full.Narrow(2, 3, 20)), CodecTestData.Values(actual));
+    }
+
+    [Theory]
+    [InlineData(8, 4)]
+    [InlineData(10, 5)]
+    [InlineData(16, 8)]
+    [InlineData(7, 3)] // kernel not a multiple of the stride
+    [InlineData(3, 1)]
+    [InlineData(5, 2)]
+    [InlineData(4, 4)]
+    public void Polyphase_transposed_conv_equals_libtorch_in_values_and_gradients(long kernel, long stride)
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var x = Tensors.Randn([2, 3, 6]);
+        var weight = Tensors.Randn([3, 4, kernel]);
+        var bias = Tensors.Randn([4]);
+        foreach (var t in new[] { x, weight, bias }) t.RequiresGrad = true;
+
+        var reference = Functional.ConvTranspose1d(x, weight, bias, stride);
+        var probe = Tensors.Randn(reference.Shape);
+        (reference * probe).Sum().Backward();
+        var expectedGrads = new[] { x, weight, bias }.Select(t => CodecTestData.Values(t.Grad!)).ToArray();
+        foreach (var t in new[] { x, weight, bias }) t.Grad = null;
+
+        var actual = NonCausalConvTranspose1d.Polyphase(x, weight, bias, stride);
+        Assert.Equal(reference.Shape, actual.Shape);
+        CodecTestData.AssertClose(CodecTestData.Values(reference), CodecTestData.Values(actual));
+        (actual * probe).Sum().Backward();
+        var grads = new[] { x, weight, bias }.Select(t => CodecTestData.Values(t.Grad!)).ToArray();
+        for (var i = 0; i < 3; i++) CodecTestData.AssertClose(expectedGrads[i], grads[i], 1e-4);
     }
 }

@@ -18,10 +18,10 @@ internal static class CodecTestData
         BaseFilters = 4, Ratios = [4, 2], LatentDim = 6, CodebookSize = 8, Levels = 3, LstmLayers = 1,
     };
 
-    /// <summary>A codec small enough to train for a few dozen steps on a CPU in seconds: hop 32, 1-layer LSTM.</summary>
+    /// <summary>A codec small enough to train for a few dozen steps on a CPU in seconds: hop 128, 1-layer LSTM, 2 x 64 codes.</summary>
     public static CodecConfig Trainable { get; } = new()
     {
-        BaseFilters = 8, Ratios = [4, 4, 2], LatentDim = 16, CodebookSize = 64, Levels = 2, LstmLayers = 1,
+        BaseFilters = 8, Ratios = [8, 4, 4], LatentDim = 16, CodebookSize = 64, Levels = 2, LstmLayers = 1,
     };
 
     public static float[] Values(Tensor t) => t.Contiguous().ToArray<float>();

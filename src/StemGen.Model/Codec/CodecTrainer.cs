@@ -186,15 +186,22 @@ public sealed class CodecTrainer : IDisposable
     {
         using var noGrad = TorchRuntime.NoGrad();
         using var scope = TorchRuntime.NewDisposeScope();
+        var wasTraining = Model.Training;
         Model.Eval();
-        var audio = batch.To(Model.Device, ScalarType.Float32);
-        var decoded = Model.Decode(Model.Encode(audio), audio.Size(2));
-        var time = Functional.L1Loss(decoded, audio).ToDouble();
-        var mel = melLoss.Forward(decoded, audio).ToDouble();
-        var sdr = CodecMetrics.SiSdr(decoded, audio).Average();
-        var distance = CodecMetrics.MelDistance(decoded, audio, Model.Config.SampleRate, Options.MelFfts, Options.MelBands);
-        Model.Train();
-        return new CodecEvaluation(time, mel, sdr, distance);
+        try
+        {
+            var audio = batch.To(Model.Device, ScalarType.Float32);
+            var decoded = Model.Decode(Model.Encode(audio), audio.Size(2));
+            var time = Functional.L1Loss(decoded, audio).ToDouble();
+            var mel = melLoss.Forward(decoded, audio).ToDouble();
+            var sdr = CodecMetrics.SiSdr(decoded, audio).Average();
+            var distance = CodecMetrics.MelDistance(decoded, audio, Model.Config.SampleRate, Options.MelFfts, Options.MelBands);
+            return new CodecEvaluation(time, mel, sdr, distance);
+        }
+        finally
+        {
+            Model.Train(wasTraining);
+        }
     }
 
     /// <summary>Writes model (with codebook statistics), optimiser, step, options and config atomically.</summary>

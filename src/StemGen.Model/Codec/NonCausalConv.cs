@@ -123,8 +123,36 @@ public sealed class NonCausalConvTranspose1d : SeanetLayer
 
     public override Tensor Forward(Tensor x)
     {
-        using var y = Conv.Forward(x); // (B, Cout, (T - 1) * s + k)
+        using var y = Polyphase(x, Conv.Weight, Conv.Bias, Stride); // (B, Cout, (T - 1) * s + k)
         var (left, right) = ConvPadding.ForTransposedConv(Kernel, Stride);
         return y.Narrow(-1, left, y.Size(-1) - left - right);
+    }
+
+    /// <summary>
+    /// conv_transpose1d(x, w, stride s) computed as an ordinary convolution, which libtorch runs
+    /// through oneDNN (its CPU transposed conv goes through im2col and BLAS, ~30x slower on a
+    /// reference BLAS). With the kernel zero-padded to m * s taps, output sample u * s + r is
+    /// sum_j sum_c x[c, u - j] w[c, o, j * s + r]: for each phase r a conv of x with m taps
+    /// (reversed), padded m - 1 on both sides. The s phases become s * Cout output channels that
+    /// are interleaved back into time. Same values and gradients as the transposed conv.
+    /// </summary>
+    internal static Tensor Polyphase(Tensor x, Tensor weight, Tensor? bias, long stride)
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var (cin, cout, k) = (weight.Size(0), weight.Size(1), weight.Size(2));
+        var (b, t) = (x.Size(0), x.Size(2));
+        var taps = (k + stride - 1) / stride;                                     // m
+        var w = k == taps * stride ? weight : weight.Pad([0, taps * stride - k]); // (Cin, Cout, m * s)
+        var phases = w.View(cin, cout, taps, stride)
+            .Permute(1, 3, 0, 2)                                                  // (Cout, s, Cin, m)
+            .Flip(3)
+            .Reshape(cout * stride, cin, taps);
+        var y = Functional.Conv1d(x, phases, padding: taps - 1);                  // (B, Cout * s, T + m - 1)
+        var frames = t + taps - 1;
+        var interleaved = y.View(b, cout, stride, frames).Transpose(2, 3).Reshape(b, cout, frames * stride);
+        var full = (t - 1) * stride + k;
+        var result = interleaved.Narrow(2, 0, full);
+        if (bias is not null) result = result + bias.View(1, cout, 1);
+        return result.MoveToOuterScope();
     }
 }
