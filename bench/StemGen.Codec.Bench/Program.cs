@@ -4,14 +4,15 @@ using StemGen.Model.Codec;
 using StemGen.Torch;
 
 // Encode and decode speed of codecs with random weights, in x real time (audio seconds per wall
-// second), median of --repeats runs after one warm-up. Usage:
-//   StemGen.Codec.Bench [--seconds 10] [--repeats 3] [--batch 1] [--threads N] [--device cpu|cuda]
+// second), best of --repeats runs after one warm-up (the best run is the least disturbed one on a
+// shared machine). Usage:
+//   StemGen.Codec.Bench [--seconds 10] [--repeats 3] [--batch 1] [--device cpu|cuda]
 //                       [--configs official,small,tiny] [--profile]
+// Threads: STEMGEN_TORCH_THREADS=N (setting TorchRuntime.Threads at run time does not stick on libtorch 1.13 here).
 var options = Options.Parse(args);
-if (options.Threads is { } threads) TorchRuntime.Threads = threads;
 var device = options.Device ?? Device.CPU;
 Console.WriteLine($"libtorch {TorchRuntime.Version}, {TorchRuntime.Threads} threads, device {device}, " +
-    $"{options.Seconds:0.#} s of audio, batch {options.Batch}, median of {options.Repeats}");
+    $"{options.Seconds:0.#} s of audio, batch {options.Batch}, best of {options.Repeats}");
 
 var results = new Dictionary<string, (double Encode, double Decode)>();
 foreach (var name in options.Configs)
@@ -32,8 +33,8 @@ foreach (var name in options.Configs)
     using (TorchRuntime.NewDisposeScope()) codec.Decode(codec.Encode(warm), config.SampleRate);
 
     using var codes = codec.EncodeLong(audio);
-    var encode = Median(options.Repeats, () => { using var s = TorchRuntime.NewDisposeScope(); codec.EncodeLong(audio); Sync(device); });
-    var decode = Median(options.Repeats, () => { using var s = TorchRuntime.NewDisposeScope(); codec.DecodeLong(codes, samples); Sync(device); });
+    var encode = Best(options.Repeats, () => { using var s = TorchRuntime.NewDisposeScope(); codec.EncodeLong(audio); Sync(device); });
+    var decode = Best(options.Repeats, () => { using var s = TorchRuntime.NewDisposeScope(); codec.DecodeLong(codes, samples); Sync(device); });
     var audioSeconds = options.Seconds * options.Batch;
     results[name] = (audioSeconds / encode, audioSeconds / decode);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -46,17 +47,16 @@ if (results.TryGetValue("official", out var official))
             $"{name}/official speed: encode {r.Encode / official.Encode:F2}x, decode {r.Decode / official.Decode:F2}x"));
 return 0;
 
-static double Median(int repeats, Action run)
+static double Best(int repeats, Action run)
 {
-    var times = new List<double>();
-    for (var i = 0; i < repeats; i++)
+    var best = double.MaxValue;
+    for (var i = 0; i < Math.Max(1, repeats); i++)
     {
         var clock = Stopwatch.StartNew();
         run();
-        times.Add(clock.Elapsed.TotalSeconds);
+        best = Math.Min(best, clock.Elapsed.TotalSeconds);
     }
-    times.Sort();
-    return times[times.Count / 2];
+    return best;
 }
 
 static void Sync(Device device)
@@ -88,11 +88,11 @@ static void Profile(EncodecModel codec, Tensor audio, Tensor codes)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {key,-42} {seconds,7:F3} s"));
 }
 
-internal sealed record Options(double Seconds, int Repeats, int Batch, int? Threads, Device? Device, string[] Configs, bool Profile)
+internal sealed record Options(double Seconds, int Repeats, int Batch, Device? Device, string[] Configs, bool Profile)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(10, 3, 1, null, null, ["official", "small"], false);
+        var o = new Options(10, 3, 1, null, ["official", "small"], false);
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -101,7 +101,6 @@ internal sealed record Options(double Seconds, int Repeats, int Batch, int? Thre
                 "--seconds" => o with { Seconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--repeats" => o with { Repeats = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--batch" => o with { Batch = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--threads" => o with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--device" => o with { Device = StemGen.Torch.Device.Parse(Next()) },
                 "--configs" => o with { Configs = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--profile" => o with { Profile = true },

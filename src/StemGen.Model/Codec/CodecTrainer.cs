@@ -12,7 +12,7 @@ namespace StemGen.Model.Codec;
 /// </summary>
 public sealed record CodecTrainingOptions
 {
-    public int BatchSize { get; init; } = 8;
+    public int BatchSize { get; init; } = 16;
     /// <summary>Samples per training example (clips are cropped at random or zero-padded to this).</summary>
     public int SegmentSamples { get; init; } = 32000;
     public double LearningRate { get; init; } = 3e-4;
@@ -27,7 +27,13 @@ public sealed record CodecTrainingOptions
     public double CommitmentWeight { get; init; } = 1.0;
     public IReadOnlyList<int> MelFfts { get; init; } = [512, 1024, 2048];
     public int MelBands { get; init; } = 64;
-    public CodebookTraining Codebooks { get; init; } = new();
+    /// <summary>
+    /// EMA codebook settings. The dead-code threshold counts latent vectors per code per step: a step
+    /// holds BatchSize * SegmentSamples / hop vectors per level for CodebookSize codes (800 for 2048
+    /// with the defaults, 0.39 per code), so the default 0.25 re-draws codes used less than about
+    /// two thirds as often as a uniform share. audiocraft's 2.0 suits its batches of thousands of vectors.
+    /// </summary>
+    public CodebookTraining Codebooks { get; init; } = new(DeadCodeThreshold: 0.25);
     /// <summary>Seeds crops and codebook sampling; step s uses a stream derived from (Seed, s), so a resumed run draws what the uninterrupted one would have.</summary>
     public ulong Seed { get; init; }
 
