@@ -20,7 +20,7 @@ internal static class AudioCommands
         var file = new Argument<string>("file") { Description = "The audio file." };
         var command = new Command("info", "Print format, sample rate, channels, duration, loudness (EBU R128) and peak.");
         command.Arguments.Add(file);
-        command.SetAction(parseResult => Run(() =>
+        command.SetAction(parseResult => CommandErrors.Run(() =>
         {
             var path = parseResult.GetValue(file)!;
             using var reader = AudioFile.OpenRead(path);
@@ -60,7 +60,7 @@ internal static class AudioCommands
         command.Options.Add(rate);
         command.Options.Add(mono);
         command.Options.Add(format);
-        command.SetAction(parseResult => Run(() =>
+        command.SetAction(parseResult => CommandErrors.Run(() =>
         {
             var target = parseResult.GetValue(rate);
             if (target is < 1) throw new UsageException($"--rate must be a positive number of Hz, not {target}");
@@ -95,21 +95,6 @@ internal static class AudioCommands
     };
 
     /// <summary>Expected failures (bad files, bad arguments) are one line on stderr and exit code 1; nothing else is caught.</summary>
-    private static int Run(Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (e is AudioFormatException or UsageException or DllNotFoundException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
-
-    private sealed class UsageException(string message) : Exception(message);
-
     private static string Duration(long frames, int rate)
     {
         var time = TimeSpan.FromSeconds((double)frames / rate);

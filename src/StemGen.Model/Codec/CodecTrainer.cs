@@ -75,7 +75,8 @@ public sealed class CodecTrainer : IDisposable
 
     public CodecTrainer(EncodecModel model, CodecTrainingOptions? options = null) : this(model, options, ownsModel: false) { }
 
-    private CodecTrainer(EncodecModel model, CodecTrainingOptions? options, bool ownsModel)
+    /// <summary>A trainer that disposes <paramref name="model"/> with itself when <paramref name="ownsModel"/>.</summary>
+    public CodecTrainer(EncodecModel model, CodecTrainingOptions? options, bool ownsModel)
     {
         Model = model;
         Options = (options ?? new CodecTrainingOptions()).Validate();
