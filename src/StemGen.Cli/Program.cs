@@ -4,4 +4,5 @@ using StemGen.Cli;
 var root = new RootCommand("StemGen: generate music stems that listen to a context.");
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(AudioCommands.Create());
+foreach (var command in DataCommands.Create()) root.Subcommands.Add(command);
 return await root.Parse(args).InvokeAsync();
