@@ -58,7 +58,8 @@ public static class Mma
             var input = Path.Combine(work.FullName, "song.mma");
             var output = Path.Combine(work.FullName, "song.mid");
             File.WriteAllText(input, chart);
-            var result = ExternalTool.Run("mma", ["-f", output, input], work.FullName, TimeSpan.FromMinutes(2), cancellationToken);
+            // Relative names: mma writes its input file name into the MIDI, and a temp path would differ per run.
+            var result = ExternalTool.Run("mma", ["-f", "song.mid", "song.mma"], work.FullName, TimeSpan.FromMinutes(2), cancellationToken);
             // mma reports errors on stdout and may still exit 0; a missing or empty file is the failure that counts.
             if (result.ExitCode != 0 || !File.Exists(output) || new FileInfo(output).Length == 0)
                 throw new ExternalToolException($"mma failed (exit {result.ExitCode}): {ExternalTool.Tail(result.Output + "\n" + result.Error)}");
