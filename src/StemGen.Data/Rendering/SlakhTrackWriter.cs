@@ -53,6 +53,7 @@ public static class SlakhTrackWriter
         try
         {
             var rate = options.Synth.SampleRate;
+            // Memory: one mono buffer per part (the stereo render is dropped at once), gains applied in place.
             var rendered = new List<(string Id, StemPart Part, AudioBuffer? Audio, double Lufs)>();
             for (var i = 0; i < parts.Count; i++)
             {
@@ -67,16 +68,16 @@ public static class SlakhTrackWriter
                     rendered.Add((id, part, null, lufs));
                     continue;
                 }
-                rendered.Add((id, part, Loudness.Normalize(mono, options.TargetLufs).Audio, lufs));
+                mono.ApplyGain(Gain.FromDecibels(options.TargetLufs - lufs)); // to -13 LUFS
+                rendered.Add((id, part, mono, lufs));
             }
 
             // All stems as long as the longest, so the mix is their plain sum.
-            var audible = rendered.Where(r => r.Audio is not null).ToList();
-            var frames = audible.Count == 0 ? 0 : audible.Max(r => r.Audio!.Frames);
-            var padded = audible.ToDictionary(r => r.Id, r => Pad(r.Audio!, frames));
-            var sum = padded.Count == 0 ? new AudioBuffer(1, 0, rate) : Mixer.Mix(padded.Values.Select(a => new MixInput(a, Gain.Unity)).ToArray()).Audio;
-            var peak = Math.Max(sum.Frames == 0 ? 0 : sum.Peak(), padded.Values.Select(a => a.Peak()).DefaultIfEmpty(0).Max());
-            var overall = peak > 0 ? Levels.FromDecibels(options.TargetPeakDb) / peak : 1.0;
+            var frames = rendered.Where(r => r.Audio is not null).Select(r => r.Audio!.Frames).DefaultIfEmpty(0).Max();
+            for (var i = 0; i < rendered.Count; i++)
+                if (rendered[i].Audio is { } a) rendered[i] = rendered[i] with { Audio = Pad(a, frames) };
+            var padded = rendered.Where(r => r.Audio is not null).ToDictionary(r => r.Id, r => r.Audio!);
+            var overall = OverallGain(padded.Values.ToList(), options.TargetPeakDb);
 
             var stems = new List<SlakhStem>();
             var written = new List<AudioBuffer>();
@@ -132,6 +133,14 @@ public static class SlakhTrackWriter
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
+    }
+
+    /// <summary>The one gain that puts the highest peak of the mix (plain sum) and of every stem at the target.</summary>
+    private static double OverallGain(IReadOnlyList<AudioBuffer> stems, double targetPeakDb)
+    {
+        if (stems.Count == 0) return 1.0;
+        var peak = Math.Max(Mixer.Mix(stems.Select(a => new MixInput(a, Gain.Unity)).ToArray()).Audio.Peak(), stems.Max(a => a.Peak()));
+        return peak > 0 ? Levels.FromDecibels(targetPeakDb) / peak : 1.0;
     }
 
     private static string Extension(AudioWriteFormat format) => format.Container == AudioContainer.Wav ? ".wav" : ".flac";
