@@ -62,6 +62,16 @@ public static class SongGenerator
         return new GeneratedSong(plan, song, Parts(plan, song, soundFonts));
     }
 
+    /// <summary>
+    /// An mma bass-line track: "Bass", "Walk" or a numbered one ("Bass-1"). Other "Bass-..." tracks are
+    /// other instruments on mma's bass track type (BossaNova's "Bass-Sus" is strings at octave 6).
+    /// </summary>
+    private static bool IsBassRole(MidiPart part) =>
+        part.Name is { } name && System.Text.RegularExpressions.Regex.IsMatch(name, @"^(Bass|Walk)(-?\d+)?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+
+    /// <summary>A bass-line track in a bass voice (mma sometimes plays the bass line on a guitar or a tuba).</summary>
+    private static bool IsBassLine(MidiPart part) => IsBassRole(part) && part.Program is >= 32 and <= 39;
+
     private static List<StemPart> Parts(SongPlan plan, MidiFile song, IReadOnlyList<string> soundFonts)
     {
         var rng = SeededRandom.Derive(plan.Seed, plan.Index, 5);
@@ -75,13 +85,22 @@ public static class SongGenerator
             var kit = new MidiPart(drums[0].Track, 9, 0, "Drum", drums.SelectMany(d => d.Notes).OrderBy(n => n.StartTick).ToList());
             parts.Add(new StemPart(kit.ToMidiFile(song), 0, true, "Drum", rng.Pick(soundFonts)));
         }
+        // mma often splits the bass line over two tracks that take turns ("Bass" and "Walk"): one
+        // bass stem per song, as in Slakh, in the voice of the busier part.
+        var bassLines = pitched.Where(IsBassLine).ToList();
+        if (bassLines.Count > 1)
+        {
+            var main = bassLines.MaxBy(p => p.Notes.Count)!;
+            var merged = main with { Name = "Bass", Notes = bassLines.SelectMany(p => p.Notes).OrderBy(n => n.StartTick).ThenBy(n => n.Pitch).ToList() };
+            pitched = pitched.Where(p => !IsBassLine(p)).Prepend(merged).OrderBy(p => p.Track).ToList();
+        }
         foreach (var part in pitched)
         {
             if (part.Notes.Count < MinNotes) continue;
             var name = part.Name ?? $"Track{part.Track}";
             var program = part.Program;
             var isMelody = name == "Melody";
-            var isBass = name.StartsWith("Bass", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Walk", StringComparison.OrdinalIgnoreCase);
+            var isBass = IsBassRole(part);
             // Draw for every part (used or not), so one part's decision never shifts another's.
             var change = rng.Chance(VoiceChangeProbability);
             var bassVoice = rng.Next(32, 40);
