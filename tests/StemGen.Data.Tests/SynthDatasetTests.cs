@@ -52,6 +52,7 @@ public class SynthDatasetTests(SynthFixture fixture) : IClassFixture<SynthFixtur
             var metadata = SlakhMetadata.Load(Path.Combine(track.Directory, "metadata.yaml"));
             Assert.Empty(metadata.Warnings);
             Assert.True(File.Exists(Path.Combine(track.Directory, "mix.flac")));
+            Assert.Contains($"Groove {metadata.Groove}\n", File.ReadAllText(Path.Combine(track.Directory, "song.mma")));
             Assert.All(metadata.Stems.Where(s => s.AudioRendered), s => Assert.True(File.Exists(Path.Combine(track.Directory, "stems", s.Id + ".flac"))));
             Assert.NotNull(metadata.Key);
             Assert.NotNull(metadata.Groove);

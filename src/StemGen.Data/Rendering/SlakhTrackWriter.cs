@@ -38,8 +38,9 @@ public sealed record TrackRenderOptions
 /// </summary>
 public static class SlakhTrackWriter
 {
+    /// <param name="extraFiles">Text files to keep beside metadata.yaml (the mma chart), by file name.</param>
     public static SlakhMetadata Write(string trackDirectory, MidiFile song, IReadOnlyList<StemPart> parts, SlakhMetadata songMetadata,
-        TrackRenderOptions? options = null, CancellationToken cancellationToken = default)
+        TrackRenderOptions? options = null, IReadOnlyDictionary<string, string>? extraFiles = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(song);
         ArgumentNullException.ThrowIfNull(parts);
@@ -110,6 +111,8 @@ public static class SlakhTrackWriter
             var mix = written.Count == 0 ? new AudioBuffer(1, 0, rate) : Mixer.Mix(written.Select(a => new MixInput(a, Gain.Unity)).ToArray()).Audio;
             AudioFile.Write(Path.Combine(staging, "mix" + Extension(options.Format)), mix, options.Format);
             song.Write(Path.Combine(staging, "all_src.mid"));
+            foreach (var (name, text) in extraFiles ?? new Dictionary<string, string>())
+                File.WriteAllText(Path.Combine(staging, Path.GetFileName(name)), text);
 
             var metadata = songMetadata with
             {

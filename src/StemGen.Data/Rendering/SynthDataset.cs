@@ -152,7 +152,8 @@ public static class SynthDataset
             {
                 var song = SongGenerator.Generate(current, soundFonts, cancellationToken);
                 if (song.Parts.Count < 2) throw new InvalidOperationException($"groove {current.Groove.Name} gave {song.Parts.Count} part(s)");
-                return (SlakhTrackWriter.Write(directory, song.Midi, song.Parts, song.Metadata, options.Render, cancellationToken), split, false, null);
+                var chart = new Dictionary<string, string> { ["song.mma"] = current.ToMma() };
+                return (SlakhTrackWriter.Write(directory, song.Midi, song.Parts, song.Metadata, options.Render, chart, cancellationToken), split, false, null);
             }
             catch (Exception e) when (e is ExternalToolException or InvalidOperationException or StemGen.Audio.Midi.MidiFormatException or StemGen.Audio.AudioFormatException or IOException)
             {
