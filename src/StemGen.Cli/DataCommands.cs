@@ -197,6 +197,12 @@ internal static class DataCommands
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        catch (OperationCanceledException)
+        {
+            // Finished tracks are complete on disk; running the same command again continues.
+            Console.Error.WriteLine("\ncancelled: run the same command again to continue");
+            return 130;
+        }
     }
 
     private sealed class UsageException(string message) : Exception(message);
