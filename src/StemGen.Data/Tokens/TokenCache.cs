@@ -253,12 +253,16 @@ public sealed class TokenCache
 
     private static string SegmentKey(ImportedTrack track, ImportedSegment segment, string name) => Path.Combine(SegmentFolder(track, segment), name);
 
-    /// <summary>Path, size and modification time: a changed file is a different source.</summary>
+    /// <summary>
+    /// Size and modification time: a changed file is a different source. The path is left out (the
+    /// cache key already places the file), so a dataset moved with its times kept (cp -p, rsync -t)
+    /// keeps its tokens.
+    /// </summary>
     private static ulong FileFingerprint(string path)
     {
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"{path}: segment file missing (import again)", path);
-        return TokenFile.Fnv1a($"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}");
+        return TokenFile.Fnv1a($"{info.Length}|{info.LastWriteTimeUtc.Ticks}");
     }
 
     private static AudioBuffer LoadSegmentFile(string path, int frames, int sampleRate)
