@@ -10,6 +10,11 @@ packages=(cmake g++ make libtorch-dev libopenblas0-openmp)
 # Audio (StemGen.Audio, by P/Invoke): libsndfile (WAV, FLAC, Ogg Vorbis, Opus, MP3), libsoxr
 # (resampling), libebur128 (loudness).
 packages+=(libsndfile1 libsoxr0 libebur128-1)
+# Datasets (StemGen.Data, `stemgen synth-dataset`): mma renders chord charts in its groove library,
+# FluidSynth renders each part with the TimGM6mb General MIDI SoundFont. The larger FluidR3 GM
+# SoundFont (fluid-soundfont-gm, 145 MB) is optional: used with --soundfont fluidr3 when installed.
+packages+=(fluidsynth timgm6mb-soundfont mma)
+if [[ "${STEMGEN_WITH_FLUIDR3:-0}" == "1" ]]; then packages+=(fluid-soundfont-gm); fi
 # Benchmarks compare against PyTorch on the same libtorch.
 if [[ "${STEMGEN_WITH_BENCH:-0}" == "1" ]]; then packages+=(python3-torch); fi
 

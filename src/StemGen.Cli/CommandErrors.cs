@@ -1,4 +1,6 @@
 using StemGen.Audio;
+using StemGen.Data.Rendering;
+using StemGen.Data.Slakh;
 using StemGen.Model.Codec;
 using StemGen.Torch;
 
@@ -16,11 +18,18 @@ internal static class CommandErrors
         {
             return action();
         }
-        catch (Exception e) when (e is AudioFormatException or UsageException or DllNotFoundException or CodecWeightsException
-                                       or SafeTensorsFormatException or FileNotFoundException or TorchException)
+        catch (Exception e) when (e is UsageException or AudioFormatException or CodecWeightsException or SafeTensorsFormatException
+                                       or SlakhFormatException or ExternalToolException or TorchException or DllNotFoundException
+                                       or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            // Long commands write finished work atomically: running the same command again continues.
+            Console.Error.WriteLine("\ncancelled: run the same command again to continue");
+            return 130;
         }
     }
 }

@@ -5,4 +5,5 @@ var root = new RootCommand("StemGen: generate music stems that listen to a conte
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(AudioCommands.Create());
 root.Subcommands.Add(CodecCommands.Create());
+foreach (var command in DataCommands.Create()) root.Subcommands.Add(command);
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Text.Json;
+using StemGen.Data.Slakh;
+
+namespace StemGen.Data.Rendering;
+
+/// <summary>What to generate.</summary>
+public sealed record SynthDatasetOptions
+{
+    /// <summary>Hours of songs to plan (song lengths are drawn, so the total is reached within a song).</summary>
+    public required double Hours { get; init; }
+    public required long Seed { get; init; }
+    public required string Output { get; init; }
+    /// <summary>Songs rendered at once (each runs mma once and fluidsynth once per part).</summary>
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+    /// <summary>SoundFonts; each stem draws one. Default: TimGM6mb only (reproducible on any machine with the package).</summary>
+    public IReadOnlyList<string>? SoundFonts { get; init; }
+    public SongPlanOptions Songs { get; init; } = new();
+    public TrackRenderOptions Render { get; init; } = new();
+    public string MmaLibrary { get; init; } = Mma.DefaultLibrary;
+    /// <summary>Per block of ten songs (shuffled by the seed): this many go to validation and to test, the rest to train.</summary>
+    public int ValidationPerTen { get; init; } = 1;
+    public int TestPerTen { get; init; } = 1;
+}
+
+/// <summary>Progress after each song.</summary>
+public sealed record SynthProgress(int SongsDone, int SongsTotal, double SecondsDone, double SecondsTotal, string Track, int Failed);
+
+/// <summary>What was generated (also written to OUT/synth.json).</summary>
+public sealed record SynthDatasetResult
+{
+    public long Seed { get; init; }
+    public int Songs { get; init; }
+    public double Hours { get; init; }
+    public IReadOnlyDictionary<string, int> Splits { get; init; } = new Dictionary<string, int>();
+    /// <summary>Rendered stems per category (all 18, index order).</summary>
+    public IReadOnlyDictionary<InstrumentCategory, int> Categories { get; init; } = new Dictionary<InstrumentCategory, int>();
+    public IReadOnlyDictionary<string, int> Grooves { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyList<string> Failures { get; init; } = [];
+    public int Reused { get; init; }
+    public double ElapsedSeconds { get; init; }
+}
+
+/// <summary>
+/// <c>stemgen synth-dataset</c>: a Slakh-format folder (train/validation/test/TrackNNNNN) of songs
+/// generated from chord progressions in mma grooves plus a melody, rendered per instrument with
+/// FluidSynth. Song i depends only on (seed, i), so the dataset is the same whatever the number of
+/// jobs, and an interrupted run continues where it stopped (finished tracks are kept).
+/// Import it like Slakh with <see cref="SlakhImporter"/>.
+/// </summary>
+public static class SynthDataset
+{
+    public const string SummaryFile = "synth.json";
+    private const int Attempts = 3;
+
+    /// <summary>Song plans until the hours are reached, with their split.</summary>
+    public static IReadOnlyList<(SongPlan Plan, string Split)> Plan(SynthDatasetOptions options, IReadOnlyList<MmaGroove> grooves)
+    {
+        if (!(options.Hours > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.Hours, "hours must be positive");
+        var plans = new List<(SongPlan, string)>();
+        var seconds = 0.0;
+        for (var i = 0; seconds < options.Hours * 3600; i++)
+        {
+            var plan = SongPlan.Create(options.Seed, i, grooves, options.Songs);
+            plans.Add((plan, SplitOf(options, i)));
+            seconds += plan.Seconds;
+        }
+        return plans;
+    }
+
+    /// <summary>Split of song i: each block of ten songs has a seeded shuffle of 8 train, 1 validation, 1 test (by default).</summary>
+    public static string SplitOf(SynthDatasetOptions options, int index)
+    {
+        var labels = Enumerable.Repeat("validation", options.ValidationPerTen)
+            .Concat(Enumerable.Repeat("test", options.TestPerTen))
+            .Concat(Enumerable.Repeat("train", 10 - options.ValidationPerTen - options.TestPerTen))
+            .ToArray();
+        SeededRandom.Derive(options.Seed, index / 10, 17).Shuffle(labels);
+        return labels[index % 10];
+    }
+
+    public static string TrackId(int index) => $"Track{index + 1:00000}";
+
+    public static SynthDatasetResult Generate(SynthDatasetOptions options, IProgress<SynthProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Jobs, 1);
+        if (options.ValidationPerTen < 0 || options.TestPerTen < 0 || options.ValidationPerTen + options.TestPerTen > 10)
+            throw new ArgumentOutOfRangeException(nameof(options), "validation and test songs per ten must fit in ten");
+        var clock = Stopwatch.StartNew();
+        var soundFonts = (options.SoundFonts is { Count: > 0 } given ? given : [Rendering.SoundFonts.TimGM6mb]).Select(Rendering.SoundFonts.Resolve).ToList();
+        var grooves = Mma.Grooves(options.MmaLibrary);
+        Directory.CreateDirectory(options.Output);
+        CheckSameDataset(options);
+        var plans = Plan(options, grooves);
+        var total = plans.Sum(p => p.Plan.Seconds);
+
+        var results = new (SlakhMetadata? Metadata, string Split, bool Reused, string? Failure)[plans.Count];
+        int done = 0, failed = 0;
+        long doneMilliseconds = 0;
+        Parallel.For(0, plans.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Jobs, CancellationToken = cancellationToken }, i =>
+        {
+            var (plan, split) = plans[i];
+            var directory = Path.Combine(options.Output, split, TrackId(i));
+            results[i] = RenderOne(options, grooves, soundFonts, plan, split, directory, cancellationToken);
+            if (results[i].Failure is not null) Interlocked.Increment(ref failed);
+            Interlocked.Add(ref doneMilliseconds, (long)(plan.Seconds * 1000));
+            var n = Interlocked.Increment(ref done);
+            progress?.Report(new SynthProgress(n, plans.Count, Interlocked.Read(ref doneMilliseconds) / 1000.0, total, $"{split}/{TrackId(i)}", Volatile.Read(ref failed)));
+        });
+
+        var rendered = results.Where(r => r.Metadata is not null).ToList();
+        var result = new SynthDatasetResult
+        {
+            Seed = options.Seed,
+            Songs = rendered.Count,
+            Hours = rendered.Sum(r => r.Metadata!.Duration ?? 0) / 3600,
+            Splits = rendered.GroupBy(r => r.Split).OrderBy(g => ImportSummary.SplitOrder(g.Key)).ToDictionary(g => g.Key, g => g.Count()),
+            Categories = InstrumentCategories.All.ToDictionary(c => c,
+                c => rendered.Sum(r => r.Metadata!.Stems.Count(s => s.AudioRendered && s.Category == c))),
+            Grooves = rendered.GroupBy(r => r.Metadata!.Groove ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            Failures = results.Select((r, i) => r.Failure is null ? null : $"{r.Split}/{TrackId(i)}: {r.Failure}").OfType<string>().ToList(),
+            Reused = results.Count(r => r.Reused),
+            ElapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+        };
+        AtomicWrite.Text(Path.Combine(options.Output, SummaryFile), JsonSerializer.Serialize(result, ImportManifest.Json));
+        return result;
+    }
+
+    /// <summary>One song: reuse a finished track, else render it; a failing plan is redrawn (up to three tries).</summary>
+    private static (SlakhMetadata?, string, bool, string?) RenderOne(SynthDatasetOptions options, IReadOnlyList<MmaGroove> grooves,
+        IReadOnlyList<string> soundFonts, SongPlan plan, string split, string directory, CancellationToken cancellationToken)
+    {
+        var metadataPath = Path.Combine(directory, "metadata.yaml");
+        if (File.Exists(metadataPath))
+        {
+            try
+            {
+                var existing = SlakhMetadata.Load(metadataPath);
+                if (existing.Seed == options.Seed) return (existing, split, true, null);
+            }
+            catch (SlakhFormatException)
+            {
+                // Render it again below.
+            }
+        }
+        string? failure = null;
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            var current = attempt == 0 ? plan : SongPlan.Create(options.Seed, plan.Index, grooves, options.Songs, attempt);
+            try
+            {
+                var song = SongGenerator.Generate(current, soundFonts, cancellationToken);
+                if (song.Parts.Count < 2) throw new InvalidOperationException($"groove {current.Groove.Name} gave {song.Parts.Count} part(s)");
+                var chart = new Dictionary<string, string> { ["song.mma"] = current.ToMma() };
+                return (SlakhTrackWriter.Write(directory, song.Midi, song.Parts, song.Metadata, options.Render, chart, cancellationToken), split, false, null);
+            }
+            catch (Exception e) when (e is ExternalToolException or InvalidOperationException or StemGen.Audio.Midi.MidiFormatException or StemGen.Audio.AudioFormatException or IOException)
+            {
+                failure = $"{current.Groove.Name}: {e.Message}";
+            }
+        }
+        return (null, split, false, failure);
+    }
+
+    /// <summary>Refuses to mix two datasets in one folder.</summary>
+    private static void CheckSameDataset(SynthDatasetOptions options)
+    {
+        var summary = Path.Combine(options.Output, SummaryFile);
+        if (!File.Exists(summary)) return;
+        var previous = JsonSerializer.Deserialize<SynthDatasetResult>(File.ReadAllText(summary), ImportManifest.Json);
+        if (previous is not null && previous.Seed != options.Seed)
+            throw new InvalidOperationException($"{options.Output} holds a dataset made with seed {previous.Seed}, not {options.Seed}: use another folder");
+    }
+}
