@@ -209,6 +209,40 @@ public class SamplingDecoderTests
     }
 
     [Fact]
+    public void SamplingDecodesLevelByLevelCoarsestFirst()
+    {
+        const int levels = 3, length = 5, k = 4;
+        var model = new SamplingStandIn(levels, k);
+        var (context, category) = Inputs(1, levels, length, k);
+        new IterativeDecoder(model, SamplingOptions.Naive with { StepsPerLevel = [2, 2, 2] }).Decode(context, category);
+        Assert.Equal(6, model.Calls.Count);
+        for (var call = 0; call < model.Calls.Count; call++)
+        {
+            var (level, target) = (model.Calls[call].Level, model.Targets[call]);
+            for (var q = 0; q < levels; q++)
+            {
+                var row = target.AsSpan(q * length, length).ToArray();
+                if (q < level) Assert.All(row, x => Assert.InRange(x, 0, k - 1));   // coarser levels done
+                else if (q > level) Assert.All(row, x => Assert.Equal(k, x));       // finer levels masked
+            }
+            var current = target.AsSpan(level * length, length).ToArray();
+            Assert.Equal(call % 2 == 0 ? length : IterativeDecoder.MaskSchedule(length, 2)[1], current.Count(x => x == k));
+        }
+    }
+
+    [Fact]
+    public void SamplingLargeConfidenceWeightUnmasksTheSurestFirst()
+    {
+        // Position n: logit 10 + n for token 0, 0 for the others: token 0 is sampled, its confidence grows with n.
+        var model = new SamplingStandIn(levels: 1, codebookSize: 4, (_, _, n, tok) => tok == 0 ? 10f + n : 0f);
+        var (context, category) = Inputs(1, 1, 6, 4);
+        var result = new IterativeDecoder(model, SamplingOptions.Naive with { StepsPerLevel = [6], RankingWeights = new(100, 0, 0) })
+            .Decode(context, category);
+        Assert.Equal(new[] { 5, 4, 3, 2, 1, 0 }, Row(result.UnmaskStep, 0, 0));
+        Assert.All(result.Tokens.ToArray<long>(), x => Assert.Equal(0, x));
+    }
+
+    [Fact]
     public void SamplingRealModelThroughTheAdapter()
     {
         var config = StemGenConfig.Tiny with

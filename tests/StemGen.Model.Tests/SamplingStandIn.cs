@@ -17,6 +17,9 @@ internal sealed class SamplingStandIn(int levels, int codebookSize, Func<int, Co
 
     public List<(int Level, long Batch, Conditioning[] Conditionings)> Calls { get; } = [];
 
+    /// <summary>The target tokens (B, Q, T) flattened, as each call saw them.</summary>
+    public List<long[]> Targets { get; } = [];
+
     public Tensor LevelLogits(int level, Tensor context, Tensor target, Tensor category, Tensor dropContext, Tensor dropCategory)
     {
         int b = (int)context.Size(0), t = (int)context.Size(2);
@@ -33,6 +36,7 @@ internal sealed class SamplingStandIn(int levels, int codebookSize, Func<int, Co
             _ => Conditioning.Unconditional,
         }).ToArray();
         Calls.Add((level, b, conditionings));
+        Targets.Add(target.Contiguous().ToArray<long>());
         var data = new float[b * t * CodebookSize];
         for (var i = 0; i < b; i++)
             for (var n = 0; n < t; n++)
