@@ -1,0 +1,39 @@
+using StemGen.Model.Transformer;
+using StemGen.Torch;
+
+namespace StemGen.Model.Sampling;
+
+/// <summary>
+/// What the decoder needs of a model: the logits of one RVQ level given the context tokens
+/// (B, Q, T), the partly masked target tokens (B, Q, T) with MASK = <see cref="CodebookSize"/>,
+/// the category (B) and the condition-dropout flags (B) bool. Returns (B, T, K).
+/// </summary>
+public interface ILogitsSource
+{
+    int Levels { get; }
+
+    int CodebookSize { get; }
+
+    /// <summary>Where the inputs must live; the decoder samples on the CPU.</summary>
+    Device Device => Device.CPU;
+
+    Tensor LevelLogits(int level, Tensor context, Tensor target, Tensor category, Tensor dropContext, Tensor dropCategory);
+}
+
+/// <summary>The <see cref="StemGenModel"/> as a logits source (no gradients, evaluation mode left to the caller).</summary>
+public sealed class StemGenLogitsSource(StemGenModel model) : ILogitsSource
+{
+    public StemGenModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
+
+    public int Levels => Model.Config.Levels;
+
+    public int CodebookSize => Model.Config.CodebookSize;
+
+    public Device Device => Model.Parameters().FirstOrDefault()?.Device ?? Device.CPU;
+
+    public Tensor LevelLogits(int level, Tensor context, Tensor target, Tensor category, Tensor dropContext, Tensor dropCategory)
+    {
+        using var noGrad = TorchRuntime.NoGrad();
+        return Model.ForwardLevel(level, context, target, category, dropContext, dropCategory);
+    }
+}
