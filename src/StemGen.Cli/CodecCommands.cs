@@ -65,17 +65,16 @@ internal static class CodecCommands
         {
             using var model = EncodecModel.Load(parseResult.GetValue(weights)!);
             var audio = AudioFile.Load(parseResult.GetValue(input)!, model.Config.SampleRate, ChannelPolicy.Mono);
-            var codes = model.EncodeMono(audio.Channel(0).ToArray());
             using var scope = TorchRuntime.NewDisposeScope();
-            var tensor = Tensor.FromArray(Flatten(codes), codes.GetLength(0), codes.GetLength(1));
+            var codes = model.EncodeLong(Tensor.FromSpan(audio.Channel(0), [1, 1, audio.Frames])).Squeeze(0); // (Q, T)
             var path = parseResult.GetValue(output)!;
-            SafeTensors.Save(path, new Dictionary<string, Tensor> { [CodesTensor] = tensor }, new Dictionary<string, string>
+            SafeTensors.Save(path, new Dictionary<string, Tensor> { [CodesTensor] = codes }, new Dictionary<string, string>
             {
                 [EncodecModel.IdentityMetadataKey] = model.ComputeIdentity(),
                 ["stemgen.samples"] = audio.Frames.ToString(CultureInfo.InvariantCulture),
                 ["stemgen.sample_rate"] = model.Config.SampleRate.ToString(CultureInfo.InvariantCulture),
             });
-            Console.WriteLine($"{path}: {codes.GetLength(0)} levels x {codes.GetLength(1)} frames ({Number((double)audio.Frames / model.Config.SampleRate)} s)");
+            Console.WriteLine($"{path}: {codes.Size(0)} levels x {codes.Size(1)} frames ({Number((double)audio.Frames / model.Config.SampleRate)} s)");
             return 0;
         }));
         return command;
@@ -100,13 +99,12 @@ internal static class CodecCommands
             if (file.Metadata.TryGetValue(EncodecModel.IdentityMetadataKey, out var madeBy) && madeBy != identity)
                 throw new UsageException($"{file.Path}: these tokens were made by codec {madeBy}, not by the given codec ({identity})");
             using var scope = TorchRuntime.NewDisposeScope();
-            var tensor = file.Load(CodesTensor);
-            var shape = tensor.Shape;
+            var codes = file.Load(CodesTensor);
+            var shape = codes.Shape;
             if (shape.Length != 2 || shape[0] > model.Config.Levels)
                 throw new UsageException($"{file.Path}: codes of shape [{string.Join(", ", shape)}] do not fit a codec with {model.Config.Levels} levels");
-            var codes = Unflatten(tensor.ToArray<long>(), (int)shape[0], (int)shape[1]);
             var samples = int.Parse(samplesText, CultureInfo.InvariantCulture);
-            var audio = model.DecodeMono(codes, samples);
+            var audio = model.DecodeLong(codes.Unsqueeze(0), samples).ToArray<float>();
             var path = parseResult.GetValue(output)!;
             AudioFile.Write(path, AudioBuffer.FromChannels(model.Config.SampleRate, audio));
             Console.WriteLine($"{path}: {Number((double)samples / model.Config.SampleRate)} s at {model.Config.SampleRate} Hz");
@@ -151,20 +149,6 @@ internal static class CodecCommands
 
     /// <summary>Levels x log2(codebook size) bits per frame.</summary>
     private static double Bitrate(CodecConfig c) => c.Levels * Math.Log2(c.CodebookSize) * c.FrameRate;
-
-    private static long[] Flatten(long[,] codes)
-    {
-        var flat = new long[codes.Length];
-        Buffer.BlockCopy(codes, 0, flat, 0, flat.Length * sizeof(long));
-        return flat;
-    }
-
-    private static long[,] Unflatten(long[] flat, int levels, int frames)
-    {
-        var codes = new long[levels, frames];
-        Buffer.BlockCopy(flat, 0, codes, 0, flat.Length * sizeof(long));
-        return codes;
-    }
 
     private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }
