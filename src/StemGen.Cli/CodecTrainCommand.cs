@@ -20,8 +20,11 @@ internal static class CodecTrainCommand
         var steps = new Option<long>("--steps") { Description = "Train until this step.", DefaultValueFactory = _ => 1000 };
         var batch = new Option<int>("--batch") { Description = "Clips per step (1 s each).", DefaultValueFactory = _ => 16 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the clip sampler and the trainer.", DefaultValueFactory = _ => 1 };
+        var learningRate = new Option<double>("--lr") { Description = "AdamW learning rate.", DefaultValueFactory = _ => 3e-4 };
+        var timeWeight = new Option<double>("--time-weight") { Description = "Weight of the time-domain L1 loss (the mel loss has weight 1); larger values favour waveform fidelity (SI-SDR).", DefaultValueFactory = _ => 0.1 };
+        var segment = new Option<double>("--segment") { Description = "Clip length in seconds.", DefaultValueFactory = _ => 1.0 };
         var command = new Command("train", "Train a small codec of the EnCodec family on audio files.");
-        foreach (var o in new Option[] { data, run, preset, steps, batch, seed }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, run, preset, steps, batch, seed, learningRate, timeWeight, segment }) command.Options.Add(o);
         command.SetAction(parseResult => CommandErrors.Run(() =>
         {
             var runDir = Directory.CreateDirectory(parseResult.GetValue(run)!).FullName;
@@ -29,7 +32,16 @@ internal static class CodecTrainCommand
             var files = AudioFiles(parseResult.GetValue(data)!);
             var totalSteps = parseResult.GetValue(steps);
             if (totalSteps <= 0) throw new UsageException("--steps must be positive");
-            var options = new CodecTrainingOptions { BatchSize = parseResult.GetValue(batch), Seed = parseResult.GetValue(seed) }.Validate();
+            var seconds = parseResult.GetValue(segment);
+            if (!(seconds is > 0 and <= 30)) throw new UsageException("--segment must be in (0, 30] seconds");
+            var options = new CodecTrainingOptions
+            {
+                BatchSize = parseResult.GetValue(batch),
+                Seed = parseResult.GetValue(seed),
+                LearningRate = parseResult.GetValue(learningRate),
+                TimeWeight = parseResult.GetValue(timeWeight),
+                SegmentSamples = (int)Math.Round(seconds * CodecConfig.Official32k.SampleRate),
+            }.Validate();
 
             using var trainer = File.Exists(checkpoint)
                 ? CodecTrainer.Resume(checkpoint, options)
