@@ -24,6 +24,7 @@ internal static class CodecCommands
         codec.Subcommands.Add(Decode());
         codec.Subcommands.Add(RoundTrip());
         codec.Subcommands.Add(CodecTrainCommand.Create());
+        codec.Subcommands.Add(CodecEvaluateCommand.Create(WeightsOption));
         return codec;
     }
 
