@@ -23,8 +23,9 @@ internal static class CodecTrainCommand
         var learningRate = new Option<double>("--lr") { Description = "AdamW learning rate.", DefaultValueFactory = _ => 3e-4 };
         var timeWeight = new Option<double>("--time-weight") { Description = "Weight of the time-domain L1 loss (the mel loss has weight 1); larger values favour waveform fidelity (SI-SDR).", DefaultValueFactory = _ => 0.1 };
         var segment = new Option<double>("--segment") { Description = "Clip length in seconds.", DefaultValueFactory = _ => 1.0 };
+        var deadCode = new Option<double>("--dead-code-share") { Description = "A code is replaced when its EMA usage falls below this share of a uniform code's usage per step.", DefaultValueFactory = _ => 0.1 };
         var command = new Command("train", "Train a small codec of the EnCodec family on audio files.");
-        foreach (var o in new Option[] { data, run, preset, steps, batch, seed, learningRate, timeWeight, segment }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, run, preset, steps, batch, seed, learningRate, timeWeight, segment, deadCode }) command.Options.Add(o);
         command.SetAction(parseResult => CommandErrors.Run(() =>
         {
             var runDir = Directory.CreateDirectory(parseResult.GetValue(run)!).FullName;
@@ -42,12 +43,19 @@ internal static class CodecTrainCommand
                 TimeWeight = parseResult.GetValue(timeWeight),
                 SegmentSamples = (int)Math.Round(seconds * CodecConfig.Official32k.SampleRate),
             }.Validate();
+            // The EMA usage of a code is in latent vectors per step; a uniform code gets
+            // batch * frames / codebook size of them. Small CPU batches need a threshold scaled to
+            // that, or nearly every code counts as dead and is re-drawn every step (the codebooks
+            // then never settle and the decoder learns nothing from the codes).
+            var config = Preset(parseResult.GetValue(preset)!);
+            var uniformUsage = (double)options.BatchSize * options.SegmentSamples / config.HopLength / config.CodebookSize;
+            options = options with { Codebooks = options.Codebooks with { DeadCodeThreshold = parseResult.GetValue(deadCode) * uniformUsage } };
 
             using var trainer = File.Exists(checkpoint)
                 ? CodecTrainer.Resume(checkpoint, options)
-                : new CodecTrainer(new EncodecModel(Preset(parseResult.GetValue(preset)!)), options, ownsModel: true);
+                : new CodecTrainer(new EncodecModel(config), options, ownsModel: true);
             Console.WriteLine($"codec {trainer.Model.Config.Describe()}, {trainer.Model.ParameterCount:N0} parameters; " +
-                              $"{files.Count} audio files; step {trainer.Step} -> {totalSteps}");
+                              $"{files.Count} audio files; step {trainer.Step} -> {totalSteps}; dead-code threshold {options.Codebooks.DeadCodeThreshold:0.####} vectors/step");
             var clips = RandomClips(files, trainer.Model.Config.SampleRate, options.SegmentSamples, (int)(options.Seed + (ulong)trainer.Step));
             var progress = new Progress<CodecTrainingProgress>(p =>
             {
