@@ -23,9 +23,10 @@ internal static class CodecTrainCommand
         var learningRate = new Option<double>("--lr") { Description = "AdamW learning rate.", DefaultValueFactory = _ => 3e-4 };
         var timeWeight = new Option<double>("--time-weight") { Description = "Weight of the time-domain L1 loss (the mel loss has weight 1); larger values favour waveform fidelity (SI-SDR).", DefaultValueFactory = _ => 0.1 };
         var segment = new Option<double>("--segment") { Description = "Clip length in seconds.", DefaultValueFactory = _ => 1.0 };
+        var warmup = new Option<long>("--quantizer-warmup") { Description = "Steps trained without the quantizer before the codebooks are initialised from the latents.", DefaultValueFactory = _ => 0 };
         var deadCode = new Option<double>("--dead-code-share") { Description = "A code is replaced when its EMA usage falls below this share of a uniform code's usage per step.", DefaultValueFactory = _ => 0.1 };
         var command = new Command("train", "Train a small codec of the EnCodec family on audio files.");
-        foreach (var o in new Option[] { data, run, preset, steps, batch, seed, learningRate, timeWeight, segment, deadCode }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, run, preset, steps, batch, seed, learningRate, timeWeight, segment, deadCode, warmup }) command.Options.Add(o);
         command.SetAction(parseResult => CommandErrors.Run(() =>
         {
             var runDir = Directory.CreateDirectory(parseResult.GetValue(run)!).FullName;
@@ -41,6 +42,7 @@ internal static class CodecTrainCommand
                 Seed = parseResult.GetValue(seed),
                 LearningRate = parseResult.GetValue(learningRate),
                 TimeWeight = parseResult.GetValue(timeWeight),
+                QuantizerWarmupSteps = parseResult.GetValue(warmup),
                 SegmentSamples = (int)Math.Round(seconds * CodecConfig.Official32k.SampleRate),
             }.Validate();
             // The EMA usage of a code is in latent vectors per step; a uniform code gets

@@ -23,6 +23,13 @@ public sealed record CodecTrainingOptions
     /// <summary>Global gradient-norm limit; 0 = no clipping.</summary>
     public double MaxGradNorm { get; init; } = 10.0;
     public double TimeWeight { get; init; } = 0.1;
+    /// <summary>
+    /// Steps trained as a plain autoencoder (quantizer bypassed) before the codebooks are
+    /// k-means-initialised on the then-informative latents. Without it, small CPU runs collapse:
+    /// the EMA codebooks lag the moving encoder, the decoder gets nothing it can use, and the
+    /// commitment loss shrinks the latents to a constant.
+    /// </summary>
+    public long QuantizerWarmupSteps { get; init; }
     public double MelWeight { get; init; } = 1.0;
     public double CommitmentWeight { get; init; } = 1.0;
     public IReadOnlyList<int> MelFfts { get; init; } = [512, 1024, 2048];
@@ -41,6 +48,7 @@ public sealed record CodecTrainingOptions
     {
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be positive");
         if (SegmentSamples <= 0) throw new ArgumentOutOfRangeException(nameof(SegmentSamples), SegmentSamples, "segment must be positive");
+        if (QuantizerWarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(QuantizerWarmupSteps), QuantizerWarmupSteps, "warm-up steps cannot be negative");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be positive");
         if (MelFfts.Count == 0 && MelWeight > 0) throw new ArgumentException("mel loss needs at least one FFT size");
         return this;
@@ -104,16 +112,19 @@ public sealed class CodecTrainer : IDisposable
         generator.SetSeed(StepSeed(Step));
         optimizer.LearningRate = LearningRateAt(Step);
         var audio = batch.To(Model.Device, ScalarType.Float32);
-        var forward = Model.ForwardTraining(audio, Options.Codebooks, generator);
-        var time = Functional.L1Loss(forward.Reconstruction, audio);
-        var mel = melLoss.Forward(forward.Reconstruction, audio);
-        var total = time * Options.TimeWeight + mel * Options.MelWeight + forward.CommitmentLoss * Options.CommitmentWeight;
+        var quantize = Step >= Options.QuantizerWarmupSteps;
+        var forward = quantize ? Model.ForwardTraining(audio, Options.Codebooks, generator) : null;
+        var reconstruction = forward?.Reconstruction ?? Model.ForwardUnquantized(audio);
+        var commitment = forward?.CommitmentLoss ?? Tensor.Scalar(0f, Model.Device);
+        var time = Functional.L1Loss(reconstruction, audio);
+        var mel = melLoss.Forward(reconstruction, audio);
+        var total = time * Options.TimeWeight + mel * Options.MelWeight + commitment * Options.CommitmentWeight;
         optimizer.ZeroGrad();
         total.Backward();
         var norm = Options.MaxGradNorm > 0 ? GradientClipping.ClipByGlobalNorm(Model.Parameters(), Options.MaxGradNorm) : double.NaN;
         optimizer.Step();
         Step++;
-        return new CodecLosses(total.ToDouble(), time.ToDouble(), mel.ToDouble(), forward.CommitmentLoss.ToDouble(), norm, forward.ReplacedCodes);
+        return new CodecLosses(total.ToDouble(), time.ToDouble(), mel.ToDouble(), commitment.ToDouble(), norm, forward?.ReplacedCodes ?? 0);
     }
 
     /// <summary>

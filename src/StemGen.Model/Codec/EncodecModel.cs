@@ -224,6 +224,18 @@ public sealed class EncodecModel : Module
         return new CodecTrainingForward(reconstruction, quantized.CommitmentLoss, quantized.Codes, quantized.ReplacedCodes);
     }
 
+    /// <summary>
+    /// Encoder and decoder without the quantizer (the continuous autoencoder), for the warm-up
+    /// before the codebooks are initialised from latents that already carry the signal.
+    /// </summary>
+    public Tensor ForwardUnquantized(Tensor audio)
+    {
+        CheckAudio(audio);
+        using var latent = Encoder.Forward(audio);
+        using var decoded = Decoder.Forward(latent);
+        return decoded.Narrow(-1, 0, audio.Size(2));
+    }
+
     // ---- weights: loading, saving, identity ----
 
     /// <summary>The weight-normalised convs: full prefix (e.g. "decoder.layers.3.conv") and whether it is transposed.</summary>
