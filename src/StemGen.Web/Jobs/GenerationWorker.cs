@@ -25,6 +25,12 @@ public sealed class GenerationWorker(
     {
         await Task.Yield(); // let the host finish starting
         await RecoverAsync(stoppingToken);
+        // Load the model once, now, so the page can name the device before the first job.
+        _ = Task.Run(() =>
+        {
+            try { generator.Get(); }
+            catch (GeneratorUnavailableException e) { logger.LogWarning("generation unavailable: {Reason}", e.Message); }
+        }, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             int jobId;
