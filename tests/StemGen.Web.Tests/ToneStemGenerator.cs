@@ -18,6 +18,8 @@ public sealed class ToneStemGenerator : IStemGenerator
     public SemaphoreSlim? Gate { get; set; }
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public int Calls;
+    /// <summary>Time per step: long enough that the worker's 10-per-second progress pushes see several steps.</summary>
+    public int StepMilliseconds { get; set; } = 25;
 
     public GenerationResult Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -32,11 +34,11 @@ public sealed class ToneStemGenerator : IStemGenerator
         for (var done = 1; done <= total; done++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Thread.Sleep(5);
+            Thread.Sleep(StepMilliseconds);
             var level = (done - 1) / StepsPerLevel;
             var step = (done - 1) % StepsPerLevel;
             progress?.Report(new GenerationProgress("decoding", 0, 1, level, step, StepsPerLevel, done, total,
-                DateTime.UtcNow - started, TimeSpan.FromMilliseconds(5 * (total - done))));
+                DateTime.UtcNow - started, TimeSpan.FromMilliseconds(StepMilliseconds * (total - done))));
         }
 
         var rate = request.Context[0].SampleRate;

@@ -167,7 +167,7 @@ public sealed class GenerationWorker(
                 {
                     JobId = job.Id, Index = index, BlobHash = blob.Hash, SizeBytes = blob.Size,
                     DurationSeconds = audio.Duration.TotalSeconds, SampleRate = audio.SampleRate, Channels = audio.Channels,
-                    Peaks = (byte[])(Array)level.Data, PeaksSamplesPerBucket = level.SamplesPerBucket,
+                    Peaks = System.Runtime.InteropServices.MemoryMarshal.AsBytes(level.Data.AsSpan()).ToArray(), PeaksSamplesPerBucket = level.SamplesPerBucket,
                     Status = CandidateStatus.Pending, CreatedAt = clock.GetUtcNow().UtcDateTime,
                 });
             }

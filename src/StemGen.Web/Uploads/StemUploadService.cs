@@ -60,7 +60,7 @@ public sealed class StemUploadService(
                     DurationSeconds = (double)file.Peaks.Frames / file.Info.SampleRate,
                     SampleRate = file.Info.SampleRate,
                     Channels = file.Info.Channels,
-                    Peaks = (byte[])(Array)level.Data,
+                    Peaks = System.Runtime.InteropServices.MemoryMarshal.AsBytes(level.Data.AsSpan()).ToArray(),
                     PeaksSamplesPerBucket = level.SamplesPerBucket,
                     CreatedAt = now,
                 });
