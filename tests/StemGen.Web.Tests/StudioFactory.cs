@@ -10,7 +10,7 @@ namespace StemGen.Web.Tests;
 /// The real studio in memory (TestServer) over its own temp data folder, with small upload limits
 /// and the tone generator. Two factories on one folder simulate a restart.
 /// </summary>
-public sealed class StudioFactory : WebApplicationFactory<Program>
+public class StudioFactory : WebApplicationFactory<Program>
 {
     public StudioFactory(string? dataDirectory = null, ToneStemGenerator? generator = null)
     {
@@ -28,6 +28,7 @@ public sealed class StudioFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Studio:DataDirectory", DataDirectory);
+        builder.UseSetting("DetailedErrors", "true");
         builder.UseSetting("Uploads:MaxFileBytes", MaxFileBytes.ToString());
         builder.UseSetting("Uploads:MaxFiles", MaxFiles.ToString());
         builder.UseSetting("Uploads:MaxDurationSeconds", MaxDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -16,7 +16,15 @@ public static class DatabaseSetup
 
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)
-            if (!await roles.RoleExistsAsync(role))
-                await roles.CreateAsync(new IdentityRole(role));
+        {
+            if (await roles.RoleExistsAsync(role)) continue;
+            // Another process starting on the same database may create it at the same moment: that is fine.
+            try { await roles.CreateAsync(new IdentityRole(role)); }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear();
+                if (!await roles.RoleExistsAsync(role)) throw;
+            }
+        }
     }
 }

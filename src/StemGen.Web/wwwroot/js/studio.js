@@ -2,6 +2,7 @@
 // requests), optional wavesurfer.js waveforms bound to those elements, mute/solo, and the upload.
 window.stemgen = (() => {
   const players = new Map(); // key -> HTMLAudioElement
+  let waveforms = 0;
 
   async function attach(key, containerId, audioUrl, peaksUrl) {
     if (players.has(key)) return;
@@ -19,6 +20,7 @@ window.stemgen = (() => {
         container, media: audio, peaks: data.peaks, duration: data.duration,
         height: 48, waveColor: "#7a8fa6", progressColor: "#2b5b84", cursorWidth: 1, normalize: true,
       });
+      waveforms++;
     } catch (e) { console.warn("waveform", key, e); }
   }
 
@@ -60,5 +62,12 @@ window.stemgen = (() => {
     } catch { return `upload failed (${response.status})`; }
   }
 
-  return { attach, play, stop, setMuted, upload };
+  // For tests and the console: how many players are playing, how many waveforms are drawn.
+  function status() {
+    let playing = 0;
+    players.forEach(a => { if (!a.paused) playing++; });
+    return { players: players.size, playing, waveforms: waveforms };
+  }
+
+  return { attach, play, stop, setMuted, upload, status };
 })();
