@@ -18,6 +18,8 @@ packages+=(fluidsynth timgm6mb-soundfont mma)
 if [[ "${STEMGEN_WITH_FLUIDR3:-0}" == "1" ]]; then packages+=(fluid-soundfont-gm); fi
 # Benchmarks compare against PyTorch on the same libtorch.
 if [[ "${STEMGEN_WITH_BENCH:-0}" == "1" ]]; then packages+=(python3-torch); fi
+# The studio's browser tests drive Debian's Chromium with Playwright (scripts/test.sh asks for it).
+if [[ "${STEMGEN_WITH_BROWSER:-0}" == "1" ]]; then packages+=(chromium); fi
 # Studio waveforms: wavesurfer.js comes from npm (below); node and npm only when it is not there yet.
 wavesurfer_version=7.12.12
 wavesurfer_file="$root/wwwroot/lib/wavesurfer/wavesurfer.min.js"

@@ -37,9 +37,10 @@ public sealed class StudioBrowserTests
         await using var factory = new KestrelStudioFactory(new ToneStemGenerator { StepMilliseconds = 150 });
         var baseUrl = factory.Start();
         var shots = ScreenshotFolder();
+        var folder = Directory.CreateTempSubdirectory("stemgen-browser-").FullName;
         var files = new[] { ("bass line.wav", 110.0), ("drum loop.wav", 440.0) }.Select(f =>
         {
-            var path = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}-{f.Item1}");
+            var path = Path.Combine(folder, f.Item1);
             File.WriteAllBytes(path, TestAudio.Wav(2.0, f.Item2));
             return path;
         }).ToArray();
@@ -78,6 +79,7 @@ public sealed class StudioBrowserTests
             await page.ClickAsync("#upload-button");
             await page.WaitForSelectorAsync("#upload-status:has-text('uploaded 2 stem(s)')");
             await page.WaitForFunctionAsync("() => document.querySelectorAll('#stems tbody tr').length === 2");
+            Assert.Contains("bass line", await page.InnerTextAsync("#stems"));
             Assert.Contains("Bass", await page.InnerTextAsync("#stems"));
             Assert.Contains("Drums", await page.InnerTextAsync("#stems"));
             await page.WaitForFunctionAsync("() => stemgen.status().players >= 2");
@@ -130,7 +132,7 @@ public sealed class StudioBrowserTests
         }
         finally
         {
-            foreach (var f in files) File.Delete(f);
+            Directory.Delete(folder, recursive: true);
             factory.DeleteData();
         }
     }
