@@ -89,6 +89,24 @@ public sealed class UploadTests : IAsyncLifetime
         Assert.Equal(drums, entry.ToArray());
     }
 
+    [Theory]
+    [InlineData(".flac", "FLAC", "audio/flac")]
+    [InlineData(".ogg", "OGG", "audio/ogg")]
+    [InlineData(".mp3", "MP3", "audio/mpeg")]
+    public async Task Compressed_formats_are_accepted(string extension, string format, string contentType)
+    {
+        var content = TestAudio.Wav(1.0, 330, sampleRate: 44100, extension: extension);
+        var response = await owner.UploadAsync(projectId, ("Piano" + extension, content));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var stem = (await owner.GetJsonAsync($"/api/projects/{projectId}/stems"))[0];
+        Assert.Equal(format, stem.GetProperty("format").GetString());
+        Assert.Equal("Piano", stem.GetProperty("category").GetString());
+        Assert.Equal(1.0, stem.GetProperty("durationSeconds").GetDouble(), 1);
+        var download = await owner.Http.GetAsync($"/api/projects/{projectId}/stems/{stem.GetProperty("id").GetInt32()}/download");
+        Assert.Equal(contentType, download.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(content, await download.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task Same_content_twice_keeps_one_blob()
     {

@@ -58,8 +58,14 @@ public static class StemGeneratorFactory
         return Load(codec, checkpoint, options);
     };
 
-    // The one line to change when StemGen.Model.Generation.StemGenerator lands on this branch:
-    //   return StemGenerator.Load(codec, checkpoint, DeviceFor(options.Device), options.MaxContextSeconds);
+    // The one line to change when StemGen.Model.Generation.StemGenerator (branch gen) lands on this branch:
+    //   StemGenerator.Load(codec, checkpoint, DeviceFor(options.Device), options.MaxContextSeconds);
     private static IStemGenerator Load(string codec, string checkpoint, GenerationOptions options) =>
         throw new GeneratorUnavailableException("this build has no StemGen.Model.Generation.StemGenerator yet; generation is unavailable");
+
+    /// <summary>"auto": null (CUDA when present, CPU otherwise); else "cpu", "cuda" or "cuda:N".</summary>
+    internal static StemGen.Torch.Device? DeviceFor(string option) =>
+        string.Equals(option?.Trim(), "auto", StringComparison.OrdinalIgnoreCase) || string.IsNullOrWhiteSpace(option)
+            ? null
+            : StemGen.Torch.Device.Parse(option);
 }
