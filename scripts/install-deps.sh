@@ -2,6 +2,7 @@
 # Installs what StemGen needs and is missing on a Debian machine (run as root). Idempotent:
 # packages already present are not touched, and apt-get update runs only when something is missing.
 set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
 
 # Native build and runtime: libtorch (CPU, OpenMP) and the toolchain for the shim. Debian's libtorch
 # multiplies matrices through libblas.so.3; OpenBLAS (OpenMP build, like libtorch) provides it
@@ -17,6 +18,12 @@ packages+=(fluidsynth timgm6mb-soundfont mma)
 if [[ "${STEMGEN_WITH_FLUIDR3:-0}" == "1" ]]; then packages+=(fluid-soundfont-gm); fi
 # Benchmarks compare against PyTorch on the same libtorch.
 if [[ "${STEMGEN_WITH_BENCH:-0}" == "1" ]]; then packages+=(python3-torch); fi
+# The studio's browser tests drive Debian's Chromium with Playwright (scripts/test.sh asks for it).
+if [[ "${STEMGEN_WITH_BROWSER:-0}" == "1" ]]; then packages+=(chromium); fi
+# Studio waveforms: wavesurfer.js comes from npm (below); node and npm only when it is not there yet.
+wavesurfer_version=7.12.12
+wavesurfer_file="$root/wwwroot/lib/wavesurfer/wavesurfer.min.js"
+if [[ ! -f "$wavesurfer_file" ]] && ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -36,4 +43,20 @@ fi
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "error: the .NET SDK (dotnet) is not installed; StemGen needs it to build (net9.0 runtime packs are restored from NuGet)." >&2
   exit 1
+fi
+
+# wavesurfer.js into the top-level wwwroot (served by the studio at /vendor). Optional: when npm cannot
+# reach its registry the studio still works and plays audio, only without drawn waveforms.
+if [[ ! -f "$wavesurfer_file" ]]; then
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && npm pack --silent "wavesurfer.js@$wavesurfer_version" >/dev/null 2>&1) \
+     && tar -xzf "$tmp"/wavesurfer.js-*.tgz -C "$tmp" package/dist/wavesurfer.min.js package/LICENSE; then
+    mkdir -p "$(dirname "$wavesurfer_file")"
+    cp "$tmp/package/dist/wavesurfer.min.js" "$wavesurfer_file"
+    cp "$tmp/package/LICENSE" "$(dirname "$wavesurfer_file")/LICENSE"
+    echo "installed wavesurfer.js $wavesurfer_version into wwwroot/lib/wavesurfer/"
+  else
+    echo "warning: could not fetch wavesurfer.js $wavesurfer_version from npm; the studio will not draw waveforms" >&2
+  fi
+  rm -rf "$tmp"
 fi

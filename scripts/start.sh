@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and starts StemGen. Until the studio lands this runs the
-# `stemgen` command line's smoke check of the libtorch binding.
+# Installs what is missing, builds, and starts StemGen Studio with its embedded defaults: SQLite
+# database and blob folder under the data folder, in-process generation worker, CPU unless CUDA is
+# there. Environment: STEMGEN_DATA (default ./data), STEMGEN_URL (default http://localhost:5000).
+# Generation needs a model: Generation:CodecWeightsPath / Generation:ModelCheckpointPath (default
+# $STEMGEN_DATA/models/codec.safetensors and stemgen.safetensors); the page says when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
 bash scripts/install-deps.sh
-dotnet build src/StemGen.Cli -c Release -nologo -clp:ErrorsOnly
-exec src/StemGen.Cli/bin/Release/net9.0/linux-x64/stemgen info
+dotnet publish src/StemGen.Web -c Release -o artifacts/studio -nologo -clp:ErrorsOnly
+data=$(realpath -m "${STEMGEN_DATA:-$root/data}")
+url=${STEMGEN_URL:-http://localhost:5000}
+mkdir -p "$data"
+echo "StemGen Studio: open $url (data in $data; Ctrl+C stops it)"
+cd artifacts/studio
+exec ./StemGen.Web --urls "$url" --Studio:DataDirectory="$data" --Studio:VendorAssetsDirectory="$root/wwwroot" "$@"

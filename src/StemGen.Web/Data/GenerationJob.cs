@@ -1,0 +1,47 @@
+using StemGen.Data;
+
+namespace StemGen.Web.Data;
+
+public enum JobState
+{
+    Queued = 0,
+    Running = 1,
+    Succeeded = 2,
+    Failed = 3,
+    Cancelled = 4,
+}
+
+/// <summary>
+/// A durable generation request: the worker picks it up by id, writes progress into it while it runs,
+/// and its candidates when done. A job found Running at start-up was interrupted and is queued again.
+/// </summary>
+public sealed class GenerationJob
+{
+    public int Id { get; set; }
+    public int ProjectId { get; set; }
+    public required string RequestedById { get; set; }
+    public InstrumentCategory TargetCategory { get; set; }
+    /// <summary>The request as JSON (<see cref="Jobs.GenerationParameters"/>): context stem ids, preset, variations.</summary>
+    public required string ParametersJson { get; set; }
+    public JobState State { get; set; }
+    public bool CancelRequested { get; set; }
+    public int Attempts { get; set; }
+
+    public int ProgressLevel { get; set; }
+    public int ProgressStep { get; set; }
+    public double ProgressPercent { get; set; }
+    public double? EtaSeconds { get; set; }
+    public string? Phase { get; set; }
+    /// <summary>Where the model ran ("CPU (2 threads)", "CUDA: ...").</summary>
+    public string? Device { get; set; }
+    public string? Error { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+
+    public Project? Project { get; set; }
+    public List<GenerationCandidate> Candidates { get; set; } = [];
+
+    public bool IsFinished => State is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
+}

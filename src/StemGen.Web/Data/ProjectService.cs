@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace StemGen.Web.Data;
+
+/// <summary>A request that breaks a rule (empty name, unknown user...): the message says what to fix.</summary>
+public sealed class StudioValidationException(string message) : Exception(message);
+
+/// <summary>Project life cycle and membership. Callers check the caller's role with <see cref="ProjectAccess"/> first.</summary>
+public sealed class ProjectService(StudioDbContext db, UserManager<IdentityUser> users, Storage.BlobReferences blobs, TimeProvider clock)
+{
+    public async Task<Project> CreateAsync(string ownerId, string name, CancellationToken cancellationToken = default)
+    {
+        var project = new Project { Name = ValidName(name), CreatedAt = clock.GetUtcNow().UtcDateTime };
+        project.Members.Add(new ProjectMember { UserId = ownerId, Role = ProjectRole.Owner, AddedAt = project.CreatedAt });
+        db.Projects.Add(project);
+        await db.SaveChangesAsync(cancellationToken);
+        return project;
+    }
+
+    public async Task RenameAsync(int projectId, string name, CancellationToken cancellationToken = default)
+    {
+        var project = await db.Projects.FirstAsync(p => p.Id == projectId, cancellationToken);
+        project.Name = ValidName(name);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes the project, its members, stems, jobs and candidates, and the blobs nothing else uses.</summary>
+    public async Task DeleteAsync(int projectId, CancellationToken cancellationToken = default)
+    {
+        var hashes = await db.Stems.Where(s => s.ProjectId == projectId).Select(s => s.BlobHash)
+            .Concat(db.GenerationCandidates.Where(c => c.Job!.ProjectId == projectId).Select(c => c.BlobHash))
+            .Distinct().ToListAsync(cancellationToken);
+        await db.Projects.Where(p => p.Id == projectId).ExecuteDeleteAsync(cancellationToken);
+        await blobs.DeleteUnreferencedAsync(hashes, cancellationToken);
+    }
+
+    /// <summary>Adds a member by user name, or changes the role of an existing one. The owner's own role cannot change here.</summary>
+    public async Task<ProjectMember> InviteAsync(int projectId, string userName, ProjectRole role, CancellationToken cancellationToken = default)
+    {
+        if (role == ProjectRole.Owner) throw new StudioValidationException("invite as Editor or Viewer; a project has one owner");
+        if (!Enum.IsDefined(role)) throw new StudioValidationException($"unknown role {(int)role}");
+        var user = await users.FindByNameAsync((userName ?? "").Trim())
+            ?? throw new StudioValidationException($"no user named '{userName}'");
+        var member = await db.ProjectMembers.FirstOrDefaultAsync(m => m.ProjectId == projectId && m.UserId == user.Id, cancellationToken);
+        if (member is { Role: ProjectRole.Owner }) throw new StudioValidationException($"{user.UserName} owns this project");
+        if (member is null)
+        {
+            member = new ProjectMember { ProjectId = projectId, UserId = user.Id, Role = role, AddedAt = clock.GetUtcNow().UtcDateTime };
+            db.ProjectMembers.Add(member);
+        }
+        else member.Role = role;
+        await db.SaveChangesAsync(cancellationToken);
+        return member;
+    }
+
+    public async Task RemoveMemberAsync(int projectId, string userId, CancellationToken cancellationToken = default)
+    {
+        var member = await db.ProjectMembers.FirstOrDefaultAsync(m => m.ProjectId == projectId && m.UserId == userId, cancellationToken)
+            ?? throw new StudioValidationException("not a member of this project");
+        if (member.Role == ProjectRole.Owner) throw new StudioValidationException("the owner cannot be removed; delete the project instead");
+        db.ProjectMembers.Remove(member);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public sealed record MemberView(string UserId, string UserName, ProjectRole Role);
+
+    public async Task<List<MemberView>> MembersAsync(int projectId, CancellationToken cancellationToken = default) =>
+        await (from m in db.ProjectMembers
+               join u in db.Users on m.UserId equals u.Id
+               where m.ProjectId == projectId
+               orderby m.Role descending, u.UserName
+               select new MemberView(m.UserId, u.UserName!, m.Role)).ToListAsync(cancellationToken);
+
+    public sealed record ProjectSummary(int Id, string Name, ProjectRole Role, int Stems, DateTime CreatedAt);
+
+    public async Task<List<ProjectSummary>> ListForUserAsync(string userId, CancellationToken cancellationToken = default) =>
+        await db.ProjectMembers.Where(m => m.UserId == userId)
+            .OrderByDescending(m => m.Project!.CreatedAt)
+            .Select(m => new ProjectSummary(m.ProjectId, m.Project!.Name, m.Role, m.Project.Stems.Count, m.Project.CreatedAt))
+            .ToListAsync(cancellationToken);
+
+    public static string ValidName(string? name)
+    {
+        var trimmed = (name ?? "").Trim();
+        if (trimmed.Length == 0) throw new StudioValidationException("a project needs a name");
+        if (trimmed.Length > Project.MaxNameLength) throw new StudioValidationException($"a project name has at most {Project.MaxNameLength} characters");
+        if (trimmed.Any(char.IsControl)) throw new StudioValidationException("a project name cannot contain control characters");
+        return trimmed;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using StemGen.Web.Data;
+
+namespace StemGen.Web.Hubs;
+
+/// <summary>Something changed in a project that open pages should show.</summary>
+public abstract record ProjectEvent(int ProjectId);
+
+/// <summary>A job's state or progress (level, step, percent, ETA).</summary>
+public sealed record JobProgressEvent(int ProjectId, int JobId, JobState State, string? Phase, int Level, int Step,
+    double Percent, double? EtaSeconds, string? Error) : ProjectEvent(ProjectId);
+
+/// <summary>Stems, members, candidates or the name changed: reload what is shown.</summary>
+public sealed record ProjectChangedEvent(int ProjectId, string What) : ProjectEvent(ProjectId);
+
+/// <summary>
+/// In-process fan-out of project events to every open page (Blazor circuits) and to the SignalR hub.
+/// Subscribing checks membership, like joining the hub's group does.
+/// </summary>
+public sealed class ProjectEvents(IServiceScopeFactory scopes, ILogger<ProjectEvents> logger)
+{
+    private readonly ConcurrentDictionary<int, ConcurrentDictionary<Guid, Func<ProjectEvent, Task>>> subscribers = new();
+
+    /// <summary>Listeners that get every project's events (the hub relay).</summary>
+    public event Func<ProjectEvent, Task>? Published;
+
+    /// <summary>Subscribes a member of the project; null when the user is not a member (nothing is delivered).</summary>
+    public async Task<IDisposable?> SubscribeAsync(int projectId, ClaimsPrincipal user, Func<ProjectEvent, Task> handler)
+    {
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var access = scope.ServiceProvider.GetRequiredService<ProjectAccess>();
+            if (await access.RoleAsync(projectId, user) is null) return null;
+        }
+        var id = Guid.NewGuid();
+        subscribers.GetOrAdd(projectId, _ => new()).TryAdd(id, handler);
+        return new Subscription(() =>
+        {
+            if (subscribers.TryGetValue(projectId, out var handlers)) handlers.TryRemove(id, out _);
+        });
+    }
+
+    public void Publish(ProjectEvent projectEvent)
+    {
+        var handlers = subscribers.TryGetValue(projectEvent.ProjectId, out var map) ? map.Values.ToArray() : [];
+        var global = Published?.GetInvocationList().Cast<Func<ProjectEvent, Task>>() ?? [];
+        foreach (var handler in handlers.Concat(global))
+            _ = InvokeAsync(handler, projectEvent);
+    }
+
+    private async Task InvokeAsync(Func<ProjectEvent, Task> handler, ProjectEvent projectEvent)
+    {
+        try { await handler(projectEvent); }
+        catch (Exception e) { logger.LogWarning(e, "a project event handler failed"); }
+    }
+
+    private sealed class Subscription(Action dispose) : IDisposable
+    {
+        private int disposed;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0) dispose();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using Radzen;
+using StemGen.Model.Generation;
+using StemGen.Web;
+using StemGen.Web.Components;
+using StemGen.Web.Data;
+using StemGen.Web.Endpoints;
+using StemGen.Web.Hubs;
+using StemGen.Web.Jobs;
+using StemGen.Web.Storage;
+using StemGen.Web.Uploads;
+
+var builder = WebApplication.CreateBuilder(args);
+var services = builder.Services;
+
+services.Configure<StudioOptions>(builder.Configuration.GetSection(StudioOptions.Section));
+services.Configure<UploadOptions>(builder.Configuration.GetSection(UploadOptions.Section));
+services.Configure<GenerationOptions>(builder.Configuration.GetSection(GenerationOptions.Section));
+services.AddSingleton(TimeProvider.System);
+
+// Database: SQLite under the data folder. The migrations are hand-written (no EF Design package),
+// so there is no model snapshot to compare against; MigrationSchemaTests proves schema == model instead.
+services.AddDbContext<StudioDbContext>((sp, options) =>
+{
+    var studio = sp.GetRequiredService<IOptions<StudioOptions>>().Value;
+    Directory.CreateDirectory(studio.FullDataDirectory);
+    options.UseSqlite($"Data Source={studio.DatabasePath}");
+    options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+});
+
+services.AddIdentity<IdentityUser, IdentityRole>(options =>
+    {
+        options.Password.RequiredLength = 8;
+        options.Password.RequireDigit = true;
+        options.Password.RequireLowercase = true;
+        options.Password.RequireUppercase = false;
+        options.Password.RequireNonAlphanumeric = false;
+        options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._";
+        options.Lockout.MaxFailedAccessAttempts = 10;
+    })
+    .AddEntityFrameworkStores<StudioDbContext>()
+    .AddDefaultTokenProviders();
+services.ConfigureApplicationCookie(options =>
+{
+    options.LoginPath = "/account/login";
+    options.AccessDeniedPath = "/account/login";
+    // API callers get status codes, not a redirect to the login page.
+    options.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
+    options.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
+});
+services.AddAuthorization();
+services.AddCascadingAuthenticationState();
+services.AddAntiforgery();
+services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+services.AddScoped<ProjectAccess>();
+services.AddScoped<ProjectService>();
+services.AddScoped<BlobReferences>();
+services.AddScoped<StemUploadService>();
+services.AddScoped<JobService>();
+services.AddSingleton<IBlobStore>(sp => new LocalFolderBlobStore(sp.GetRequiredService<IOptions<StudioOptions>>().Value.BlobDirectory));
+services.AddSingleton<ProjectEvents>();
+services.AddSingleton<JobCancellations>();
+services.AddSingleton<IGenerationQueue, InProcessGenerationQueue>();
+// The generator is created once, lazily, by this factory (tests register their own).
+services.AddSingleton<Func<IStemGenerator>>(StemGeneratorFactory.FromOptions);
+services.AddSingleton<GeneratorHost>();
+services.AddHostedService<GenerationWorker>();
+services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+services.AddHostedService<ProjectHubRelay>();
+
+services.AddRazorComponents().AddInteractiveServerComponents();
+services.AddRadzenComponents();
+services.AddHttpContextAccessor();
+
+var app = builder.Build();
+
+await DatabaseSetup.InitializeAsync(app.Services);
+
+if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+app.UseStaticFiles();
+// Vendored npm bundles (wavesurfer.js) copied by scripts/install-deps.sh into the top-level wwwroot.
+if (VendorAssets.Find(app.Services.GetRequiredService<IOptions<StudioOptions>>().Value, app.Environment) is { } vendor)
+    app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(vendor), RequestPath = "/vendor" });
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapAccountEndpoints();
+app.MapProjectEndpoints().MapJobEndpoints();
+app.MapHub<ProjectHub>("/hubs/project");
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Logger.LogInformation("StemGen Studio: data in {Data}", app.Services.GetRequiredService<IOptions<StudioOptions>>().Value.FullDataDirectory);
+app.Run();
+
+static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+{
+    if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs"))
+        context.Response.StatusCode = status;
+    else
+        context.Response.Redirect(context.RedirectUri);
+    return Task.CompletedTask;
+}
+
+/// <summary>Lets WebApplicationFactory find the entry point.</summary>
+public partial class Program;

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace StemGen.Web.Tests.Browser;
+
+/// <summary>
+/// The studio on a real Kestrel socket (a browser cannot reach TestServer): the factory builds its
+/// in-memory host as usual, then a second host from the same builder on 127.0.0.1 with a free port.
+/// Both share the data folder and the tone generator.
+/// </summary>
+public sealed class KestrelStudioFactory : StudioFactory
+{
+    private IHost? kestrelHost;
+
+    public string ServerAddress { get; private set; } = "";
+
+    public KestrelStudioFactory(ToneStemGenerator generator) : base(generator: generator) { }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var testHost = builder.Build();
+        builder.ConfigureWebHost(web => web.UseKestrel().UseUrls("http://127.0.0.1:0"));
+        kestrelHost = builder.Build();
+        kestrelHost.Start();
+        var addresses = kestrelHost.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        ServerAddress = addresses.Addresses.First();
+        testHost.Start();
+        return testHost;
+    }
+
+    /// <summary>Starts both hosts (the factory is lazy).</summary>
+    public string Start()
+    {
+        _ = Services;
+        return ServerAddress;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (kestrelHost is { } host)
+        {
+            kestrelHost = null;
+            await host.StopAsync();
+            host.Dispose();
+        }
+        await base.DisposeAsync();
+    }
+}

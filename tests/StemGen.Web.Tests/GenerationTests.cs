@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using StemGen.Audio;
+using StemGen.Web.Data;
+using StemGen.Web.Hubs;
+
+namespace StemGen.Web.Tests;
+
+public sealed class GenerationTests : IAsyncLifetime
+{
+    private readonly StudioFactory factory = new();
+    private StudioClient owner = null!;
+    private int projectId;
+    private List<int> stemIds = [];
+
+    public async Task InitializeAsync()
+    {
+        owner = await factory.RegisterAsync("composer");
+        projectId = await owner.CreateProjectAsync("Generation");
+        var upload = await owner.UploadAsync(projectId, ("drums.wav", TestAudio.Wav(1.5, 220)), ("keys.wav", TestAudio.Wav(1.0, 330)));
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        stemIds = (await owner.GetJsonAsync($"/api/projects/{projectId}/stems")).EnumerateArray().Select(s => s.GetProperty("id").GetInt32()).ToList();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await factory.DisposeAsync();
+        factory.DeleteData();
+    }
+
+    internal static async Task<JsonElement> WaitForJobAsync(StudioClient client, int projectId, int jobId, Func<JsonElement, bool> done, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var job = await client.GetJsonAsync($"/api/projects/{projectId}/jobs/{jobId}");
+            if (done(job)) return job;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"job {jobId} stuck: {job}");
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task<ClaimsPrincipal> PrincipalAsync(string userName)
+    {
+        using var scope = factory.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Microsoft.AspNetCore.Identity.IdentityUser>>();
+        var user = await users.FindByNameAsync(userName);
+        return new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user!.Id)], "test"));
+    }
+
+    [Fact]
+    public async Task Generates_with_live_progress_and_the_result_can_be_accepted()
+    {
+        var events = factory.Services.GetRequiredService<ProjectEvents>();
+        var seen = new ConcurrentQueue<JobProgressEvent>();
+        using var subscription = await events.SubscribeAsync(projectId, await PrincipalAsync("composer"), e =>
+        {
+            if (e is JobProgressEvent p) seen.Enqueue(p);
+            return Task.CompletedTask;
+        });
+        Assert.NotNull(subscription);
+
+        var response = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs",
+            new { contextStemIds = stemIds, category = "Bass", preset = "fast", variations = 2 }, StudioClient.Json);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+
+        var job = await WaitForJobAsync(owner, projectId, jobId, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed");
+        Assert.Equal("Succeeded", job.GetProperty("state").GetString());
+        Assert.Equal(100, job.GetProperty("percent").GetDouble());
+        Assert.Equal("test tone generator (CPU)", job.GetProperty("device").GetString());
+        Assert.Equal(1, job.GetProperty("attempts").GetInt32());
+
+        // Progress reached open pages while it ran: increasing percentages, levels 0..3, ending at 100 %.
+        await Task.Delay(100);
+        var progress = seen.Where(e => e.JobId == jobId && e.State == JobState.Running && e.Percent > 0).ToList();
+        Assert.True(progress.Count >= 3, $"only {progress.Count} progress events");
+        Assert.Equal(progress.Select(p => p.Percent).Order(), progress.Select(p => p.Percent));
+        Assert.Equal(100, progress[^1].Percent);
+        Assert.Equal(ToneStemGenerator.Levels - 1, progress[^1].Level);
+        Assert.Contains(seen, e => e.JobId == jobId && e.State == JobState.Succeeded);
+
+        var candidates = job.GetProperty("candidates").EnumerateArray().ToList();
+        Assert.Equal(2, candidates.Count);
+        var candidateId = candidates[0].GetProperty("id").GetInt32();
+
+        // The candidate is real audio at the context's rate and (longest) length, at the category's pitch.
+        var wav = await owner.Http.GetByteArrayAsync($"/api/projects/{projectId}/candidates/{candidateId}/audio");
+        var path = Path.Combine(Path.GetTempPath(), $"candidate-{Guid.NewGuid():N}.wav");
+        await File.WriteAllBytesAsync(path, wav);
+        var audio = AudioFile.Read(path);
+        File.Delete(path);
+        Assert.Equal(16000, audio.SampleRate);
+        Assert.Equal(24000, audio.Frames);
+        Assert.InRange(audio.Peak(), 0.29f, 0.31f);
+
+        var accept = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/candidates/{candidateId}/accept", new { name = "New bass" });
+        Assert.Equal(HttpStatusCode.OK, accept.StatusCode);
+        var stems = (await owner.GetJsonAsync($"/api/projects/{projectId}/stems")).EnumerateArray().ToList();
+        Assert.Equal(3, stems.Count);
+        Assert.Equal("New bass", stems[2].GetProperty("name").GetString());
+        Assert.Equal("Bass", stems[2].GetProperty("category").GetString());
+        Assert.Equal(jobId, stems[2].GetProperty("sourceJobId").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, (await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/candidates/{candidateId}/accept", new { })).StatusCode);
+
+        // Iterative composition: the accepted stem is a context for the next generation.
+        var next = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs",
+            new { contextStemIds = new[] { stems[2].GetProperty("id").GetInt32() }, category = "Drums", preset = "fast" }, StudioClient.Json);
+        var nextId = (await next.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        Assert.Equal("Succeeded", (await WaitForJobAsync(owner, projectId, nextId, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed")).GetProperty("state").GetString());
+
+        var other = candidates[1].GetProperty("id").GetInt32();
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.PostAsync($"/api/projects/{projectId}/candidates/{other}/discard", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.GetAsync($"/api/projects/{projectId}/candidates/{other}/audio")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Failures_show_their_reason()
+    {
+        var response = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs",
+            new { contextStemIds = stemIds, category = "SoundEffects" }, StudioClient.Json);
+        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var job = await WaitForJobAsync(owner, projectId, jobId, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed");
+        Assert.Equal("Failed", job.GetProperty("state").GetString());
+        Assert.Equal("the test generator refuses Sound Effects", job.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Bad_requests_are_refused_before_a_job_exists()
+    {
+        async Task<string> Refused(object body)
+        {
+            var response = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs", body, StudioClient.Json);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            return await response.Content.ReadAsStringAsync();
+        }
+        Assert.Contains("at least one context stem", await Refused(new { contextStemIds = Array.Empty<int>(), category = "Bass" }));
+        Assert.Contains("not in this project", await Refused(new { contextStemIds = new[] { 9999 }, category = "Bass" }));
+        Assert.Contains("variations must be 1 to", await Refused(new { contextStemIds = stemIds, category = "Bass", variations = 50 }));
+        Assert.Contains("unknown preset", await Refused(new { contextStemIds = stemIds, category = "Bass", preset = "loud" }));
+        Assert.Equal(0, (await owner.GetJsonAsync($"/api/projects/{projectId}/jobs")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Running_and_queued_jobs_can_be_cancelled()
+    {
+        using var gate = new SemaphoreSlim(0);
+        factory.Generator.Gate = gate;
+        async Task<int> Start()
+        {
+            var response = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs", new { contextStemIds = stemIds, category = "Piano" }, StudioClient.Json);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        }
+        var running = await Start();
+        var queued = await Start();
+        await WaitForJobAsync(owner, projectId, running, j => j.GetProperty("state").GetString() == "Running");
+
+        Assert.Equal(HttpStatusCode.Accepted, (await owner.Http.PostAsync($"/api/projects/{projectId}/jobs/{queued}/cancel", null)).StatusCode);
+        Assert.Equal("Cancelled", (await owner.GetJsonAsync($"/api/projects/{projectId}/jobs/{queued}")).GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, (await owner.Http.PostAsync($"/api/projects/{projectId}/jobs/{running}/cancel", null)).StatusCode);
+        var job = await WaitForJobAsync(owner, projectId, running, j => j.GetProperty("state").GetString() != "Running");
+        Assert.Equal("Cancelled", job.GetProperty("state").GetString());
+        Assert.Empty(job.GetProperty("candidates").EnumerateArray());
+        Assert.Equal(HttpStatusCode.Conflict, (await owner.Http.PostAsync($"/api/projects/{projectId}/jobs/{running}/cancel", null)).StatusCode);
+        factory.Generator.Gate = null;
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using StemGen.Web.Data;
+
+namespace StemGen.Web.Tests;
+
+/// <summary>
+/// The migrations are written by hand, so nothing else checks them against the model: build one
+/// database with the migrations and one with EnsureCreated (straight from the model), and compare
+/// every table, column (type, nullability, default, key position), index (columns, uniqueness)
+/// and foreign key (columns, target, on-delete).
+/// </summary>
+public sealed class MigrationSchemaTests
+{
+    private static StudioDbContext Context(string path) => new(new DbContextOptionsBuilder<StudioDbContext>()
+        .UseSqlite($"Data Source={path};Pooling=False")
+        .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning))
+        .Options);
+
+    [Fact]
+    public void Migrated_schema_equals_the_model()
+    {
+        var folder = Directory.CreateTempSubdirectory("stemgen-schema-").FullName;
+        try
+        {
+            var migrated = Path.Combine(folder, "migrated.db");
+            var created = Path.Combine(folder, "created.db");
+            using (var db = Context(migrated))
+            {
+                db.Database.Migrate();
+                Assert.Empty(db.Database.GetPendingMigrations());
+                Assert.Single(db.Database.GetAppliedMigrations());
+            }
+            using (var db = Context(created)) Assert.True(db.Database.EnsureCreated());
+
+            var expected = Describe(created);
+            var actual = Describe(migrated);
+            var missing = expected.Except(actual).ToList();
+            var extra = actual.Except(expected).ToList();
+            Assert.True(missing.Count == 0 && extra.Count == 0,
+                $"the model has, the migration lacks:\n{string.Join("\n", missing)}\nthe migration has, the model lacks:\n{string.Join("\n", extra)}");
+            Assert.Equal(expected, actual);
+
+            // And the model's own table list matches (nothing is in the database that the model does not know).
+            using var model = Context(created);
+            var tables = model.Model.GetRelationalModel().Tables.Select(t => t.Name).Order().ToList();
+            Assert.Equal(tables, expected.Where(l => l.StartsWith("table ")).Select(l => l["table ".Length..]).Order().ToList());
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>One line per table, column, index and foreign key, sorted.</summary>
+    private static List<string> Describe(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        var lines = new List<string>();
+        var tables = Query(connection, "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('__EFMigrationsHistory', '__EFMigrationsLock')")
+            .Select(r => r[0]).ToList();
+        foreach (var table in tables)
+        {
+            lines.Add($"table {table}");
+            foreach (var c in Query(connection, $"PRAGMA table_info(\"{table}\")"))
+                lines.Add($"column {table}.{c[1]} type={c[2]} notnull={c[3]} default={c[4]} pk={c[5]}");
+            foreach (var i in Query(connection, $"PRAGMA index_list(\"{table}\")").Where(i => !i[1].StartsWith("sqlite_autoindex")))
+            {
+                var columns = string.Join(",", Query(connection, $"PRAGMA index_info(\"{i[1]}\")").Select(c => c[2]));
+                lines.Add($"index {table}.{i[1]} ({columns}) unique={i[2]}");
+            }
+            foreach (var f in Query(connection, $"PRAGMA foreign_key_list(\"{table}\")"))
+                lines.Add($"fk {table}.{f[3]} -> {f[2]}.{f[4]} on_delete={f[6]}");
+            var autoincrement = Query(connection, $"SELECT sql FROM sqlite_master WHERE type='table' AND name='{table}'")[0][0].Contains("AUTOINCREMENT");
+            lines.Add($"autoincrement {table}={autoincrement}");
+        }
+        lines.Sort(StringComparer.Ordinal);
+        return lines;
+    }
+
+    private static List<string[]> Query(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<string[]>();
+        while (reader.Read())
+            rows.Add(Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)!).ToArray());
+        return rows;
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using StemGen.Model.Generation;
+
+namespace StemGen.Web.Tests;
+
+/// <summary>
+/// The real studio in memory (TestServer) over its own temp data folder, with small upload limits
+/// and the tone generator. Two factories on one folder simulate a restart.
+/// </summary>
+public class StudioFactory : WebApplicationFactory<Program>
+{
+    public StudioFactory(string? dataDirectory = null, ToneStemGenerator? generator = null)
+    {
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "stemgen-web-tests", Guid.NewGuid().ToString("N"));
+        Generator = generator ?? new ToneStemGenerator();
+    }
+
+    public string DataDirectory { get; }
+    public ToneStemGenerator Generator { get; }
+
+    public const long MaxFileBytes = 1024 * 1024;
+    public const int MaxFiles = 3;
+    public const double MaxDurationSeconds = 5;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Studio:DataDirectory", DataDirectory);
+        builder.UseSetting("DetailedErrors", "true");
+        builder.UseSetting("Uploads:MaxFileBytes", MaxFileBytes.ToString());
+        builder.UseSetting("Uploads:MaxFiles", MaxFiles.ToString());
+        builder.UseSetting("Uploads:MaxDurationSeconds", MaxDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<Func<IStemGenerator>>(_ => () => Generator);
+        });
+    }
+
+    public StudioClient NewClient() => new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+
+    /// <summary>Registers a user (through the real form) and returns a logged-in client with an API anti-forgery token.</summary>
+    public async Task<StudioClient> RegisterAsync(string userName, string password = "secret123")
+    {
+        var client = NewClient();
+        var response = await client.RegisterAsync(userName, password);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/projects", response.Headers.Location?.OriginalString);
+        await client.FetchApiTokenAsync();
+        return client;
+    }
+
+    public void DeleteData()
+    {
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
