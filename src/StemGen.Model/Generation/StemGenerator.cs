@@ -124,15 +124,15 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
             using var scope = TorchRuntime.NewDisposeScope();
             var total = job.Windows * job.Sampling.TotalSteps;
             progress?.Report(new GenerationProgress("encoding", 0, job.Windows, 0, 0, 0, 0, total, clock.Elapsed, null));
-            var context = Encode(job.ContextMix);                                   // (1, Q, T)
-            var existing = job.ExistingAtCodecRate is null ? null : Encode(job.ExistingAtCodecRate); // (1, Q, T)
+            var context = Encode(job.ContextSpan);                                  // (1, Q, L)
+            var existing = job.ExistingSpan is null ? null : Encode(job.ExistingSpan); // (1, Q, L)
 
             var decodingStart = clock.Elapsed;
             var decodingProgress = progress is null ? null : new InlineProgress(p => progress.Report(p with { Elapsed = decodingStart + p.Elapsed }));
             Tensor tokens;                                                          // (V, Q, L)
             try
             {
-                tokens = job.Decoder.Decode(context, (long)request.Category, request.Variations, job.From, job.To,
+                tokens = job.Decoder.Decode(context, (long)request.Category, request.Variations, 0, job.To - job.From,
                     existing, job.KeptFrames, decodingProgress, cancellationToken);
             }
             finally
@@ -149,10 +149,13 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
 
     // ---- the request, checked and turned into audio at the codec rate ----
 
-    /// <summary>A checked request: audio at the codec rate, the span of frames to decode and what stays fixed.</summary>
+    /// <summary>
+    /// A checked request: the context mix (and the existing stem) over the span of token frames
+    /// [From, To) at the codec rate, the frames of the span kept (inpainting), the output's shape.
+    /// </summary>
     private sealed record Job(
-        AudioBuffer ContextMix, int OutputRate, int OutputFrames, SamplingOptions Sampling,
-        int From, int To, bool[]? KeptFrames, AudioBuffer? ExistingAtCodecRate, AudioBuffer? ExistingAtOutputRate,
+        AudioBuffer ContextSpan, int OutputRate, int OutputFrames, SamplingOptions Sampling,
+        int From, int To, bool[]? KeptFrames, AudioBuffer? ExistingSpan, AudioBuffer? ExistingAtOutputRate,
         (int Start, int End)? RegionSamples, WindowedDecoder Decoder, int Windows);
 
     private Job Prepare(GenerationRequest request)
@@ -219,29 +222,42 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
         var contextMix = MonoAt(mix, codecRate);
         var frameCount = (int)codec.Config.FramesFor(contextMix.Frames);
 
-        // The span of token frames to decode and the frames kept (inpainting: those fully outside the region).
+        // The span of token frames to work on: all of them; a region alone; or, inpainting, the region
+        // widened to one window (the model hears the kept stem around it), with the frames fully
+        // outside the region kept (at least one overlap of them each side). Only the span's audio is
+        // encoded and decoded.
         var (from, to) = (0, frameCount);
         bool[]? keptFrames = null;
-        AudioBuffer? existingAtOutput = null, existingAtCodec = null;
+        AudioBuffer? existingAtOutput = null, existingSpan = null;
         if (request.Region is { } r)
         {
             var frameRate = codec.Config.FrameRate;
             var first = Math.Clamp((int)Math.Floor(r.Start * frameRate + 1e-9), 0, frameCount - 1);
             var last = Math.Clamp((int)Math.Ceiling(r.End * frameRate - 1e-9), first + 1, frameCount);
+            (from, to) = (first, last);
             if (request.ExistingStem is { } existing)
             {
-                keptFrames = Enumerable.Range(0, frameCount).Select(f => f < first || f >= last).ToArray();
+                var margin = Math.Max(Window.OverlapFrames, (Window.Frames - (last - first)) / 2);
+                from = Math.Max(0, Math.Min(first - margin, frameCount - Window.Frames));
+                to = Math.Min(frameCount, Math.Max(last + margin, from + Window.Frames));
+                keptFrames = Enumerable.Range(from, to - from).Select(f => f < first || f >= last).ToArray();
                 existingAtOutput = FitLength(MonoAt(existing, rate), outputFrames);
-                existingAtCodec = FitLength(MonoAt(existingAtOutput, codecRate), contextMix.Frames);
+                existingSpan = SpanOf(FitLength(MonoAt(existingAtOutput, codecRate), contextMix.Frames), from, to);
             }
-            else (from, to) = (first, last);
         }
 
         var decoder = new WindowedDecoder(logits, request.Sampling, Window);
-        var known = keptFrames?[from..to] ?? new bool[to - from];
-        var windows = decoder.WindowsToDecode(to - from, known).Count;
-        return new Job(contextMix, rate, outputFrames, request.Sampling, from, to, keptFrames, existingAtCodec, existingAtOutput,
+        var windows = decoder.WindowsToDecode(to - from, keptFrames ?? new bool[to - from]).Count;
+        return new Job(SpanOf(contextMix, from, to), rate, outputFrames, request.Sampling, from, to, keptFrames, existingSpan, existingAtOutput,
             regionSamples, decoder, windows);
+    }
+
+    /// <summary>The samples of token frames [from, to) at the codec rate (the last frame may be partial).</summary>
+    private AudioBuffer SpanOf(AudioBuffer audio, int from, int to)
+    {
+        var hop = codec.Config.HopLength;
+        var start = from * hop;
+        return audio.Slice(start, Math.Min(audio.Frames, to * hop) - start);
     }
 
     // ---- model work ----
@@ -258,7 +274,7 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
     {
         var hop = codec.Config.HopLength;
         var (variations, levels, length) = ((int)tokens.Size(0), (int)tokens.Size(1), (int)tokens.Size(2));
-        var spanSamples = Math.Min((long)length * hop, job.ContextMix.Frames - (long)job.From * hop);
+        var spanSamples = job.ContextSpan.Frames;
         ModelCalls++;
         var audio = codec.DecodeLong(tokens, spanSamples).Contiguous().ToArray<float>(); // (V, 1, S)
         var tokenValues = tokens.Contiguous().ToArray<long>();
@@ -267,7 +283,7 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
         var stems = new List<GeneratedStem>(variations);
         for (var v = 0; v < variations; v++)
         {
-            var piece = new AudioBuffer(audio.AsSpan(v * (int)spanSamples, (int)spanSamples).ToArray(), 1, codec.Config.SampleRate);
+            var piece = new AudioBuffer(audio.AsSpan(v * spanSamples, spanSamples).ToArray(), 1, codec.Config.SampleRate);
             var generated = new AudioBuffer(1, job.OutputFrames, job.OutputRate);
             var resampled = MonoAt(piece, job.OutputRate).Channel(0);
             var count = Math.Min(resampled.Length, job.OutputFrames - offset);
