@@ -15,7 +15,7 @@ using StemGen.Torch;
 // (attention scores and values) per sequence, over the measured step time (sampling included).
 // Usage:
 //   StemGen.Generation.Bench [--configs tiny,small,paper] [--seconds 20] [--steps 128,64,32,32]
-//                            [--max-steps 5] [--device cpu|cuda] [--save DIR]
+//                            [--max-steps 5] [--modes none,guidance] [--device cpu|cuda] [--save DIR]
 // --save DIR also writes the random CodecConfig.Tiny codec and StemGenConfig.Tiny checkpoint (for
 // trying `stemgen generate --codec DIR/codec-tiny.safetensors --checkpoint DIR/stemgen-tiny.safetensors`).
 var options = Options.Parse(args);
@@ -39,6 +39,7 @@ foreach (var name in options.Configs)
     using var category = Tensors.Zeros([1], ScalarType.Int64);
     foreach (var (label, guidance) in new[] { ("none", GuidanceOptions.None), ("guidance", new GuidanceOptions()) })
     {
+        if (!options.Modes.Contains(label)) continue;
         var sampling = new SamplingOptions { StepsPerLevel = options.Steps, Guidance = guidance, Seed = 1 };
         var batch = Guidance.Terms(guidance).Count;
         var stepSeconds = TimeSteps(new IterativeDecoder(source, sampling), context, category, options.MaxSteps, device);
@@ -123,11 +124,11 @@ internal sealed class Inline(Action<DecodingProgress> report) : IProgress<Decodi
     public void Report(DecodingProgress value) => report(value);
 }
 
-internal sealed record Options(string[] Configs, double Seconds, int[] Steps, int MaxSteps, Device? Device, string? Save)
+internal sealed record Options(string[] Configs, double Seconds, int[] Steps, int MaxSteps, Device? Device, string? Save, string[] Modes)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(["tiny", "small"], 20, [128, 64, 32, 32], 5, null, null);
+        var o = new Options(["tiny", "small"], 20, [128, 64, 32, 32], 5, null, null, ["none", "guidance"]);
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -139,6 +140,7 @@ internal sealed record Options(string[] Configs, double Seconds, int[] Steps, in
                 "--max-steps" => o with { MaxSteps = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--device" => o with { Device = StemGen.Torch.Device.Parse(Next()) },
                 "--save" => o with { Save = Next() },
+                "--modes" => o with { Modes = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

@@ -146,7 +146,7 @@ internal static class GenerateCommand
     /// <summary>One line per level and at most one a second in between, on the calling thread.</summary>
     private sealed class ProgressLines : IProgress<GenerationProgress>
     {
-        private TimeSpan lastLine = TimeSpan.MinValue;
+        private TimeSpan? lastLine;
         private (int Window, int Level) lastLevel = (-1, -1);
 
         public void Report(GenerationProgress p)
@@ -157,7 +157,7 @@ internal static class GenerateCommand
                 return;
             }
             var levelDone = p.Step == p.StepsInLevel;
-            if (!levelDone && p.Elapsed - lastLine < TimeSpan.FromSeconds(1) && lastLevel == (p.Window, p.Level)) return;
+            if (!levelDone && lastLine is { } last && p.Elapsed - last < TimeSpan.FromSeconds(1) && lastLevel == (p.Window, p.Level)) return;
             lastLine = p.Elapsed;
             lastLevel = (p.Window, p.Level);
             var window = p.Windows > 1 ? $"window {p.Window}/{p.Windows}  " : "";
