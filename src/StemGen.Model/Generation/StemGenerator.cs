@@ -70,7 +70,7 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
         var codec = EncodecModel.Load(codecWeightsPath, device: target);
         try
         {
-            var loaded = ModelCheckpoint.Load(modelCheckpointPath, target);
+            var loaded = LoadCheckpoint(modelCheckpointPath, target);
             try
             {
                 var identity = codec.ComputeIdentity();
@@ -89,6 +89,18 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
         {
             codec.Dispose();
             throw;
+        }
+    }
+
+    private static LoadedModel LoadCheckpoint(string path, Device device)
+    {
+        try
+        {
+            return ModelCheckpoint.Load(path, device);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException)
+        {
+            throw new InvalidDataException($"{path} is not a StemGen model checkpoint ({e.Message})", e);
         }
     }
 
