@@ -66,10 +66,19 @@ internal static class GenerateCommand
             Console.WriteLine($"{instrument.DisplayName()} for {stems.Count} context stem(s), {Seconds(stems.Max(s => s.Duration.TotalSeconds))} s; " +
                               $"steps [{string.Join(", ", sampling.StepsPerLevel)}], guidance {sampling.Guidance.ContextScale}/{sampling.Guidance.CategoryScale}, seed {sampling.Seed}" +
                               (count > 1 ? $", {count} variations" : ""));
-            var result = generator.Generate(new GenerationRequest
+            GenerationResult result;
+            try
             {
-                Context = stems, Category = instrument, Sampling = sampling, Variations = count, Region = timeRegion, ExistingStem = existingStem,
-            }, new ProgressLines(), cancellationToken);
+                result = generator.Generate(new GenerationRequest
+                {
+                    Context = stems, Category = instrument, Sampling = sampling, Variations = count, Region = timeRegion, ExistingStem = existingStem,
+                }, new ProgressLines(), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("cancelled: nothing was written");
+                return 130;
+            }
 
             for (var i = 0; i < result.Stems.Count; i++)
             {
