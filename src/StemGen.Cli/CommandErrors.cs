@@ -2,6 +2,7 @@ using StemGen.Audio;
 using StemGen.Data.Rendering;
 using StemGen.Data.Slakh;
 using StemGen.Model.Codec;
+using StemGen.Model.Generation;
 using StemGen.Torch;
 
 namespace StemGen.Cli;
@@ -20,7 +21,8 @@ internal static class CommandErrors
         }
         catch (Exception e) when (e is UsageException or AudioFormatException or CodecWeightsException or SafeTensorsFormatException
                                        or SlakhFormatException or ExternalToolException or TorchException or DllNotFoundException
-                                       or IOException or UnauthorizedAccessException or InvalidOperationException)
+                                       or IOException or UnauthorizedAccessException or InvalidOperationException
+                                       or GenerationRequestException or InvalidDataException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -5,5 +5,6 @@ var root = new RootCommand("StemGen: generate music stems that listen to a conte
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(AudioCommands.Create());
 root.Subcommands.Add(CodecCommands.Create());
+root.Subcommands.Add(GenerateCommand.Create());
 foreach (var command in DataCommands.Create()) root.Subcommands.Add(command);
 return await root.Parse(args).InvokeAsync();

@@ -32,6 +32,8 @@ public sealed record GenerationRequest
 /// <summary>
 /// Progress of a generation: decoding step <see cref="CompletedSteps"/> of <see cref="TotalSteps"/>
 /// over all windows; <see cref="Level"/> and <see cref="Step"/> locate it within the current window.
+/// <see cref="Phase"/> is "encoding", "decoding", "rendering" or "done"; <see cref="Window"/> (1-based) of
+/// <see cref="Windows"/>, <see cref="Level"/> 0-based, <see cref="Step"/> 1-based of <see cref="StepsInLevel"/>.
 /// </summary>
 public sealed record GenerationProgress(
     string Phase, int Window, int Windows, int Level, int Step, int StepsInLevel,
@@ -43,7 +45,11 @@ public sealed record GenerationProgress(
 /// <summary>The generated candidates (audio at the context's rate and length) and their tokens [Q, T].</summary>
 public sealed record GenerationResult(IReadOnlyList<GeneratedStem> Stems, string Device, TimeSpan Elapsed);
 
-public sealed record GeneratedStem(AudioBuffer Audio, long[,] Tokens);
+public sealed record GeneratedStem(AudioBuffer Audio, long[,] Tokens)
+{
+    /// <summary>Token frame of the context where <see cref="Tokens"/> start (0 unless only a region was generated without an existing stem).</summary>
+    public int StartFrame { get; init; }
+}
 
 /// <summary>
 /// Generates stems for a context: used by the CLI, the studio's worker and the evaluation. Checks

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using StemGen.Model.Codec;
+using StemGen.Model.Sampling;
+using StemGen.Model.Training;
+using StemGen.Model.Transformer;
+using StemGen.Torch;
+
+// Iterative decoding speed of StemGen transformers with random weights: the first --max-steps
+// steps of a real decode of a --seconds stem (the schedule --steps, default the paper's
+// 128,64,32,32) are timed, the first one as warm-up; every step costs one forward pass over the
+// whole sequence whatever its level, so the stem's total is the median step x the schedule's steps.
+// "guidance" is the paper's eq. 3 (three conditionings in one batch of 3), "none" one pass of batch 1.
+// FLOP/s: 2 x (matmul parameters used: blocks + one level's head) x tokens + 4 x layers x T^2 x d
+// (attention scores and values) per sequence, over the measured step time (sampling included).
+// Usage:
+//   StemGen.Generation.Bench [--configs tiny,small,paper] [--seconds 20] [--steps 128,64,32,32]
+//                            [--max-steps 5] [--modes none,guidance] [--device cpu|cuda] [--save DIR]
+// --save DIR also writes the random CodecConfig.Tiny codec and StemGenConfig.Tiny checkpoint (for
+// trying `stemgen generate --codec DIR/codec-tiny.safetensors --checkpoint DIR/stemgen-tiny.safetensors`).
+var options = Options.Parse(args);
+var device = options.Device ?? Device.CPU;
+Console.WriteLine($"libtorch {TorchRuntime.Version}, {TorchRuntime.Threads} threads, device {device}, {options.Seconds:0.#} s stem, " +
+                  $"schedule [{string.Join(",", options.Steps)}] = {options.Steps.Sum()} steps, timing {options.MaxSteps} steps (first = warm-up)");
+if (options.Save is { } saveDir) SaveRandomModels(saveDir);
+
+var codecConfig = CodecConfig.Tiny;
+var frames = (int)codecConfig.FramesFor((long)Math.Round(options.Seconds * codecConfig.SampleRate));
+CodecSeconds(codecConfig, options.Seconds, device);
+foreach (var name in options.Configs)
+{
+    var config = StemGenConfig.Preset(name) with { MaxSequence = Math.Max(frames, StemGenConfig.Preset(name).MaxSequence) };
+    using var generator = new Generator(1);
+    using var model = new StemGenModel(config, generator);
+    model.To(device);
+    model.Eval();
+    var source = new StemGenLogitsSource(model);
+    using var context = Tensors.RandInt(0, config.CodebookSize, [1, config.Levels, frames], generator);
+    using var category = Tensors.Zeros([1], ScalarType.Int64);
+    foreach (var (label, guidance) in new[] { ("none", GuidanceOptions.None), ("guidance", new GuidanceOptions()) })
+    {
+        if (!options.Modes.Contains(label)) continue;
+        var sampling = new SamplingOptions { StepsPerLevel = options.Steps, Guidance = guidance, Seed = 1 };
+        var batch = Guidance.Terms(guidance).Count;
+        var stepSeconds = TimeSteps(new IterativeDecoder(source, sampling), context, category, options.MaxSteps, device);
+        var median = Median(stepSeconds.Skip(stepSeconds.Count > 1 ? 1 : 0).ToList());
+        var flops = batch * ForwardFlops(config, frames);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-6} {config.ParameterCount / 1e6,7:F1} M params  {label,-8} batch {batch}  T {frames}  step {median * 1000,9:F1} ms  " +
+            $"{options.Seconds:0.#} s stem ({sampling.TotalSteps} steps) {median * sampling.TotalSteps,8:F1} s  " +
+            $"{flops / 1e9,8:F1} GFLOP/step  {flops / median / 1e9,6:F1} GFLOP/s  [steps ms: {string.Join(" ", stepSeconds.Select(s => (s * 1000).ToString("F0", CultureInfo.InvariantCulture)))}]"));
+    }
+}
+return 0;
+
+// Wall time of each of the first maxSteps steps of a decode (then cancelled).
+static List<double> TimeSteps(IterativeDecoder decoder, Tensor context, Tensor category, int maxSteps, Device device)
+{
+    var times = new List<double>();
+    var last = TimeSpan.Zero;
+    using var stop = new CancellationTokenSource();
+    var progress = new Inline(p =>
+    {
+        if (device.Type == DeviceType.CUDA) TorchRuntime.Cuda.Synchronize();
+        times.Add((p.Elapsed - last).TotalSeconds);
+        last = p.Elapsed;
+        if (times.Count >= maxSteps) stop.Cancel();
+    });
+    try
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        decoder.Decode(context, category, progress: progress, cancellationToken: stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+    return times;
+}
+
+static double ForwardFlops(StemGenConfig c, long t)
+{
+    double d = c.ModelDim, f = c.FfnWidth, layers = c.Layers;
+    var matmulParameters = layers * (4 * d * d + 3 * d * f) + d * c.CodebookSize; // blocks + one level's head
+    return 2 * matmulParameters * t + layers * 4 * t * t * d;
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+// The codec's share of a generation: encode the context mix and decode the stem.
+static void CodecSeconds(CodecConfig config, double seconds, Device device)
+{
+    using var codec = new EncodecModel(config);
+    codec.To(device);
+    codec.Eval();
+    using var scope = TorchRuntime.NewDisposeScope();
+    var samples = (long)Math.Round(seconds * config.SampleRate);
+    var audio = (Tensors.Randn([1, 1, samples]) * 0.1).To(device);
+    var clock = Stopwatch.StartNew();
+    var codes = codec.EncodeLong(audio);
+    var encode = clock.Elapsed.TotalSeconds;
+    clock.Restart();
+    codec.DecodeLong(codes, samples);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"codec tiny (random): encode {encode:F2} s + decode {clock.Elapsed.TotalSeconds:F2} s for {seconds:0.#} s of audio"));
+}
+
+static void SaveRandomModels(string dir)
+{
+    Directory.CreateDirectory(dir);
+    using var codec = new EncodecModel(CodecConfig.Tiny);
+    using var generator = new Generator(1);
+    using var model = new StemGenModel(StemGenConfig.Tiny, generator);
+    codec.Save(Path.Combine(dir, "codec-tiny.safetensors"));
+    ModelCheckpoint.Save(Path.Combine(dir, "stemgen-tiny.safetensors"), model, codec.ComputeIdentity(), step: 0);
+    Console.WriteLine($"saved random tiny codec and model to {dir}");
+}
+
+internal sealed class Inline(Action<DecodingProgress> report) : IProgress<DecodingProgress>
+{
+    public void Report(DecodingProgress value) => report(value);
+}
+
+internal sealed record Options(string[] Configs, double Seconds, int[] Steps, int MaxSteps, Device? Device, string? Save, string[] Modes)
+{
+    public static Options Parse(string[] args)
+    {
+        var o = new Options(["tiny", "small"], 20, [128, 64, 32, 32], 5, null, null, ["none", "guidance"]);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            o = args[i] switch
+            {
+                "--configs" => o with { Configs = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                "--seconds" => o with { Seconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--steps" => o with { Steps = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() },
+                "--max-steps" => o with { MaxSteps = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--device" => o with { Device = StemGen.Torch.Device.Parse(Next()) },
+                "--save" => o with { Save = Next() },
+                "--modes" => o with { Modes = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+        }
+        if (o.MaxSteps < 1) throw new ArgumentException("--max-steps must be at least 1");
+        return o;
+    }
+}
