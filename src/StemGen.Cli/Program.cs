@@ -6,4 +6,5 @@ root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(AudioCommands.Create());
 root.Subcommands.Add(CodecCommands.Create());
 foreach (var command in DataCommands.Create()) root.Subcommands.Add(command);
+root.Subcommands.Add(EvaluateCommand.Create());
 return await root.Parse(args).InvokeAsync();
