@@ -21,11 +21,11 @@ internal static class EvaluateCommand
     {
         var data = new Option<string>("--data") { Description = "Imported dataset folder (manifest.json from `stemgen import`).", Required = true };
         var split = new Option<string>("--split") { Description = "Held-out split to draw examples from.", DefaultValueFactory = _ => "test" };
-        var checkpoint = new Option<string>("--checkpoint") { Description = "StemGen model checkpoint (.safetensors).", Required = true };
-        var codec = new Option<string>("--codec") { Description = "Codec weights (.safetensors) the checkpoint was trained with.", Required = true };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "StemGen model checkpoint (.safetensors); needed unless --run is only baseline." };
+        var codec = new Option<string?>("--codec") { Description = "Codec weights (.safetensors) the checkpoint was trained with; needed with --checkpoint." };
         var examples = new Option<int>("--examples") { Description = "Examples per setting (paper: 400).", DefaultValueFactory = _ => 400 };
         var seconds = new Option<double>("--seconds") { Description = "Example length in seconds (paper: 20 s crops).", DefaultValueFactory = _ => 20 };
-        var runs = new Option<string>("--run") { Description = "Comma-separated: naive, best, table1 (guidance), table2 (w_s), table3 (naive vs best).", DefaultValueFactory = _ => "table3" };
+        var runs = new Option<string>("--run") { Description = "Comma-separated: naive, best, table1 (guidance), table2 (w_s), table3 (naive vs best), baseline (a real stem of another song, no model needed).", DefaultValueFactory = _ => "table3" };
         var scales = new Option<string>("--table1-scales") { Description = "Guidance scales > 1 averaged in table 1's cells (paper: values up to 4).", DefaultValueFactory = _ => "3" };
         var causal = new Option<string>("--table2-ws") { Description = "Causal-bias weights w_s of table 2.", DefaultValueFactory = _ => "0,0.1,0.2,0.5" };
         var steps = new Option<string>("--steps") { Description = "Decoding steps per level (paper: 128,64,32,32; fewer for quick runs).", DefaultValueFactory = _ => "128,64,32,32" };
@@ -46,24 +46,33 @@ internal static class EvaluateCommand
             var parallel = parseResult.GetValue(jobs);
             if (parallel < 1) throw new UsageException($"--jobs must be at least 1, not {parallel}");
             var template = new SamplingOptions { StepsPerLevel = ParseList(parseResult.GetValue(steps)!, "--steps").Select(v => (int)v).ToList() };
-            IReadOnlyList<GridPoint> points;
+            var runList = parseResult.GetValue(runs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            var baseline = runList.RemoveAll(r => r.Equals("baseline", StringComparison.OrdinalIgnoreCase)) > 0;
+            IReadOnlyList<GridPoint> points = [];
             try
             {
                 template.Validate();
-                points = EvaluationGrid.Parse(parseResult.GetValue(runs)!, template, ParseList(parseResult.GetValue(scales)!, "--table1-scales"),
-                    ParseList(parseResult.GetValue(causal)!, "--table2-ws"));
+                if (runList.Count > 0 || !baseline)
+                    points = EvaluationGrid.Parse(string.Join(',', runList), template, ParseList(parseResult.GetValue(scales)!, "--table1-scales"),
+                        ParseList(parseResult.GetValue(causal)!, "--table2-ws"));
             }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
 
             var manifest = LoadManifest(parseResult.GetValue(data)!);
-            var checkpointPath = ExistingFile(parseResult.GetValue(checkpoint)!, "--checkpoint");
-            var codecPath = ExistingFile(parseResult.GetValue(codec)!, "--codec");
+            IStemGenerator? generator = null;
+            var generatorName = "none (baseline only)";
+            if (points.Count > 0)
+            {
+                var checkpointPath = ExistingFile(parseResult.GetValue(checkpoint) ?? throw new UsageException("--checkpoint is needed to evaluate a model (or use --run baseline)"), "--checkpoint");
+                var codecPath = ExistingFile(parseResult.GetValue(codec) ?? throw new UsageException("--codec is needed with --checkpoint"), "--codec");
+                generator = CreateGenerator(codecPath, checkpointPath);
+                generatorName = $"{checkpointPath} (codec {codecPath})";
+            }
             using var embedder = CreateEmbedding(parseResult.GetValue(embedding)!, parseResult.GetValue(vggishWeights));
             var outDir = Directory.CreateDirectory(parseResult.GetValue(output)!).FullName;
-            var generator = CreateGenerator(codecPath, checkpointPath);
             var progress = new ConsoleLines();
-            var report = Evaluate(generator, manifest, parseResult.GetValue(split)!, n, clip, parseResult.GetValue(seed), points, embedder.Embedding,
-                parallel, $"{checkpointPath} (codec {codecPath})", progress, cancellationToken);
+            var report = Evaluate(generator, baseline, manifest, parseResult.GetValue(split)!, n, clip, parseResult.GetValue(seed), points, embedder.Embedding,
+                parallel, generatorName, progress, cancellationToken);
             Write(report, outDir);
             return 0;
         })));
@@ -79,14 +88,21 @@ internal static class EvaluateCommand
                                  "the metrics, example drawing and reports are ready and run with any IStemGenerator");
 
     /// <summary>Draws the examples, computes the reference side once, then every point; the report of all points.</summary>
-    internal static EvaluationReport Evaluate(IStemGenerator generator, ImportManifest manifest, string split, int count, double seconds, long seed,
+    internal static EvaluationReport Evaluate(IStemGenerator? generator, bool baseline, ImportManifest manifest, string split, int count, double seconds, long seed,
         IReadOnlyList<GridPoint> points, IAudioEmbedding embedding, int parallelism, string generatorName, IProgress<string> progress, CancellationToken cancellationToken)
     {
-        progress.Report($"evaluate: {count} examples of {seconds:0.##} s from {manifest.Root} split '{split}'; {points.Count} settings; FAD embedding {embedding.Name}; generator on {generator.Device}");
+        if (points.Count > 0 && generator is null) throw new ArgumentException("model settings need a generator", nameof(generator));
+        progress.Report($"evaluate: {count} examples of {seconds:0.##} s from {manifest.Root} split '{split}'; {points.Count} settings{(baseline ? " + mismatched baseline" : "")}; " +
+                        $"FAD embedding {embedding.Name}; generator on {generator?.Device ?? "none"}");
         var drawn = EvaluationExamples.Draw(manifest, split, count, seconds, seed, progress, cancellationToken);
         var reference = ReferenceSet.Compute(drawn, embedding, parallelism, progress, cancellationToken);
-        var runner = new EvaluationRunner(generator, reference, parallelism, seed);
-        var results = points.Select(p => runner.Run(p, progress, cancellationToken)).ToList();
+        var results = new List<PointResult>();
+        if (baseline) results.Add(EvaluationRunner.RunMismatchedBaseline(reference, parallelism, progress, cancellationToken));
+        if (generator is not null)
+        {
+            var runner = new EvaluationRunner(generator, reference, parallelism, seed);
+            results.AddRange(points.Select(p => runner.Run(p, progress, cancellationToken)));
+        }
         var notes = new List<string>
         {
             $"FAD embedding '{embedding.Name}': {embedding.Description}",
@@ -100,7 +116,7 @@ internal static class EvaluateCommand
             Dataset = manifest.Root ?? manifest.Source,
             Split = split,
             Generator = generatorName,
-            Device = generator.Device,
+            Device = generator?.Device ?? "none",
             Embedding = embedding.Name,
             EmbeddingDescription = embedding.Description,
             Examples = drawn.Count,

@@ -128,6 +128,12 @@ public sealed class EvaluationSuiteTests : IDisposable
         Assert.True(noise.Mirdd.Mirdd > 0.1, $"noise MIRDD {noise.Mirdd.Mirdd}");
         Assert.NotNull(noise.Mismatched);
 
+        // The baseline scores the mismatched stems as the generated ones: both coherence rows must agree.
+        var baseline = EvaluationRunner.RunMismatchedBaseline(reference, 2);
+        Assert.Equal(baseline.Mismatched!.ChordToneRatio, baseline.Generated.ChordToneRatio, 12);
+        Assert.Equal(baseline.Mismatched.OnsetAlignment, baseline.Generated.OnsetAlignment, 12);
+        Assert.True(baseline.Fad.Fad > 0);
+
         var report = new EvaluationReport
         {
             Dataset = root, Split = "test", Generator = "oracle", Device = oracle.Device, Embedding = reference.Embedding.Name,

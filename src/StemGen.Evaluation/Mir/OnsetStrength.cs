@@ -13,13 +13,18 @@ public static class OnsetStrength
 {
     public static double FrameRate => AnalysisSettings.OnsetFrameRate;
 
+    private static readonly Lazy<double[,]> Filterbank = new(() =>
+        VggishFrontEnd.MelMatrix(AnalysisSettings.OnsetMelBands, AnalysisSettings.OnsetFft / 2 + 1, AnalysisSettings.SampleRate, 30, AnalysisSettings.SampleRate / 2.0));
+    private static readonly Lazy<(int Low, int High)[]> Ranges = new(() => VggishFrontEnd.BandRanges(Filterbank.Value));
+
     /// <summary>The onset envelope of a mono signal at <see cref="AnalysisSettings.SampleRate"/>, one value per hop.</summary>
     public static double[] Envelope(float[] mono)
     {
         const int n = AnalysisSettings.OnsetFft, bands = AnalysisSettings.OnsetMelBands;
         var magnitude = Spectrogram.Magnitude(mono, Spectrogram.PeriodicHann(n), AnalysisSettings.OnsetHop, n, center: true);
         if (magnitude.Length == 0) return [];
-        var mel = VggishFrontEnd.MelMatrix(bands, n / 2 + 1, AnalysisSettings.SampleRate, 30, AnalysisSettings.SampleRate / 2.0);
+        var mel = Filterbank.Value;
+        var bandRanges = Ranges.Value;
         var db = new double[magnitude.Length][];
         var top = double.NegativeInfinity;
         for (var f = 0; f < magnitude.Length; f++)
@@ -28,11 +33,8 @@ public static class OnsetStrength
             for (var b = 0; b < bands; b++)
             {
                 double power = 0;
-                for (var k = 1; k <= n / 2; k++)
-                {
-                    var w = mel[k, b];
-                    if (w > 0) power += w * magnitude[f][k] * magnitude[f][k];
-                }
+                var m = magnitude[f];
+                for (var k = bandRanges[b].Low; k <= bandRanges[b].High; k++) power += mel[k, b] * m[k] * m[k];
                 db[f][b] = 10 * Math.Log10(Math.Max(power, 1e-10));
                 top = Math.Max(top, db[f][b]);
             }

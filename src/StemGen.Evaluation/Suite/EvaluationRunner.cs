@@ -30,6 +30,36 @@ public sealed class EvaluationRunner(IStemGenerator generator, ReferenceSet refe
         return Score(point, generated, generationSeconds, progress, cancellationToken);
     }
 
+    /// <summary>Name of the baseline point scored by <see cref="RunMismatchedBaseline"/>.</summary>
+    public const string MismatchedBaseline = "baseline: stem from another song";
+
+    /// <summary>
+    /// Scores the mismatched stems (a real stem of another song, same category where possible) as if
+    /// they were generated: real audio that ignores its context, the floor a model must beat on
+    /// coherence and MIRDD. Needs no generator.
+    /// </summary>
+    public static PointResult RunMismatchedBaseline(ReferenceSet reference, int parallelism, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var usable = reference.Examples.Where(e => e.Mismatched is not null).ToList();
+        if (usable.Count != reference.Examples.Count)
+            throw new InvalidOperationException($"the mismatched baseline needs a stem from another song for every example; {reference.Examples.Count - usable.Count} have none (the split has a single song?)");
+        var point = new GridPoint(MismatchedBaseline, "baseline", "mismatched", SamplingOptions.Best);
+        var runner = new EvaluationRunner(new NoGenerator(), reference, parallelism, 0);
+        return runner.Score(point, reference.Examples.Select(e => e.Mismatched!).ToArray(), 0, progress, cancellationToken) with
+        {
+            Sampling = new SamplingSummary(double.NaN, double.NaN, "none", double.NaN, double.NaN, double.NaN, [], double.NaN),
+        };
+    }
+
+    /// <summary>Stands in where no generation happens; generating through it is a programming error.</summary>
+    private sealed class NoGenerator : IStemGenerator
+    {
+        public string Device => "none";
+        public double MaxContextSeconds => double.PositiveInfinity;
+        public GenerationResult Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("the mismatched baseline does not generate");
+    }
+
     private readonly Dictionary<string, (AudioBuffer[] Stems, double Seconds)> cache = [];
 
     private AudioBuffer[] Generate(GridPoint point, IProgress<string>? progress, CancellationToken cancellationToken)
