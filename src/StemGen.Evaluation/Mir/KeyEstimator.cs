@@ -12,7 +12,7 @@ public static class KeyEstimator
     /// <summary>The key of a pitch-class profile, or null when the profile is silent or flat.</summary>
     public static Key? Estimate(double[] profile) => Scores(profile) is { } scores ? Key.FromIndex(ArgMax(scores)) : null;
 
-    public static Key? Estimate(Chroma chroma) => Estimate(chroma.Total());
+    public static Key? Estimate(Chroma chroma) => Estimate(chroma.Profile());
 
     /// <summary>Correlation with each of the 24 keys (index as <see cref="Key.Index"/>), or null for a flat profile.</summary>
     public static double[]? Scores(double[] profile)
