@@ -56,7 +56,7 @@ internal static class EvaluateCommand
                     points = EvaluationGrid.Parse(string.Join(',', runList), template, ParseList(parseResult.GetValue(scales)!, "--table1-scales"),
                         ParseList(parseResult.GetValue(causal)!, "--table2-ws"));
             }
-            catch (ArgumentException e) { throw new UsageException(e.Message); }
+            catch (ArgumentException e) { throw new UsageException(e.Message + (e.Message.StartsWith("unknown run", StringComparison.Ordinal) ? "; baseline scores a stem of another song, no model needed" : "")); }
 
             var manifest = LoadManifest(parseResult.GetValue(data)!);
             IStemGenerator? generator = null;

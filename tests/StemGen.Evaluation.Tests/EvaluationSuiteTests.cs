@@ -112,6 +112,9 @@ public sealed class EvaluationSuiteTests : IDisposable
         var best = results.Single(r => r.Cell == "best");
         Assert.Equal(0, best.Fad.Fad, 9);
         Assert.Equal(0, best.Mirdd.Mirdd, 12);
+        Assert.Equal(24, best.Fad.TestEmbeddings); // 6 clips x 4 s -> 4 VGGish-framed examples each
+        Assert.Null(best.Fad.FadInfinity);
+        Assert.Contains("FAD-inf skipped", best.Fad.Warning);
         Assert.Equal(best.Real.KeyScore, best.Generated.KeyScore, 12);
         Assert.Equal(best.Real.ChordToneRatio, best.Generated.ChordToneRatio, 12);
         // Each point generated every example with its own options and the example's seed.

@@ -116,7 +116,7 @@ public sealed class EvaluationRunner(IStemGenerator generator, ReferenceSet refe
         });
         if (Math.Min(embeddings.Count, realEmbeddings.Count) < 2)
             throw new InvalidOperationException($"FAD needs at least 2 embeddings per set (got {realEmbeddings.Count} real, {embeddings.Count} generated): use more or longer examples");
-        var fad = FadReport.Compute(reference.Embedding, realEmbeddings, embeddings, n, n, examples.Average(e => e.Seconds));
+        var fad = FadReport.Compute(reference.Embedding, realEmbeddings, embeddings, n, n, examples.Average(e => e.Seconds), withInfinity: true);
         var mirdd = MirddCalculator.Compute(reference.RealWithContext, withContext);
         var generatedScores = Enumerable.Range(0, n).Select(i => CoherenceMetrics.Score(reference.Contexts[i], alone[i])).ToList();
         var realScores = Enumerable.Range(0, n).Select(i => CoherenceMetrics.Score(reference.Contexts[i], reference.RealStems[i])).ToList();
