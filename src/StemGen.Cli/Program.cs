@@ -7,4 +7,5 @@ root.Subcommands.Add(AudioCommands.Create());
 root.Subcommands.Add(CodecCommands.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 foreach (var command in DataCommands.Create()) root.Subcommands.Add(command);
+root.Subcommands.Add(EvaluateCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -22,6 +22,24 @@ public static class Functional
         long outputPadding = 0, long groups = 1, long dilation = 1) =>
         Tensor.Wrap(Native.sg_conv_transpose1d(x.Handle, weight.Handle, Tensor.Of(bias), stride, padding, outputPadding, groups, dilation));
 
+    /// <summary>2-d convolution of (B, Cin, H, W) by (Cout, Cin/groups, kH, kW); stride, padding and dilation as (h, w).</summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, (long H, long W)? stride = null, (long H, long W)? padding = null,
+        (long H, long W)? dilation = null, long groups = 1)
+    {
+        var (sh, sw) = stride ?? (1, 1);
+        var (ph, pw) = padding ?? (0, 0);
+        var (dh, dw) = dilation ?? (1, 1);
+        return Tensor.Wrap(Native.sg_conv2d(x.Handle, weight.Handle, Tensor.Of(bias), sh, sw, ph, pw, dh, dw, groups));
+    }
+
+    /// <summary>2-d max pooling of (B, C, H, W) (or (C, H, W)); stride defaults to the kernel size (torch's default).</summary>
+    public static Tensor MaxPool2d(Tensor x, (long H, long W) kernel, (long H, long W)? stride = null, (long H, long W)? padding = null, bool ceilMode = false)
+    {
+        var (sh, sw) = stride ?? kernel;
+        var (ph, pw) = padding ?? (0, 0);
+        return Tensor.Wrap(Native.sg_max_pool2d(x.Handle, kernel.H, kernel.W, sh, sw, ph, pw, ceilMode ? 1 : 0));
+    }
+
     public static unsafe Tensor LayerNorm(Tensor x, long[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
     {
         fixed (long* p = normalizedShape)

@@ -170,6 +170,10 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial IntPtr sg_l1_loss(TH a, TH b, long reduction);
     [LibraryImport(Lib)] internal static partial IntPtr sg_mse_loss(TH a, TH b, long reduction);
 
+    // ---- vision.cpp ----
+    [LibraryImport(Lib)] internal static partial IntPtr sg_conv2d(TH x, TH w, TH b, long strideH, long strideW, long padH, long padW, long dilH, long dilW, long groups);
+    [LibraryImport(Lib)] internal static partial IntPtr sg_max_pool2d(TH x, long kernelH, long kernelW, long strideH, long strideW, long padH, long padW, int ceilMode);
+
     // ---- signal.cpp ----
     [LibraryImport(Lib)] internal static partial IntPtr sg_hann_window(long length, int periodic, int dtype, int dt, int di);
     [LibraryImport(Lib)] internal static partial IntPtr sg_stft(TH x, long nFft, long hop, long winLength, TH window, int center, int reflect, int normalized, int onesided);

@@ -78,3 +78,9 @@ typedef at::Generator* GH;
 inline c10::optional<at::Generator> sg_gen(GH g) {
   return g ? c10::optional<at::Generator>(*g) : c10::nullopt;
 }
+
+// ---- vision.cpp: 2-d convolution and pooling over (B, C, H, W) ----
+SG_API TH sg_conv2d(TH x, TH w, TH b, int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w,
+                    int64_t dil_h, int64_t dil_w, int64_t groups);
+SG_API TH sg_max_pool2d(TH x, int64_t kernel_h, int64_t kernel_w, int64_t stride_h, int64_t stride_w,
+                        int64_t pad_h, int64_t pad_w, int ceil_mode);

@@ -1,0 +1,204 @@
+using System.CommandLine;
+using System.Globalization;
+using StemGen.Data.Slakh;
+using StemGen.Evaluation.Fad;
+using StemGen.Evaluation.Suite;
+using StemGen.Model.Generation;
+using StemGen.Model.Sampling;
+using StemGen.Torch;
+
+namespace StemGen.Cli;
+
+/// <summary>
+/// `stemgen evaluate`: the paper's evaluation (section 3.2) on held-out imported data. Draws N examples
+/// (context mix + random target category, real stem as reference), generates a stem for each under
+/// every requested sampling setting (presets naive/best, grids table1/table2/table3), and writes
+/// report.json and report.csv with FAD (embedding named), MIRDD per descriptor and coherence metrics.
+/// </summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Imported dataset folder (manifest.json from `stemgen import`).", Required = true };
+        var split = new Option<string>("--split") { Description = "Held-out split to draw examples from.", DefaultValueFactory = _ => "test" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "StemGen model checkpoint (.safetensors); needed unless --run is only baseline." };
+        var codec = new Option<string?>("--codec") { Description = "Codec weights (.safetensors) the checkpoint was trained with; needed with --checkpoint." };
+        var examples = new Option<int>("--examples") { Description = "Examples per setting (paper: 400).", DefaultValueFactory = _ => 400 };
+        var seconds = new Option<double>("--seconds") { Description = "Example length in seconds (paper: 20 s crops).", DefaultValueFactory = _ => 20 };
+        var runs = new Option<string>("--run") { Description = "Comma-separated: naive, best, table1 (guidance), table2 (w_s), table3 (naive vs best), baseline (a real stem of another song, no model needed).", DefaultValueFactory = _ => "table3" };
+        var scales = new Option<string>("--table1-scales") { Description = "Guidance scales > 1 averaged in table 1's cells (paper: values up to 4).", DefaultValueFactory = _ => "3" };
+        var causal = new Option<string>("--table2-ws") { Description = "Causal-bias weights w_s of table 2.", DefaultValueFactory = _ => "0,0.1,0.2,0.5" };
+        var steps = new Option<string>("--steps") { Description = "Decoding steps per level (paper: 128,64,32,32; fewer for quick runs).", DefaultValueFactory = _ => "128,64,32,32" };
+        var embedding = new Option<string>("--embedding") { Description = "FAD embedding: logmel-stats (weight-free, default) or vggish (needs --vggish-weights).", DefaultValueFactory = _ => "logmel-stats" };
+        var vggishWeights = new Option<string?>("--vggish-weights") { Description = "VGGish weights as safetensors (torchvggish names)." };
+        var seed = new Option<long>("--seed") { Description = "Seed of example drawing and sampling.", DefaultValueFactory = _ => 1 };
+        var jobs = new Option<int>("--jobs") { Description = "Parallel MIR analyses (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var output = new Option<string>("--out") { Description = "Output folder for report.json and report.csv.", Required = true };
+        var command = new Command("evaluate", "Evaluate a model as the paper's section 3.2: FAD, MIRDD and listening coherence over held-out examples.");
+        foreach (var o in new Option[] { data, split, checkpoint, codec, examples, seconds, runs, scales, causal, steps, embedding, vggishWeights, seed, jobs, output })
+            command.Options.Add(o);
+        command.SetAction((parseResult, cancellationToken) => Task.FromResult(CommandErrors.Run(() =>
+        {
+            var n = parseResult.GetValue(examples);
+            if (n < 2) throw new UsageException($"--examples must be at least 2 (FAD needs a covariance), not {n}");
+            var clip = parseResult.GetValue(seconds);
+            if (!(clip is >= 1 and <= 60)) throw new UsageException($"--seconds must be between 1 and 60, not {clip}");
+            var parallel = parseResult.GetValue(jobs);
+            if (parallel < 1) throw new UsageException($"--jobs must be at least 1, not {parallel}");
+            var template = new SamplingOptions { StepsPerLevel = ParseList(parseResult.GetValue(steps)!, "--steps").Select(v => (int)v).ToList() };
+            var runList = parseResult.GetValue(runs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            var baseline = runList.RemoveAll(r => r.Equals("baseline", StringComparison.OrdinalIgnoreCase)) > 0;
+            IReadOnlyList<GridPoint> points = [];
+            try
+            {
+                template.Validate();
+                if (runList.Count > 0 || !baseline)
+                    points = EvaluationGrid.Parse(string.Join(',', runList), template, ParseList(parseResult.GetValue(scales)!, "--table1-scales"),
+                        ParseList(parseResult.GetValue(causal)!, "--table2-ws"));
+            }
+            catch (ArgumentException e) { throw new UsageException(e.Message + (e.Message.StartsWith("unknown run", StringComparison.Ordinal) ? "; baseline scores a stem of another song, no model needed" : "")); }
+
+            var manifest = LoadManifest(parseResult.GetValue(data)!);
+            IStemGenerator? generator = null;
+            var generatorName = "none (baseline only)";
+            if (points.Count > 0)
+            {
+                var checkpointPath = ExistingFile(parseResult.GetValue(checkpoint) ?? throw new UsageException("--checkpoint is needed to evaluate a model (or use --run baseline)"), "--checkpoint");
+                var codecPath = ExistingFile(parseResult.GetValue(codec) ?? throw new UsageException("--codec is needed with --checkpoint"), "--codec");
+                generator = CreateGenerator(codecPath, checkpointPath);
+                generatorName = $"{checkpointPath} (codec {codecPath})";
+            }
+            using var embedder = CreateEmbedding(parseResult.GetValue(embedding)!, parseResult.GetValue(vggishWeights));
+            var outDir = Directory.CreateDirectory(parseResult.GetValue(output)!).FullName;
+            var progress = new ConsoleLines();
+            var report = Evaluate(generator, baseline, manifest, parseResult.GetValue(split)!, n, clip, parseResult.GetValue(seed), points, embedder.Embedding,
+                parallel, generatorName, progress, cancellationToken);
+            Write(report, outDir);
+            return 0;
+        })));
+        return command;
+    }
+
+    /// <summary>
+    /// The one place that builds the model's generator. StemGenerator.Load(codecPath, checkpointPath)
+    /// is being written on another branch; at merge this becomes that single call.
+    /// </summary>
+    internal static IStemGenerator CreateGenerator(string codecPath, string checkpointPath) =>
+        throw new UsageException("stemgen evaluate: the model's generator (StemGenerator) is not part of this build yet; " +
+                                 "the metrics, example drawing and reports are ready and run with any IStemGenerator");
+
+    /// <summary>Draws the examples, computes the reference side once, then every point; the report of all points.</summary>
+    internal static EvaluationReport Evaluate(IStemGenerator? generator, bool baseline, ImportManifest manifest, string split, int count, double seconds, long seed,
+        IReadOnlyList<GridPoint> points, IAudioEmbedding embedding, int parallelism, string generatorName, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        if (points.Count > 0 && generator is null) throw new ArgumentException("model settings need a generator", nameof(generator));
+        progress.Report($"evaluate: {count} examples of {seconds:0.##} s from {manifest.Root} split '{split}'; {points.Count} settings{(baseline ? " + mismatched baseline" : "")}; " +
+                        $"FAD embedding {embedding.Name}; generator on {generator?.Device ?? "none"}");
+        var drawn = EvaluationExamples.Draw(manifest, split, count, seconds, seed, progress, cancellationToken);
+        var reference = ReferenceSet.Compute(drawn, embedding, parallelism, progress, cancellationToken);
+        var results = new List<PointResult>();
+        if (baseline) results.Add(EvaluationRunner.RunMismatchedBaseline(reference, parallelism, progress, cancellationToken));
+        if (generator is not null)
+        {
+            var runner = new EvaluationRunner(generator, reference, parallelism, seed);
+            results.AddRange(points.Select(p => runner.Run(p, progress, cancellationToken)));
+        }
+        var notes = new List<string>
+        {
+            $"FAD embedding '{embedding.Name}': {embedding.Description}",
+            "MIRDD: KL(reference || generated) per descriptor on stems summed with their context mix, bins from the reference, epsilon 1e-4",
+            "coherence: MIREX key score, frame-wise chord agreement, chord-tone ratio, onset alignment (50 ms, eighth-note grid), tempo match (4 %, double/half allowed)",
+        };
+        if (drawn.Count < count) notes.Add($"only {drawn.Count} of {count} requested examples could be drawn");
+        notes.AddRange(results.Where(r => r.Fad.Warning is not null).Select(r => $"{r.Name}: {r.Fad.Warning}").Distinct());
+        return new EvaluationReport
+        {
+            Dataset = manifest.Root ?? manifest.Source,
+            Split = split,
+            Generator = generatorName,
+            Device = generator?.Device ?? "none",
+            Embedding = embedding.Name,
+            EmbeddingDescription = embedding.Description,
+            Examples = drawn.Count,
+            ClipSeconds = drawn.Average(e => e.Seconds),
+            Seed = seed,
+            Categories = drawn.GroupBy(e => e.Category.ToString()).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            Points = results,
+            Notes = notes,
+        };
+    }
+
+    internal static void Write(EvaluationReport report, string outDir)
+    {
+        var json = Path.Combine(outDir, "report.json");
+        var csv = Path.Combine(outDir, "report.csv");
+        AtomicText(json, report.ToJson());
+        AtomicText(csv, report.ToCsv());
+        Console.WriteLine($"{"setting",-34} {"FAD (" + report.Embedding + ")",20} {"MIRDD",8} {"key gen/real/mis",18}");
+        foreach (var p in report.Points)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{p.Name,-34} {p.Fad.Fad,20:0.000} {p.Mirdd.Mirdd,8:0.000} {p.Generated.KeyScore,6:0.00}/{p.Real.KeyScore:0.00}/{p.Mismatched?.KeyScore ?? double.NaN:0.00}"));
+        Console.WriteLine($"wrote {json} and {csv}");
+    }
+
+    private static void AtomicText(string path, string text)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Progress as plain lines on stdout (synchronous, unlike Progress&lt;T&gt;, so lines keep their order).</summary>
+    private sealed class ConsoleLines : IProgress<string>
+    {
+        public void Report(string value) => Console.WriteLine(value);
+    }
+
+    /// <summary>An embedding and what to dispose with it.</summary>
+    private sealed class EmbeddingHandle(IAudioEmbedding embedding) : IDisposable
+    {
+        public IAudioEmbedding Embedding { get; } = embedding;
+        public void Dispose() => (Embedding as IDisposable)?.Dispose();
+    }
+
+    private static EmbeddingHandle CreateEmbedding(string name, string? weights)
+    {
+        switch (name.ToLowerInvariant())
+        {
+            case "logmel-stats":
+                if (weights is not null) throw new UsageException("--vggish-weights is only used with --embedding vggish");
+                return new EmbeddingHandle(new LogMelStatisticsEmbedding());
+            case "vggish":
+                if (weights is null) throw new UsageException("--embedding vggish needs --vggish-weights <file.safetensors> (the public VGGish weights; none ship with StemGen)");
+                try { return new EmbeddingHandle(VggishEmbedding.Load(ExistingFile(weights, "--vggish-weights"), Device.Best)); }
+                catch (VggishWeightsException e) { throw new UsageException(e.Message); }
+            default:
+                throw new UsageException($"unknown --embedding '{name}' (use logmel-stats or vggish)");
+        }
+    }
+
+    private static ImportManifest LoadManifest(string folder)
+    {
+        try { return ImportManifest.Load(folder); }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            throw new UsageException($"--data {folder}: {e.Message}");
+        }
+    }
+
+    private static string ExistingFile(string path, string option) =>
+        File.Exists(path) ? Path.GetFullPath(path) : throw new UsageException($"{option} {path}: no such file");
+
+    internal static List<double> ParseList(string text, string option)
+    {
+        var values = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+                throw new UsageException($"{option}: '{part}' is not a number");
+            values.Add(v);
+        }
+        if (values.Count == 0) throw new UsageException($"{option} needs at least one value");
+        return values;
+    }
+}

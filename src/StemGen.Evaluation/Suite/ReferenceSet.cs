@@ -1,0 +1,66 @@
+using StemGen.Audio;
+using StemGen.Evaluation.Fad;
+using StemGen.Evaluation.Mir;
+
+namespace StemGen.Evaluation.Suite;
+
+/// <summary>
+/// Everything about the real side of the examples that every sampling setting is compared with,
+/// computed once: embeddings of the real stems (FAD), analyses of real stem + context mix (MIRDD),
+/// and analyses of the context, the real stem and the mismatched stem (coherence).
+/// </summary>
+public sealed class ReferenceSet
+{
+    private ReferenceSet() { }
+
+    public required IReadOnlyList<EvaluationExample> Examples { get; init; }
+    public required IAudioEmbedding Embedding { get; init; }
+    public required IReadOnlyList<IReadOnlyList<float[]>> RealEmbeddings { get; init; }
+    public required IReadOnlyList<MirAnalysis> RealWithContext { get; init; }
+    public required IReadOnlyList<MirAnalysis> Contexts { get; init; }
+    public required IReadOnlyList<MirAnalysis> RealStems { get; init; }
+    public required IReadOnlyList<MirAnalysis?> MismatchedStems { get; init; }
+
+    public static ReferenceSet Compute(IReadOnlyList<EvaluationExample> examples, IAudioEmbedding embedding, int parallelism,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var n = examples.Count;
+        var embeddings = new IReadOnlyList<float[]>[n];
+        var mixes = new MirAnalysis[n];
+        var contexts = new MirAnalysis[n];
+        var reals = new MirAnalysis[n];
+        var mismatched = new MirAnalysis?[n];
+        var done = 0;
+        // The embedding may hold libtorch state: embed sequentially, analyse in parallel.
+        for (var i = 0; i < n; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            embeddings[i] = embedding.Embed(examples[i].RealStem);
+        }
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, i =>
+        {
+            var e = examples[i];
+            mixes[i] = MirAnalysis.Of(Sum(e.RealStem, e.Context));
+            contexts[i] = MirAnalysis.Of(e.Context);
+            reals[i] = MirAnalysis.Of(e.RealStem);
+            mismatched[i] = e.Mismatched is null ? null : MirAnalysis.Of(e.Mismatched);
+            var d = Interlocked.Increment(ref done);
+            if (d % 10 == 0 || d == n) progress?.Report($"reference: analysed {d}/{n} examples");
+        });
+        return new ReferenceSet
+        {
+            Examples = examples, Embedding = embedding, RealEmbeddings = embeddings, RealWithContext = mixes,
+            Contexts = contexts, RealStems = reals, MismatchedStems = mismatched,
+        };
+    }
+
+    /// <summary>A stem summed with its context mix (the stem brought to the context's rate and length; mono).</summary>
+    public static AudioBuffer Sum(AudioBuffer stem, AudioBuffer context)
+    {
+        var s = Dsp.AnalysisAudio.MonoAt(stem, context.SampleRate);
+        var c = Dsp.AnalysisAudio.MonoAt(context, context.SampleRate);
+        var mix = new float[c.Length];
+        for (var i = 0; i < mix.Length; i++) mix[i] = c[i] + (i < s.Length ? s[i] : 0);
+        return new AudioBuffer(mix, 1, context.SampleRate);
+    }
+}

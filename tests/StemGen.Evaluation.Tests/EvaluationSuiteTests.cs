@@ -1,0 +1,189 @@
+using StemGen.Audio;
+using StemGen.Data;
+using StemGen.Data.Slakh;
+using StemGen.Evaluation.Fad;
+using StemGen.Evaluation.Mir;
+using StemGen.Evaluation.Suite;
+using StemGen.Model.Generation;
+using StemGen.Model.Sampling;
+
+namespace StemGen.Evaluation.Tests;
+
+/// <summary>The evaluation suite end to end on a tiny import written by the test, with test generators whose answers are known.</summary>
+public sealed class EvaluationSuiteTests : IDisposable
+{
+    private const int Rate = 16000;
+    private readonly string root = Directory.CreateTempSubdirectory("stemgen-eval-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    /// <summary>Three songs (different keys and tempi), one 8 s segment each: bass line, piano chords, drum clicks.</summary>
+    private ImportManifest WriteImport()
+    {
+        var tracks = new List<ImportedTrack>();
+        (int Tonic, double Bpm)[] songs = [(0, 100), (7, 120), (3, 90)];
+        for (var s = 0; s < songs.Length; s++)
+        {
+            var id = $"Track{s + 1:00000}";
+            var dir = Directory.CreateDirectory(Path.Combine(root, "test", id, "000")).FullName;
+            var (tonic, bpm) = songs[s];
+            var beat = 60 / bpm;
+            var bass = new float[8 * Rate];
+            var piano = new float[8 * Rate];
+            for (var t = 0.0; t < 7.6; t += beat) Signals.AddTone(bass, 36 + tonic + ((int)(t / beat) % 2 == 0 ? 0 : 7), t, beat * 0.8, 0.3, Rate);
+            for (var bar = 0; bar < 4; bar++)
+                foreach (var interval in new[] { 0, 4, 7 }) Signals.AddTone(piano, 60 + tonic + (bar % 2 == 0 ? 0 : 5) + interval, bar * 2, 2, 0.12, Rate);
+            var drums = Signals.Clicks(bpm, 8, 4, Rate, seed: s);
+            var stems = new (string Id, InstrumentCategory Category, float[] Samples)[] { ("S00", InstrumentCategory.Bass, bass), ("S01", InstrumentCategory.Piano, piano), ("S02", InstrumentCategory.Drums, drums) };
+            foreach (var stem in stems) AudioFile.Write(Path.Combine(dir, stem.Id + ".wav"), new AudioBuffer(stem.Samples, 1, Rate));
+            tracks.Add(new ImportedTrack
+            {
+                Split = "test", Id = id, Source = dir, Seconds = 8,
+                Stems = stems.Select(x => new ImportedStem { Id = x.Id, Category = x.Category, Seconds = 8, IsDrum = x.Category == InstrumentCategory.Drums }).ToList(),
+                Segments = [new ImportedSegment { Index = 0, Start = 0, Frames = 8 * Rate, Stems = stems.Select(x => new SegmentStem(x.Id, $"test/{id}/000/{x.Id}.wav", 1)).ToList() }],
+            });
+        }
+        var manifest = new ImportManifest { Source = root, SampleRate = Rate, SegmentSeconds = 60, MinSegmentSeconds = 4, Format = "wavf", Tracks = tracks, Summary = ImportSummary.Of(tracks, [], Rate) };
+        manifest.Save(Path.Combine(root, ImportManifest.FileName));
+        return ImportManifest.Load(root);
+    }
+
+    /// <summary>Returns the real stem of the context it is given (the examples' buffers are looked up by reference).</summary>
+    private sealed class OracleGenerator(IReadOnlyList<EvaluationExample> examples) : IStemGenerator
+    {
+        public List<GenerationRequest> Requests { get; } = [];
+        public string Device => "test oracle";
+        public double MaxContextSeconds => 30;
+        public GenerationResult Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
+        {
+            Requests.Add(request);
+            var example = examples.Single(e => ReferenceEquals(e.Context, request.Context[0]));
+            Assert.Equal(example.Category, request.Category);
+            return new GenerationResult([new GeneratedStem(example.RealStem, new long[4, 1])], Device, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>White noise of the context's length: nothing musical.</summary>
+    private sealed class NoiseGenerator : IStemGenerator
+    {
+        public string Device => "test noise";
+        public double MaxContextSeconds => 30;
+        public GenerationResult Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
+        {
+            var rng = new Random((int)request.Sampling.Seed);
+            var context = request.Context[0];
+            var noise = new float[context.Frames];
+            for (var i = 0; i < noise.Length; i++) noise[i] = (float)(0.2 * (rng.NextDouble() * 2 - 1));
+            return new GenerationResult([new GeneratedStem(new AudioBuffer(noise, 1, context.SampleRate), new long[4, 1])], Device, TimeSpan.Zero);
+        }
+    }
+
+    [Fact]
+    public void Examples_follow_the_pair_procedure_and_are_reproducible()
+    {
+        var manifest = WriteImport();
+        var a = EvaluationExamples.Draw(manifest, "test", 6, 4, seed: 5);
+        var b = EvaluationExamples.Draw(manifest, "test", 6, 4, seed: 5);
+        Assert.Equal(6, a.Count);
+        Assert.Equal(a.Select(e => e.Plan), b.Select(e => e.Plan), EqualityComparer<Data.Pairs.PairPlan>.Create((x, y) => x!.Track == y!.Track && x.Target == y.Target && x.CropStart == y.CropStart && x.Context.SequenceEqual(y.Context)));
+        Assert.All(a, e =>
+        {
+            Assert.DoesNotContain(e.Plan.Target, e.Plan.Context);
+            Assert.Equal(4 * Rate, e.Context.Frames);
+            Assert.Equal(4 * Rate, e.RealStem.Frames);
+            Assert.NotNull(e.Mismatched);
+            Assert.DoesNotContain(e.Plan.Track, e.MismatchSource);
+        });
+        Assert.Contains("splits in this import: test", Assert.Throws<InvalidOperationException>(() => EvaluationExamples.Draw(manifest, "validation", 2, 4, 1)).Message);
+    }
+
+    [Fact]
+    public void An_oracle_scores_like_the_real_stems_and_noise_scores_worse()
+    {
+        var manifest = WriteImport();
+        var examples = EvaluationExamples.Draw(manifest, "test", 6, 4, seed: 3);
+        var reference = ReferenceSet.Compute(examples, new LogMelStatisticsEmbedding(), parallelism: 2);
+        var template = new SamplingOptions { StepsPerLevel = [4, 2, 2, 2] };
+        var points = EvaluationGrid.Parse("table3", template, [3], [0.1]);
+
+        var oracle = new OracleGenerator(examples);
+        var oracleRunner = new EvaluationRunner(oracle, reference, 2, seed: 3);
+        var results = points.Select(p => oracleRunner.Run(p)).ToList();
+        var best = results.Single(r => r.Cell == "best");
+        Assert.Equal(0, best.Fad.Fad, 9);
+        Assert.Equal(0, best.Mirdd.Mirdd, 12);
+        Assert.Equal(24, best.Fad.TestEmbeddings); // 6 clips x 4 s -> 4 VGGish-framed examples each
+        Assert.Null(best.Fad.FadInfinity);
+        Assert.Contains("FAD-inf skipped", best.Fad.Warning);
+        Assert.Equal(best.Real.KeyScore, best.Generated.KeyScore, 12);
+        Assert.Equal(best.Real.ChordToneRatio, best.Generated.ChordToneRatio, 12);
+        // Each point generated every example with its own options and the example's seed.
+        Assert.Equal(12, oracle.Requests.Count);
+        Assert.Equal(1.0, oracle.Requests[0].Sampling.Guidance.ContextScale);
+        Assert.Equal(0.0, oracle.Requests[0].Sampling.RankingWeights.Causal);
+        Assert.Equal(3.0, oracle.Requests[6].Sampling.Guidance.ContextScale);
+        Assert.Equal(0.1, oracle.Requests[6].Sampling.RankingWeights.Causal);
+        Assert.Equal([4, 2, 2, 2], oracle.Requests[6].Sampling.StepsPerLevel);
+        Assert.Equal(oracle.Requests[0].Sampling.Seed, oracle.Requests[6].Sampling.Seed);
+
+        var noise = new EvaluationRunner(new NoiseGenerator(), reference, 2, seed: 3).Run(points[1]);
+        Assert.True(noise.Fad.Fad > 1, $"noise FAD {noise.Fad.Fad}");
+        Assert.True(noise.Mirdd.Mirdd > 0.1, $"noise MIRDD {noise.Mirdd.Mirdd}");
+        Assert.NotNull(noise.Mismatched);
+
+        // The baseline scores the mismatched stems as the generated ones: both coherence rows must agree.
+        var baseline = EvaluationRunner.RunMismatchedBaseline(reference, 2);
+        Assert.Equal(baseline.Mismatched!.ChordToneRatio, baseline.Generated.ChordToneRatio, 12);
+        Assert.Equal(baseline.Mismatched.OnsetAlignment, baseline.Generated.OnsetAlignment, 12);
+        Assert.True(baseline.Fad.Fad > 0);
+
+        var report = new EvaluationReport
+        {
+            Dataset = root, Split = "test", Generator = "oracle", Device = oracle.Device, Embedding = reference.Embedding.Name,
+            EmbeddingDescription = reference.Embedding.Description, Examples = examples.Count, ClipSeconds = 4, Seed = 3,
+            Categories = new Dictionary<string, int>(), Points = [.. results, noise],
+        };
+        var csv = report.ToCsv().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, csv.Length);
+        var header = csv[0].Split(',');
+        Assert.Contains("mirdd_key_signature", header);
+        Assert.Contains("mismatched_onset_alignment", header);
+        Assert.All(csv, line => Assert.Equal(header.Length, SplitCsv(line).Count));
+        Assert.Contains("\"embedding\": \"logmel-stats\"", report.ToJson());
+        Assert.Equal(2, report.Cells.Count(c => c.Table == "table3"));
+    }
+
+    [Fact]
+    public void Grids_list_the_papers_settings()
+    {
+        var template = new SamplingOptions();
+        var t1 = EvaluationGrid.Table1(template, [2, 3]);
+        Assert.Equal(7, t1.Count);
+        Assert.Contains(t1, p => p.Cell == "li=1 la=1" && p.Sampling.Guidance == GuidanceOptions.None);
+        Assert.Contains(t1, p => p.Cell == "li>1 la=1" && p.Sampling.Guidance.CategoryScale == 2 && p.Sampling.Guidance.ContextScale == 1);
+        var t2 = EvaluationGrid.Table2(template, [0, 0.1, 0.2, 0.5]);
+        Assert.Equal([0, 0.1, 0.2, 0.5], t2.Select(p => p.Sampling.RankingWeights.Causal));
+        Assert.All(t2, p => Assert.Equal(3.0, p.Sampling.Guidance.ContextScale));
+        var t3 = EvaluationGrid.Table3(template);
+        Assert.Equal(SamplingOptions.Naive.Guidance, t3[0].Sampling.Guidance);
+        Assert.Equal(0.0, t3[0].Sampling.RankingWeights.Causal);
+        Assert.Equal(SamplingOptions.Best.RankingWeights, t3[1].Sampling.RankingWeights);
+        Assert.Contains("unknown run 'table9'", Assert.Throws<ArgumentException>(() => EvaluationGrid.Parse("table9", template, [3], [0])).Message);
+        Assert.Contains("greater than 1", Assert.Throws<ArgumentException>(() => EvaluationGrid.Table1(template, [1])).Message);
+    }
+
+    private static List<string> SplitCsv(string line)
+    {
+        var fields = new List<string>();
+        var current = new System.Text.StringBuilder();
+        var quoted = false;
+        foreach (var c in line.TrimEnd('\r'))
+        {
+            if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) { fields.Add(current.ToString()); current.Clear(); }
+            else current.Append(c);
+        }
+        fields.Add(current.ToString());
+        return fields;
+    }
+}
