@@ -2,8 +2,8 @@
 # Installs what is missing, builds, and starts StemGen Studio with its embedded defaults: SQLite
 # database and blob folder under the data folder, in-process generation worker, CPU unless CUDA is
 # there. Environment: STEMGEN_DATA (default ./data), STEMGEN_URL (default http://localhost:5000).
-# Generation needs a model: Generation:CodecWeightsPath / Generation:ModelCheckpointPath (default
-# $STEMGEN_DATA/models/codec.safetensors and stemgen.safetensors); the page says when it is missing.
+# Generation uses the shipped tiny codec and model in models/ unless Generation:CodecWeightsPath /
+# Generation:ModelCheckpointPath (or $STEMGEN_CODEC / $STEMGEN_CHECKPOINT) name others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

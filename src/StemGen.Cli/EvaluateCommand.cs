@@ -1,3 +1,4 @@
+using StemGen.Model;
 using System.CommandLine;
 using System.Globalization;
 using StemGen.Data.Slakh;
@@ -63,8 +64,8 @@ internal static class EvaluateCommand
             var generatorName = "none (baseline only)";
             if (points.Count > 0)
             {
-                var checkpointPath = ExistingFile(parseResult.GetValue(checkpoint) ?? throw new UsageException("--checkpoint is needed to evaluate a model (or use --run baseline)"), "--checkpoint");
-                var codecPath = ExistingFile(parseResult.GetValue(codec) ?? throw new UsageException("--codec is needed with --checkpoint"), "--codec");
+                var checkpointPath = ShippedModels.CheckpointPath(parseResult.GetValue(checkpoint));
+                var codecPath = ShippedModels.CodecPath(parseResult.GetValue(codec));
                 generator = CreateGenerator(codecPath, checkpointPath);
                 generatorName = $"{checkpointPath} (codec {codecPath})";
             }
@@ -83,9 +84,7 @@ internal static class EvaluateCommand
     /// The one place that builds the model's generator. StemGenerator.Load(codecPath, checkpointPath)
     /// is being written on another branch; at merge this becomes that single call.
     /// </summary>
-    internal static IStemGenerator CreateGenerator(string codecPath, string checkpointPath) =>
-        throw new UsageException("stemgen evaluate: the model's generator (StemGenerator) is not part of this build yet; " +
-                                 "the metrics, example drawing and reports are ready and run with any IStemGenerator");
+    internal static IStemGenerator CreateGenerator(string codecPath, string checkpointPath) => StemGenerator.Load(codecPath, checkpointPath);
 
     /// <summary>Draws the examples, computes the reference side once, then every point; the report of all points.</summary>
     internal static EvaluationReport Evaluate(IStemGenerator? generator, bool baseline, ImportManifest manifest, string split, int count, double seconds, long seed,

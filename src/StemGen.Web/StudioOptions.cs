@@ -42,10 +42,10 @@ public sealed class GenerationOptions
 {
     public const string Section = "Generation";
 
-    /// <summary>EnCodec weights (safetensors); default: data/models/codec.safetensors.</summary>
+    /// <summary>EnCodec weights (safetensors); default: $STEMGEN_CODEC, else the repository's models/codec-tiny.safetensors.</summary>
     public string? CodecWeightsPath { get; set; }
 
-    /// <summary>StemGen transformer checkpoint; default: data/models/stemgen.safetensors.</summary>
+    /// <summary>StemGen transformer checkpoint; default: $STEMGEN_CHECKPOINT, else the repository's models/stemgen-tiny.safetensors.</summary>
     public string? ModelCheckpointPath { get; set; }
 
     /// <summary>"auto" (CUDA when present, CPU otherwise), "cpu" or "cuda".</summary>

@@ -1,3 +1,4 @@
+using StemGen.Model;
 using Microsoft.Extensions.Options;
 using StemGen.Model.Generation;
 
@@ -50,18 +51,11 @@ public static class StemGeneratorFactory
     public static Func<IStemGenerator> FromOptions(IServiceProvider services) => () =>
     {
         var options = services.GetRequiredService<IOptions<GenerationOptions>>().Value;
-        var studio = services.GetRequiredService<IOptions<StudioOptions>>().Value;
-        var codec = options.CodecWeightsPath ?? Path.Combine(studio.FullDataDirectory, "models", "codec.safetensors");
-        var checkpoint = options.ModelCheckpointPath ?? Path.Combine(studio.FullDataDirectory, "models", "stemgen.safetensors");
-        if (!File.Exists(codec)) throw new FileNotFoundException($"no codec weights at {codec} (set Generation:CodecWeightsPath)");
-        if (!File.Exists(checkpoint)) throw new FileNotFoundException($"no model checkpoint at {checkpoint} (set Generation:ModelCheckpointPath)");
-        return Load(codec, checkpoint, options);
+        // Configured paths win; otherwise $STEMGEN_CODEC / $STEMGEN_CHECKPOINT, then the repository's shipped models/.
+        var codec = ShippedModels.CodecPath(options.CodecWeightsPath);
+        var checkpoint = ShippedModels.CheckpointPath(options.ModelCheckpointPath);
+        return StemGenerator.Load(codec, checkpoint, DeviceFor(options.Device), options.MaxContextSeconds);
     };
-
-    // The one line to change when StemGen.Model.Generation.StemGenerator (branch gen) lands on this branch:
-    //   StemGenerator.Load(codec, checkpoint, DeviceFor(options.Device), options.MaxContextSeconds);
-    private static IStemGenerator Load(string codec, string checkpoint, GenerationOptions options) =>
-        throw new GeneratorUnavailableException("this build has no StemGen.Model.Generation.StemGenerator yet; generation is unavailable");
 
     /// <summary>"auto": null (CUDA when present, CPU otherwise); else "cpu", "cuda" or "cuda:N".</summary>
     internal static StemGen.Torch.Device? DeviceFor(string option) =>
