@@ -20,7 +20,7 @@ internal static class CommandErrors
         }
         catch (Exception e) when (e is UsageException or AudioFormatException or CodecWeightsException or SafeTensorsFormatException
                                        or SlakhFormatException or ExternalToolException or TorchException or DllNotFoundException
-                                       or IOException or UnauthorizedAccessException or InvalidOperationException)
+                                       or IOException or UnauthorizedAccessException or InvalidOperationException or InvalidDataException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
