@@ -94,8 +94,9 @@ internal static class TokenCommands
         var encodeSeconds = new Option<double>("--encode-seconds") { Description = "Encode only the first S seconds of each segment (0: all); cheaper on a CPU, and every song is kept.", DefaultValueFactory = _ => 0 };
         var splits = new Option<string>("--splits") { Description = "Comma-separated splits to encode.", DefaultValueFactory = _ => "train,validation" };
         var jobs = new Option<int>("--jobs") { Description = "Segments encoded at once.", DefaultValueFactory = _ => 1 };
+        var shard = new Option<string?>("--shard") { Description = "I/N: build only segments i with i mod N = I, so N processes can share the work (e.g. 0/4 .. 3/4)." };
         var command = new Command("build", "Encode every stem and N context submixes per segment of an import with a codec into the token cache (already cached files are kept).");
-        foreach (var o in new Option[] { data, codec, cache, submixes, seed, encodeSeconds, splits, jobs }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, codec, cache, submixes, seed, encodeSeconds, splits, jobs, shard }) command.Options.Add(o);
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(CommandErrors.Run(() =>
         {
             var k = parseResult.GetValue(submixes);
@@ -104,6 +105,13 @@ internal static class TokenCommands
             if (j < 1) throw new UsageException($"--jobs must be at least 1, not {j}");
             var head = parseResult.GetValue(encodeSeconds);
             if (!(head >= 0)) throw new UsageException($"--encode-seconds must be 0 (all) or positive, not {head.ToString(CultureInfo.InvariantCulture)}");
+            var (part, parts) = (0, 1);
+            if (parseResult.GetValue(shard) is { } text)
+            {
+                var pieces = text.Split('/');
+                if (pieces.Length != 2 || !int.TryParse(pieces[0], out part) || !int.TryParse(pieces[1], out parts) || parts < 1 || part < 0 || part >= parts)
+                    throw new UsageException($"--shard must be I/N with 0 <= I < N, not '{text}'");
+            }
             var names = parseResult.GetValue(splits)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.Length == 0) throw new UsageException("--splits names no split");
             using var opened = TokenData.Open(parseResult.GetValue(data), parseResult.GetValue(codec), parseResult.GetValue(cache));
@@ -121,7 +129,7 @@ internal static class TokenCommands
                 var bar = new DataCommands.ProgressBar($"{split} segments");
                 var set = TokenPairSet.Load(opened.Manifest, split, opened.Cache, opened.Tokenizer, options, j,
                     new DataCommands.InlineProgress<TokenCacheProgress>(p => bar.Update(p.SegmentsDone, p.SegmentsTotal, $"{p.Encoded} encoded, {p.Hits} from cache")),
-                    cancellationToken);
+                    cancellationToken, part, parts);
                 bar.Done();
                 var s = set.Summary;
                 Console.WriteLine($"  {split,-11}{s.Segments,5} segments {s.Stems,6} stems {s.Submixes,6} submixes   {s.TokensEncoded} files encoded, {s.TokensFromCache} from cache");

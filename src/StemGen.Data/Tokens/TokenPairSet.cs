@@ -95,14 +95,21 @@ public sealed class TokenPairSet
     /// <see cref="TokenPairOptions.SubmixesPerSegment"/> submixes per segment), then reads it all into
     /// memory with its activity. Progress is reported after each segment.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="shard"/> of <paramref name="shards"/> keeps segments i with i mod shards = shard
+    /// only: separate processes can build one cache together (files are written atomically).
+    /// </remarks>
     public static TokenPairSet Load(ImportManifest manifest, string split, TokenCache cache, IAudioTokenizer tokenizer, TokenPairOptions? options = null,
-        int jobs = 1, IProgress<TokenCacheProgress>? progress = null, CancellationToken cancellationToken = default)
+        int jobs = 1, IProgress<TokenCacheProgress>? progress = null, CancellationToken cancellationToken = default, int shard = 0, int shards = 1)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, shards);
         options = (options ?? new TokenPairOptions()).Validate();
-        var refs = SegmentRef.Of(manifest, split);
+        var refs = SegmentRef.Of(manifest, split).Where((_, i) => i % shards == shard).ToList();
         if (refs.Count == 0) throw new InvalidOperationException($"the import has no '{split}' segment with two or more stems");
         var (hits0, encoded0) = (cache.Statistics.Hits, cache.Statistics.Misses + cache.Statistics.Replaced);
         var loaded = new SegmentTokens?[refs.Count];
