@@ -54,7 +54,7 @@ def load(impl, r, p):
 cs0 = load("csharp", 1, presets[0])
 print(f"libtorch {cs0['torch']}, {cs0['threads']} threads, {cs0['device']}, batch {cs0['batch']} x {cs0['frames']} frames x 4 levels; "
       f"{cs0['warmup']} warm-up + {cs0['steps']} timed steps per run, {rounds} rounds")
-print(f"{'preset':<7}{'params':>13}{'C# ms/step':>12}{'C# tokens/s':>13}{'PyTorch ms/step':>17}{'PyTorch tokens/s':>18}{'C#/PyTorch':>12}")
+print(f"{'preset':<7}{'params':>13}{'C# ms/step':>12}{'C# tokens/s':>13}{'PyTorch ms/step':>17}{'PyTorch tokens/s':>18}{'C#/PyTorch':>12}  per-round ratios")
 for p in presets:
     cs = [load("csharp", r, p)["results"][0] for r in range(1, rounds + 1)]
     py = [x["results"][0] for x in (load("pytorch", r, p) for r in range(1, rounds + 1)) if x]
@@ -64,7 +64,8 @@ for p in presets:
     if py:
         py_ms = statistics.median([t for x in py for t in x["steps_ms"]])
         same = "" if py[0]["params"] == cs[0]["params"] else f"  (parameter counts differ: {py[0]['params']:,})"
-        line += f"{py_ms:>17.1f}{tokens / py_ms * 1000:>18,.0f}{cs_ms / py_ms:>12.3f}{same}"
+        rounds_ratio = " ".join(f"{c['median_ms'] / q['median_ms']:.2f}" for c, q in zip(cs, py))
+        line += f"{py_ms:>17.1f}{tokens / py_ms * 1000:>18,.0f}{cs_ms / py_ms:>12.3f}  {rounds_ratio}{same}"
     print(line)
 print(f"JSON: {out}")
 PY
