@@ -136,10 +136,10 @@ internal static class DataCommands
         }
     }
 
-    private static string Clock(double seconds) => TimeSpan.FromSeconds(Math.Round(seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
+    internal static string Clock(double seconds) => TimeSpan.FromSeconds(Math.Round(seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
 
     /// <summary>A one-line progress bar on stderr when it is a terminal; otherwise a line every 10 % or 30 s.</summary>
-    private sealed class ProgressBar(string unit)
+    internal sealed class ProgressBar(string unit)
     {
         private readonly Stopwatch clock = Stopwatch.StartNew();
         private readonly Lock gate = new();
@@ -179,7 +179,7 @@ internal static class DataCommands
     }
 
     /// <summary>Reports on the calling thread (System.Progress would post to the thread pool and could print after the summary).</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
     }

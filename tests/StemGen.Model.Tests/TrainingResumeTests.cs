@@ -45,4 +45,33 @@ public class TrainingResumeTests : IDisposable
         Assert.Equal(straightLog.Events.Last().Loss, resumedLog.Events.Last().Loss);
         Assert.Equal(straight.ValidationHistory.Select(v => v.LevelLoss.ToArray()), resumed.ValidationHistory.Select(v => v.LevelLoss.ToArray()));
     }
+
+    /// <summary>Stands for the process dying: an exception out of the progress callback skips the trainer's final save.</summary>
+    private sealed class Crash(long atStep) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Step >= atStep) throw new InvalidProgramException($"killed at step {value.Step}");
+        }
+    }
+
+    [Fact]
+    public void A_run_killed_between_checkpoints_resumes_from_the_last_one_and_ends_identical()
+    {
+        var data = TinyRuns.Data();
+        var model = TinyRuns.Model with { Dropout = 0.1 };
+        var training = TinyRuns.Training with { MaxSteps = 8, ValidationInterval = 4, CheckpointInterval = 3, LogInterval = 1 };
+
+        using var straight = StemGenTrainer.Create(Run("straight"), model, training, data, Device.CPU);
+        straight.Run();
+
+        // Killed at step 5: the last checkpoint is step 3's, and steps 4-5 are lost.
+        using (var killed = StemGenTrainer.Create(Run("killed"), model, training, data, Device.CPU))
+            Assert.Throws<InvalidProgramException>(() => killed.Run(new Crash(5)));
+        using var resumed = StemGenTrainer.CreateOrResume(Run("killed"), model, training, data, Device.CPU);
+        Assert.Equal(3, resumed.Step);
+        Assert.Equal(8, resumed.Run().Step);
+        Assert.Equal(Weights(straight.Model), Weights(resumed.Model));
+        Assert.Equal(straight.BestStep, resumed.BestStep);
+    }
 }

@@ -62,6 +62,38 @@ public class TrainingTests(ITestOutputHelper output) : IDisposable
         Assert.True(deafResult.Accuracy < 2.5 * data.Chance, $"context always dropped: {deafResult.Accuracy:P1}");
     }
 
+    /// <summary>The same batch at every step (and as the validation set): a model can memorise it.</summary>
+    private sealed class OneBatch(TokenBatch batch) : ITrainingBatchSource
+    {
+        public string CodecIdentity => "one-batch";
+
+        public TokenBatch TrainingBatch(int batchSize, ulong seed) => Copy();
+
+        public IEnumerable<TokenBatch> ValidationBatches(int batchSize) { yield return Copy(); }
+
+        private TokenBatch Copy() => new(batch.Context.Clone(), batch.Target.Clone(), batch.Category.Clone());
+    }
+
+    // Random targets that no context explains: only memorising this very batch gets above chance.
+    [Fact]
+    public void A_tiny_model_overfits_a_tiny_batch()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        using var generator = new Generator(11);
+        var config = TinyRuns.Model with { ModelDim = 64, Heads = 4, Layers = 2, ContextDropout = 0, CategoryDropout = 0 };
+        var context = Tensors.RandInt(0, config.CodebookSize, [4, config.Levels, 16], generator);
+        var target = Tensors.RandInt(0, config.CodebookSize, [4, config.Levels, 16], generator);
+        var category = Tensors.RandInt(0, config.Categories, [4], generator);
+        using var batch = new TokenBatch(context, target, category);
+        var training = TinyRuns.Training with { BatchSize = 4, MaxSteps = 120, ValidationInterval = 120, PeakLearningRate = 1e-2, WarmupSteps = 10, WeightDecay = 0 };
+        using var trainer = StemGenTrainer.Create(Run("overfit"), config, training, new OneBatch(batch), Device.CPU);
+        trainer.Run();
+        var result = trainer.Validate();
+        output.WriteLine($"after {trainer.Step} steps on one batch: accuracy {result.Accuracy:P1} [{string.Join(", ", result.LevelAccuracy.Select(a => a.ToString("P1")))}], chance {1.0 / config.CodebookSize:P1}");
+        Assert.True(result.Accuracy > 0.95, $"accuracy {result.Accuracy:P1}");
+        Assert.All(result.LevelAccuracy, a => Assert.True(a > 0.95, $"level accuracy {a:P1}"));
+    }
+
     internal static float[] Weights(StemGenModel model) =>
         model.Parameters().SelectMany(p => p.ToArray<float>()).ToArray();
 

@@ -62,8 +62,12 @@ public class TransformerTests(ITestOutputHelper output)
         var one = Built(paper with { Layers = 1 });
         var two = Built(paper with { Layers = 2 });
         Assert.Equal(paper.ParameterCount, one + (paper.Layers - 1) * (two - one));
-        output.WriteLine($"paper preset: {paper.ParameterCount:N0} parameters (transformer blocks {layers * (4 * d * d + 3 * d * f + 2 * d):N0}, " +
-            $"embeddings {paper.ParameterCount - layers * (two - one) - d - q * d * k:N0}, heads {q * d * k:N0})");
+        var blocks = layers * (two - one);
+        output.WriteLine($"paper preset: {paper.ParameterCount:N0} parameters (transformer blocks {blocks:N0}, " +
+            $"embeddings {paper.ParameterCount - blocks - d - q * d * k:N0}, heads {q * d * k:N0}, final norm {d:N0})");
+        Assert.Equal(layers * (4 * d * d + 3 * d * f + 2 * d), blocks);
+        // The paper's "about 250 M" describes the transformer: its blocks must be within 5 % of it.
+        Assert.InRange(blocks, 237_500_000, 262_500_000);
         if (Environment.GetEnvironmentVariable("STEMGEN_BUILD_PAPER_MODEL") != "1") return;
         var clock = Stopwatch.StartNew();
         Assert.Equal(paper.ParameterCount, Built(paper));
@@ -202,6 +206,42 @@ public class TransformerTests(ITestOutputHelper output)
         changed.Select(2, 5).FillInPlace((context.Select(2, 5).Select(1, 0).ToArray<long>()[0] + 1) % Micro.CodebookSize);
         var after = model.ForwardLevel(0, changed, target, category).Select(1, 0).ToArray<float>();
         Assert.NotEqual(before, after);
+    }
+
+    // Fig. 2: the target is generated from the context. With the whole target masked (as at the
+    // start of generation), every target position's logits must depend on the context embedding of
+    // every frame, earlier and later; with the context dropped, on no context token at all.
+    [Fact]
+    public void The_context_channel_reaches_every_target_position_and_a_dropped_context_none()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        using var model = new StemGenModel(Micro);
+        model.Eval();
+        const int length = 6;
+        var (context, _, category) = RandomInputs(Micro, batch: 1, length, seed: 4);
+        var target = Tensors.Full([1, Micro.Levels, length], Micro.MaskToken, ScalarType.Int64);
+        var x = model.Combiner.Forward(context, target, category).Detach();             // (1, T, D): context half first
+        x.RequiresGrad = true;
+        var hidden = model.Backbone(x);                                                 // (1, T, D)
+        for (var t = 0; t < length; t++)
+        {
+            x.Grad?.ZeroInPlace();
+            model.LevelLogits(hidden.Select(1, t), 0).Sum().Backward(retainGraph: true);      // logits of target position t
+            var fromContext = x.Grad!.Select(0, 0).Narrow(1, 0, Micro.ChannelDim).Norm(dims: [-1]).ToArray<float>(); // (T)
+            output.WriteLine($"position {t}: |d logits / d context[s]| = {string.Join(", ", fromContext.Select(g => g.ToString("G3")))}");
+            Assert.All(fromContext, g => Assert.True(g > 1e-7, $"a context frame does not reach target position {t} (gradient {g})"));
+        }
+
+        // Through the token tables: the context tables get gradient, unless the context is dropped.
+        float ContextTableGradient(bool drop)
+        {
+            foreach (var p in model.Parameters()) p.Grad?.ZeroInPlace();
+            var dropContext = Tensors.Full([1], drop ? 1 : 0, ScalarType.Bool);
+            model.ForwardLevel(0, context, target, category, dropContext).Sum().Backward();
+            return model.Combiner.ContextTables.Sum(table => table.Weight.Grad!.Abs().Sum().ToSingle());
+        }
+        Assert.True(ContextTableGradient(drop: false) > 1e-6);
+        Assert.Equal(0f, ContextTableGradient(drop: true));
     }
 
     [Fact]

@@ -113,40 +113,54 @@ public sealed class TokenCache
     /// <summary>Whether valid tokens for the key are on disk (nothing is encoded).</summary>
     public bool Contains(string key, ulong sourceHash) => TokenFile.TryRead(PathOf(key), Expected(sourceHash), out _) is not null;
 
-    /// <summary>The tokens [Q, T] of one stem of an imported segment.</summary>
-    public short[,] Stem(ImportManifest manifest, ImportedTrack track, ImportedSegment segment, string stemId)
+    /// <summary>
+    /// The tokens [Q, T] of one stem of an imported segment; with <paramref name="headSamples"/>, of
+    /// its first samples only (a cheaper encode for CPU runs, cached apart from the whole segment's).
+    /// </summary>
+    public short[,] Stem(ImportManifest manifest, ImportedTrack track, ImportedSegment segment, string stemId, int? headSamples = null)
     {
         var stem = segment.Stems.FirstOrDefault(s => s.Id == stemId) ?? throw new KeyNotFoundException($"{track.Name} segment {segment.Index} has no stem {stemId}");
         var file = manifest.PathOf(stem.File);
-        return GetOrEncode(SegmentKey(track, segment, stemId), FileFingerprint(file), () => LoadSegmentFile(file, segment.Frames, manifest.SampleRate));
+        return GetOrEncode(SegmentKey(track, segment, stemId + HeadSuffix(headSamples)), WithHead(FileFingerprint(file), headSamples),
+            () => Head(LoadSegmentFile(file, segment.Frames, manifest.SampleRate), headSamples));
     }
+
+    // A head-only encode is another source: its own file name and fingerprint.
+    private static string HeadSuffix(int? headSamples) => headSamples is { } n ? $".head{n}" : "";
+
+    private static ulong WithHead(ulong hash, int? headSamples) => headSamples is { } n ? TokenFile.Fnv1a($"{hash:x16}|head{n}") : hash;
+
+    private static AudioBuffer Head(AudioBuffer audio, int? headSamples) =>
+        headSamples is { } n && n < audio.Frames ? new AudioBuffer(audio.Channel(0)[..n].ToArray(), 1, audio.SampleRate) : audio;
 
     /// <summary>
     /// K random context submixes of a segment (each a non-empty proper subset of its stems, drawn like
     /// the pair sampler draws contexts; distinct; at most 2^M - 2), with their tokens encoded once.
     /// Which stems each holds is stored beside them, deterministic from <paramref name="seed"/>.
     /// </summary>
-    public IReadOnlyList<(Submix Submix, short[,] Tokens)> Submixes(ImportManifest manifest, ImportedTrack track, ImportedSegment segment, int count, long seed)
+    public IReadOnlyList<(Submix Submix, short[,] Tokens)> Submixes(ImportManifest manifest, ImportedTrack track, ImportedSegment segment, int count, long seed,
+        int? headSamples = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var submixes = PlanSubmixes(track, segment, count, seed);
         SegmentAudio? audio = null;
-        var result = submixes.Select(s => (s, SubmixTokens(manifest, track, segment, s, () => audio ??= SegmentAudio.Load(manifest, track, segment)))).ToList();
+        var result = submixes.Select(s => (s, SubmixTokens(manifest, track, segment, s, () => audio ??= SegmentAudio.Load(manifest, track, segment), headSamples))).ToList();
         var recipe = Path.Combine(Directory, SegmentFolder(track, segment), "submixes.json");
         var json = JsonSerializer.Serialize(new { seed, submixes }, ImportManifest.Json);
         if (!File.Exists(recipe) || File.ReadAllText(recipe) != json) AtomicWrite.Text(recipe, json);
         return result;
     }
 
-    private short[,] SubmixTokens(ImportManifest manifest, ImportedTrack track, ImportedSegment segment, Submix submix, Func<SegmentAudio> audio)
+    private short[,] SubmixTokens(ImportManifest manifest, ImportedTrack track, ImportedSegment segment, Submix submix, Func<SegmentAudio> audio, int? headSamples = null)
     {
         // The source of a submix: its stems' files and the recipe.
         var sources = segment.Stems.ToDictionary(s => s.Id, s => manifest.PathOf(s.File));
         var hash = TokenFile.Fnv1a(string.Join("|", submix.Stems.Select(id => $"{id}:{FileFingerprint(sources[id]):x16}")));
-        return GetOrEncode(SegmentKey(track, segment, $"mix{submix.Index}"), hash, () =>
+        return GetOrEncode(SegmentKey(track, segment, $"mix{submix.Index}{HeadSuffix(headSamples)}"), WithHead(hash, headSamples), () =>
         {
             var a = audio();
-            return new AudioBuffer(a.Mix(submix.Stems, 0, a.Frames), 1, a.SampleRate);
+            var frames = headSamples is { } n ? Math.Min(n, a.Frames) : a.Frames;
+            return new AudioBuffer(a.Mix(submix.Stems, 0, frames), 1, a.SampleRate);
         });
     }
 
@@ -258,7 +272,7 @@ public sealed class TokenCache
     /// cache key already places the file), so a dataset moved with its times kept (cp -p, rsync -t)
     /// keeps its tokens.
     /// </summary>
-    private static ulong FileFingerprint(string path)
+    internal static ulong FileFingerprint(string path)
     {
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"{path}: segment file missing (import again)", path);

@@ -22,11 +22,17 @@ public sealed class CodecTokenizer : IAudioTokenizer
         this.model = model;
         this.windowing = (windowing ?? CodecWindowing.Default).Validate();
         FrameRate = (int)frameRate;
+        CodecIdentity = model.ComputeIdentity();
         Identity = string.Create(CultureInfo.InvariantCulture,
-            $"{model.ComputeIdentity()}/q{model.Config.Levels}/w{this.windowing.WindowFrames}-{this.windowing.ContextFrames}-{this.windowing.CrossfadeFrames}");
+            $"{CodecIdentity}/q{model.Config.Levels}/w{this.windowing.WindowFrames}-{this.windowing.ContextFrames}-{this.windowing.CrossfadeFrames}");
     }
 
+    /// <summary>The token cache's key: the codec's identity plus the levels and windowing used to encode.</summary>
     public string Identity { get; }
+
+    /// <summary>The codec's own identity (<see cref="EncodecModel.ComputeIdentity"/>), which trained models record.</summary>
+    public string CodecIdentity { get; }
+
     public int SampleRate => model.Config.SampleRate;
     public int Levels => model.Config.Levels;
     public int FrameRate { get; }

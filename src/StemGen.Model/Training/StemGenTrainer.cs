@@ -290,7 +290,9 @@ public sealed class StemGenTrainer : IDisposable
 
     private ValidationResult ValidateAndTrack()
     {
-        var validation = Validate();
+        // A source the model is trained never to see (dropout 1, e.g. the context-free baseline)
+        // is dropped in validation too: its embeddings were never trained.
+        var validation = Validate(dropContext: ModelConfig.ContextDropout >= 1, dropCategory: ModelConfig.CategoryDropout >= 1);
         history.Add(validation);
         if (validation.Accuracy > BestValidationAccuracy)
         {

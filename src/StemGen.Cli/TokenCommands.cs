@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using StemGen.Data.Slakh;
+using StemGen.Data.Tokens;
+using StemGen.Model.Codec;
+using StemGen.Model.Training;
+
+namespace StemGen.Cli;
+
+/// <summary>An import, a codec and the token cache of that codec, opened and checked for a command.</summary>
+internal sealed class TokenData(ImportManifest manifest, EncodecModel codec, CodecTokenizer tokenizer, TokenCache cache) : IDisposable
+{
+    public ImportManifest Manifest { get; } = manifest;
+    public EncodecModel Codec { get; } = codec;
+    public CodecTokenizer Tokenizer { get; } = tokenizer;
+    public TokenCache Cache { get; } = cache;
+
+    /// <summary>The default cache: a "tokens" folder inside the import.</summary>
+    public static string DefaultCache(string data) => Path.Combine(data, "tokens");
+
+    public static ImportManifest LoadManifest(string? data)
+    {
+        if (string.IsNullOrWhiteSpace(data)) throw new UsageException("--data is required: an import folder (made by `stemgen import`) with manifest.json");
+        if (!Directory.Exists(data)) throw new UsageException($"--data {data}: no such folder");
+        var file = Path.Combine(data, ImportManifest.FileName);
+        if (!File.Exists(file)) throw new UsageException($"--data {data}: no {ImportManifest.FileName} (import the dataset first: stemgen import <dataset> --out {data})");
+        return ImportManifest.Load(file);
+    }
+
+    public static EncodecModel LoadCodec(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new UsageException("--codec is required: a codec .safetensors (e.g. from `stemgen codec train`)");
+        if (!File.Exists(path)) throw new UsageException($"--codec {path}: no such file");
+        return EncodecModel.Load(path);
+    }
+
+    public static TokenData Open(string? data, string? codecPath, string? cacheRoot)
+    {
+        var manifest = LoadManifest(data);
+        var codec = LoadCodec(codecPath);
+        try
+        {
+            codec.Eval();
+            var tokenizer = new CodecTokenizer(codec);
+            if (tokenizer.SampleRate != manifest.SampleRate)
+                Console.Error.WriteLine($"note: the import is at {manifest.SampleRate} Hz, the codec reads {tokenizer.SampleRate} Hz: stems are resampled before encoding");
+            return new TokenData(manifest, codec, tokenizer, new TokenCache(cacheRoot ?? DefaultCache(data!), tokenizer));
+        }
+        catch
+        {
+            codec.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens the batch source, encoding what the cache lacks, with a progress line per split on stderr.</summary>
+    public TokenCacheBatchSource OpenSource(TokenCacheSourceOptions options, CancellationToken cancellationToken)
+    {
+        var bars = new Dictionary<string, DataCommands.ProgressBar>();
+        var source = TokenCacheBatchSource.Open(Manifest, Cache, Tokenizer, options, new DataCommands.InlineProgress<TokenSourceProgress>(p =>
+        {
+            if (!bars.TryGetValue(p.Split, out var bar))
+            {
+                foreach (var previous in bars.Values) previous.Done();
+                bars[p.Split] = bar = new DataCommands.ProgressBar($"{p.Split} segments");
+            }
+            bar.Update(p.Cache.SegmentsDone, p.Cache.SegmentsTotal, $"{p.Cache.Encoded} encoded, {p.Cache.Hits} from cache");
+        }), cancellationToken);
+        foreach (var bar in bars.Values) bar.Done();
+        return source;
+    }
+
+    public void Dispose() => Codec.Dispose();
+}
+
+/// <summary>`stemgen tokens build`: encodes an import's stems and context submixes into the token cache, so training reads tokens only.</summary>
+internal static class TokenCommands
+{
+    public static Command Create()
+    {
+        var tokens = new Command("tokens", "The token cache: codec tokens of an import's stems and context submixes.");
+        tokens.Subcommands.Add(BuildCommand());
+        return tokens;
+    }
+
+    private static Command BuildCommand()
+    {
+        var data = new Option<string>("--data") { Description = "Import folder with manifest.json (from `stemgen import`).", Required = true };
+        var codec = new Option<string>("--codec") { Description = "Codec .safetensors whose tokens to store.", Required = true };
+        var cache = new Option<string?>("--cache") { Description = "Token cache folder (default: <data>/tokens); each codec gets its own subfolder." };
+        var submixes = new Option<int>("--submixes") { Description = "Context submixes per segment (random stem subsets, encoded once).", DefaultValueFactory = _ => 4 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the submix recipes (use the same with `stemgen train --submix-seed`).", DefaultValueFactory = _ => 1 };
+        var encodeSeconds = new Option<double>("--encode-seconds") { Description = "Encode only the first S seconds of each segment (0: all); cheaper on a CPU, and every song is kept.", DefaultValueFactory = _ => 0 };
+        var splits = new Option<string>("--splits") { Description = "Comma-separated splits to encode.", DefaultValueFactory = _ => "train,validation" };
+        var jobs = new Option<int>("--jobs") { Description = "Segments encoded at once.", DefaultValueFactory = _ => 1 };
+        var shard = new Option<string?>("--shard") { Description = "I/N: build only segments i with i mod N = I, so N processes can share the work (e.g. 0/4 .. 3/4)." };
+        var command = new Command("build", "Encode every stem and N context submixes per segment of an import with a codec into the token cache (already cached files are kept).");
+        foreach (var o in new Option[] { data, codec, cache, submixes, seed, encodeSeconds, splits, jobs, shard }) command.Options.Add(o);
+        command.SetAction((parseResult, cancellationToken) => Task.FromResult(CommandErrors.Run(() =>
+        {
+            var k = parseResult.GetValue(submixes);
+            if (k < 1) throw new UsageException($"--submixes must be at least 1 (contexts come from submixes), not {k}");
+            var j = parseResult.GetValue(jobs);
+            if (j < 1) throw new UsageException($"--jobs must be at least 1, not {j}");
+            var head = parseResult.GetValue(encodeSeconds);
+            if (!(head >= 0)) throw new UsageException($"--encode-seconds must be 0 (all) or positive, not {head.ToString(CultureInfo.InvariantCulture)}");
+            var (part, parts) = (0, 1);
+            if (parseResult.GetValue(shard) is { } text)
+            {
+                var pieces = text.Split('/');
+                if (pieces.Length != 2 || !int.TryParse(pieces[0], out part) || !int.TryParse(pieces[1], out parts) || parts < 1 || part < 0 || part >= parts)
+                    throw new UsageException($"--shard must be I/N with 0 <= I < N, not '{text}'");
+            }
+            var names = parseResult.GetValue(splits)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (names.Length == 0) throw new UsageException("--splits names no split");
+            using var opened = TokenData.Open(parseResult.GetValue(data), parseResult.GetValue(codec), parseResult.GetValue(cache));
+            foreach (var split in names)
+                if (!opened.Manifest.Split(split).Any())
+                    throw new UsageException($"--splits: the import has no '{split}' split (it has {string.Join(", ", opened.Manifest.Tracks.Select(t => t.Split).Distinct())})");
+
+            Console.WriteLine($"codec      {opened.Tokenizer.CodecIdentity}");
+            Console.WriteLine($"cache      {opened.Cache.Directory}");
+            var clock = Stopwatch.StartNew();
+            // One frame crops: every segment counts, whatever crop training uses later.
+            var options = new TokenPairOptions { CropFrames = 1, SubmixesPerSegment = k, SubmixSeed = parseResult.GetValue(seed), EncodeSeconds = head };
+            foreach (var split in names)
+            {
+                var bar = new DataCommands.ProgressBar($"{split} segments");
+                var set = TokenPairSet.Load(opened.Manifest, split, opened.Cache, opened.Tokenizer, options, j,
+                    new DataCommands.InlineProgress<TokenCacheProgress>(p => bar.Update(p.SegmentsDone, p.SegmentsTotal, $"{p.Encoded} encoded, {p.Hits} from cache")),
+                    cancellationToken, part, parts);
+                bar.Done();
+                var s = set.Summary;
+                Console.WriteLine($"  {split,-11}{s.Segments,5} segments {s.Stems,6} stems {s.Submixes,6} submixes   {s.TokensEncoded} files encoded, {s.TokensFromCache} from cache");
+            }
+            var files = Directory.EnumerateFiles(opened.Cache.Directory, "*" + TokenFile.Extension, SearchOption.AllDirectories).Select(f => new FileInfo(f)).ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"done       {files.Count} token files, {files.Sum(f => f.Length) / 1e6:0.0} MB, in {DataCommands.Clock(clock.Elapsed.TotalSeconds)}"));
+            return 0;
+        })));
+        return command;
+    }
+}

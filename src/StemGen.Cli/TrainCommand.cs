@@ -1,0 +1,291 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Text.Json;
+using StemGen.Data.Tokens;
+using StemGen.Model.Training;
+using StemGen.Model.Transformer;
+using StemGen.Torch;
+
+namespace StemGen.Cli;
+
+/// <summary>
+/// How a run reads its data; saved as RUN/data.json when the run starts, so a resumed run draws
+/// exactly the same pairs.
+/// </summary>
+internal sealed record RunDataSettings(int SeqFrames, int Submixes, long SubmixSeed, int ValidationPairs, double EncodeSeconds)
+{
+    public const string FileName = "data.json";
+
+    public static RunDataSettings? Read(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<RunDataSettings>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is damaged ({e.Message})");
+        }
+    }
+
+    public void Write(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    public TokenCacheSourceOptions SourceOptions(int jobs) => new()
+    {
+        Pairs = new TokenPairOptions { CropFrames = SeqFrames, SubmixesPerSegment = Submixes, SubmixSeed = SubmixSeed, EncodeSeconds = EncodeSeconds },
+        ValidationPairs = ValidationPairs,
+        Jobs = jobs,
+    };
+}
+
+/// <summary>
+/// `stemgen train`: trains the StemGen model on the token cache of an import (paper section 3),
+/// resuming when the run folder holds a checkpoint; prints progress and validation lines and
+/// exports the best model as RUN/model.safetensors. `--export-only` writes that file from the run
+/// as it is (while it trains, too).
+/// </summary>
+internal static class TrainCommand
+{
+    public const string ExportFile = "model.safetensors";
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset") { Description = "Model size for a new run: tiny, small or paper.", DefaultValueFactory = _ => "tiny" };
+        var data = new Option<string?>("--data") { Description = "Import folder with manifest.json (from `stemgen import`)." };
+        var codec = new Option<string?>("--codec") { Description = "Codec .safetensors; tokens come from the cache of this codec (encoded first when missing)." };
+        var run = new Option<string>("--run") { Description = "Run folder: checkpoint.safetensors (resumed when present), best.safetensors, model.safetensors, data.json.", Required = true };
+        var cache = new Option<string?>("--cache") { Description = "Token cache folder (default: <data>/tokens)." };
+        var steps = new Option<long?>("--steps") { Description = "Train for this many steps; the tri-stage schedule (paper proportions 10:50:300) and early-stopping patience (a third) are fitted to it. Default: the preset's schedule." };
+        var batch = new Option<int?>("--batch") { Description = "Pairs per step (default: the preset's; paper 40, tiny 8)." };
+        var seqFrames = new Option<int>("--seq-frames") { Description = "Crop length in codec frames (paper: 1000 = 20 s at 50 Hz).", DefaultValueFactory = _ => 1000 };
+        var learningRate = new Option<double?>("--lr") { Description = "Peak learning rate (default: the preset's; paper 5e-4)." };
+        var contextDropout = new Option<double?>("--context-dropout") { Description = "Probability of dropping the context of an example (default 0.2)." };
+        var dropContext = new Option<bool>("--drop-context-always") { Description = "Never show the context (context dropout 1): the baseline that shows what listening adds." };
+        var seed = new Option<ulong>("--seed") { Description = "Run seed: initialisation, batches, masks and dropout derive from it.", DefaultValueFactory = _ => 1 };
+        var submixes = new Option<int>("--submixes") { Description = "Context submixes per segment in the token cache.", DefaultValueFactory = _ => 4 };
+        var submixSeed = new Option<long>("--submix-seed") { Description = "Seed of the submix recipes (as `stemgen tokens build --seed`).", DefaultValueFactory = _ => 1 };
+        var encodeSeconds = new Option<double>("--encode-seconds") { Description = "Use only the first S seconds of each segment (0: all); as `stemgen tokens build --encode-seconds`.", DefaultValueFactory = _ => 0 };
+        var validationPairs = new Option<int>("--validation-pairs") { Description = "Fixed validation pairs from the validation split.", DefaultValueFactory = _ => 64 };
+        var validateEvery = new Option<long?>("--validate-every") { Description = "Steps between validations (default: steps / 24, at most 1000)." };
+        var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Steps between checkpoints (default: as --validate-every)." };
+        var logEvery = new Option<long>("--log-every") { Description = "Steps between progress lines.", DefaultValueFactory = _ => 10 };
+        var patience = new Option<long?>("--patience") { Description = "Stop when validation accuracy has not improved for this many steps (0: never)." };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or best.", DefaultValueFactory = _ => "best" };
+        var jobs = new Option<int>("--jobs") { Description = "Segments encoded at once when the cache lacks tokens.", DefaultValueFactory = _ => 1 };
+        var exportOnly = new Option<bool>("--export-only") { Description = "Only write RUN/model.safetensors from the run's best model (or its latest checkpoint) and print its validation." };
+
+        var command = new Command("train", "Train the StemGen model on an import's codec tokens (resumes the run in --run when it has a checkpoint).");
+        foreach (var o in new Option[]
+                 {
+                     preset, data, codec, run, cache, steps, batch, seqFrames, learningRate, contextDropout, dropContext, seed, submixes, submixSeed, encodeSeconds,
+                     validationPairs, validateEvery, checkpointEvery, logEvery, patience, device, jobs, exportOnly,
+                 })
+            command.Options.Add(o);
+
+        command.SetAction((parseResult, cancellationToken) => Task.FromResult(CommandErrors.Run(() =>
+        {
+            var runDir = parseResult.GetValue(run)!;
+            if (parseResult.GetValue(exportOnly)) return Export(runDir);
+
+            // Numbers first: nothing is loaded or written for a bad command line.
+            var givenSteps = parseResult.GetValue(steps);
+            if (givenSteps is <= 0) throw new UsageException($"--steps must be positive, not {givenSteps}");
+            if (parseResult.GetValue(batch) is { } b && b < 1) throw new UsageException($"--batch must be at least 1, not {b}");
+            var frames = parseResult.GetValue(seqFrames);
+            if (frames < 1) throw new UsageException($"--seq-frames must be at least 1, not {frames}");
+            if (parseResult.GetValue(learningRate) is { } lr && !(lr > 0 && lr < 1)) throw new UsageException($"--lr must be in (0, 1), not {lr.ToString(Inv)}");
+            if (parseResult.GetValue(contextDropout) is { } p && !(p is >= 0 and <= 1)) throw new UsageException($"--context-dropout must be in [0, 1], not {p.ToString(Inv)}");
+            if (parseResult.GetValue(dropContext) && parseResult.GetValue(contextDropout) is { } p2 && p2 != 1)
+                throw new UsageException($"--drop-context-always contradicts --context-dropout {p2.ToString(Inv)}");
+            if (parseResult.GetValue(submixes) < 1) throw new UsageException($"--submixes must be at least 1, not {parseResult.GetValue(submixes)}");
+            if (!(parseResult.GetValue(encodeSeconds) >= 0)) throw new UsageException($"--encode-seconds must be 0 (all) or positive, not {parseResult.GetValue(encodeSeconds).ToString(Inv)}");
+            if (parseResult.GetValue(validationPairs) < 1) throw new UsageException($"--validation-pairs must be at least 1, not {parseResult.GetValue(validationPairs)}");
+            if (parseResult.GetValue(validateEvery) is < 1) throw new UsageException("--validate-every must be at least 1");
+            if (parseResult.GetValue(checkpointEvery) is < 1) throw new UsageException("--checkpoint-every must be at least 1");
+            if (parseResult.GetValue(logEvery) < 1) throw new UsageException("--log-every must be at least 1");
+            if (parseResult.GetValue(patience) is < 0) throw new UsageException("--patience must be 0 (never stop early) or positive");
+            if (parseResult.GetValue(jobs) < 1) throw new UsageException("--jobs must be at least 1");
+            Device target;
+            try
+            {
+                var name = parseResult.GetValue(device)!;
+                target = name.Equals("best", StringComparison.OrdinalIgnoreCase) ? Device.Best : Device.Parse(name);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--device: {e.Message}");
+            }
+            var presetName = parseResult.GetValue(preset)!;
+            if (!StemGenConfig.PresetNames.Contains(presetName.Trim().ToLowerInvariant()))
+                throw new UsageException($"unknown --preset '{presetName}' (use {string.Join(", ", StemGenConfig.PresetNames)})");
+
+            var resuming = StemGenTrainer.HasCheckpoint(runDir);
+            if (!resuming && Directory.Exists(runDir) && File.Exists(Path.Combine(runDir, StemGenTrainer.BestModelFile)))
+                throw new UsageException($"--run {runDir} holds a best model but no checkpoint: choose another folder");
+            using var opened = TokenData.Open(parseResult.GetValue(data), parseResult.GetValue(codec), parseResult.GetValue(cache));
+            StoredRun? stored = null;
+            if (resuming)
+            {
+                stored = StoredRun.Read(runDir);
+                // Checked before any token is encoded: a run only continues on its own codec's tokens.
+                if (stored.Codec != opened.Tokenizer.CodecIdentity)
+                    throw new UsageException($"--run {runDir} was trained with codec {stored.Codec}, but --codec is {opened.Tokenizer.CodecIdentity}: use the run's codec, or another --run folder");
+            }
+
+            var settings = new RunDataSettings(frames, parseResult.GetValue(submixes), parseResult.GetValue(submixSeed), parseResult.GetValue(validationPairs),
+                parseResult.GetValue(encodeSeconds));
+            if (resuming)
+            {
+                var saved = RunDataSettings.Read(runDir);
+                if (saved is not null)
+                {
+                    if (saved != settings && new Option[] { seqFrames, submixes, submixSeed, validationPairs, encodeSeconds }.Any(o => Given(parseResult, o)))
+                        throw new UsageException($"--run {runDir} reads its data with {saved}; a resumed run keeps them (leave out --seq-frames/--submixes/--submix-seed/--validation-pairs/--encode-seconds)");
+                    settings = saved;
+                }
+            }
+
+            var modelConfig = BuildModelConfig(parseResult, presetName, opened, frames, dropContext, contextDropout);
+            if (stored is not null)
+            {
+                var modelGiven = Given(parseResult, preset) || Given(parseResult, contextDropout) || Given(parseResult, dropContext);
+                if (modelGiven && modelConfig != stored.Model)
+                    throw new UsageException($"--run {runDir} holds a run of another model (preset/context dropout); leave those options out to resume it, or choose another folder");
+                modelConfig = stored.Model;
+            }
+            var trainingConfig = BuildTrainingConfig(parseResult, presetName, givenSteps, batch, learningRate, seed, validateEvery, checkpointEvery, logEvery, patience);
+            if (stored is not null && Given(parseResult, seed) && stored.Seed != trainingConfig.Seed)
+                throw new UsageException($"--run {runDir} has seed {stored.Seed}; a resumed run keeps its seed");
+
+            var source = opened.OpenSource(settings.SourceOptions(parseResult.GetValue(jobs)), cancellationToken);
+            Directory.CreateDirectory(runDir);
+            if (!resuming) settings.Write(runDir);
+            using var trainer = StemGenTrainer.CreateOrResume(runDir, modelConfig, trainingConfig, source, target);
+            PrintHeader(trainer, source, settings, resuming);
+            var outcome = trainer.Run(new DataCommands.InlineProgress<TrainingProgress>(PrintProgress), cancellationToken);
+            Console.WriteLine($"stopped    step {outcome.Step}: {outcome.Reason switch
+            {
+                StopReason.MaxSteps => "reached the last step",
+                StopReason.EarlyStopping => "early stopping (validation accuracy stopped improving)",
+                _ => "cancelled; run the same command again to resume",
+            }}; best validation accuracy {Pct(outcome.BestValidationAccuracy)} at step {outcome.BestStep}");
+            Export(runDir);
+            return outcome.Reason == StopReason.Cancelled ? 130 : 0;
+        })));
+        return command;
+    }
+
+    private static bool Given(ParseResult parseResult, Option option) => parseResult.GetResult(option) is { Implicit: false };
+
+    private static StemGenConfig BuildModelConfig(ParseResult parseResult, string presetName, TokenData opened, int frames, Option<bool> dropContext, Option<double?> contextDropout)
+    {
+        var preset = StemGenConfig.Preset(presetName);
+        var config = preset with
+        {
+            // The model's vocabulary is the codec's.
+            Levels = opened.Codec.Config.Levels,
+            CodebookSize = opened.Codec.Config.CodebookSize,
+            MaxSequence = Math.Max(preset.MaxSequence, frames),
+            ContextDropout = parseResult.GetValue(dropContext) ? 1.0 : parseResult.GetValue(contextDropout) ?? preset.ContextDropout,
+        };
+        return config.Validate();
+    }
+
+    private static TrainingConfig BuildTrainingConfig(ParseResult parseResult, string presetName, long? steps, Option<int?> batch, Option<double?> learningRate,
+        Option<ulong> seed, Option<long?> validateEvery, Option<long?> checkpointEvery, Option<long> logEvery, Option<long?> patience)
+    {
+        var config = TrainingConfig.Preset(presetName);
+        if (steps is { } n)
+        {
+            // The paper's 10 k / 50 k / 300 k stages, scaled to the run's length.
+            var warmup = Math.Max(1, n * 10 / 360);
+            var hold = n * 50 / 360;
+            config = config with { MaxSteps = n, WarmupSteps = warmup, HoldSteps = hold, DecaySteps = Math.Max(1, n - warmup - hold), EarlyStoppingPatience = n / 3 };
+        }
+        var validation = parseResult.GetValue(validateEvery) ?? Math.Clamp(config.MaxSteps / 24, 1, 1000);
+        return (config with
+        {
+            BatchSize = parseResult.GetValue(batch) ?? config.BatchSize,
+            PeakLearningRate = parseResult.GetValue(learningRate) ?? config.PeakLearningRate,
+            Seed = parseResult.GetValue(seed),
+            ValidationInterval = validation,
+            CheckpointInterval = parseResult.GetValue(checkpointEvery) ?? validation,
+            LogInterval = parseResult.GetValue(logEvery),
+            EarlyStoppingPatience = parseResult.GetValue(patience) ?? config.EarlyStoppingPatience,
+        }).Validate();
+    }
+
+    private static void PrintHeader(StemGenTrainer trainer, TokenCacheBatchSource source, RunDataSettings settings, bool resumed)
+    {
+        var m = trainer.ModelConfig;
+        var t = trainer.Config;
+        Console.WriteLine($"run        {trainer.RunDirectory} ({(resumed ? $"resumed at step {trainer.Step}" : "new")})");
+        Console.WriteLine($"model      d {m.ModelDim}, {m.Heads} heads, {m.Layers} layers, {m.Levels} x {m.CodebookSize} codes, {m.ParameterCount:N0} parameters; " +
+                          $"dropout context {m.ContextDropout.ToString(Inv)}, category {m.CategoryDropout.ToString(Inv)}");
+        Console.WriteLine($"training   {t.MaxSteps} steps, batch {t.BatchSize} x {settings.SeqFrames} frames{(settings.EncodeSeconds > 0 ? $" (from the first {settings.EncodeSeconds.ToString(Inv)} s of each segment)" : "")}, lr {t.PeakLearningRate.ToString(Inv)} " +
+                          $"(warm-up {t.WarmupSteps}, hold {t.HoldSteps}, decay {t.DecaySteps}), seed {t.Seed}, validate/checkpoint every {t.ValidationInterval}/{t.CheckpointInterval}, " +
+                          $"patience {t.EarlyStoppingPatience}, {trainer.Device}, {TorchRuntime.Threads} threads");
+        var s = source.Train.Summary;
+        Console.WriteLine($"data       train {s.Segments} segments ({s.Stems} stems, {s.Submixes} submixes{(s.SegmentsTooShort > 0 ? $", {s.SegmentsTooShort} too short for a crop" : "")}), " +
+                          $"{source.ValidationPairs.Count} validation pairs; chance accuracy {Pct(1.0 / m.CodebookSize)}");
+        Console.WriteLine($"codec      {source.CodecIdentity}");
+    }
+
+    private static void PrintProgress(TrainingProgress p)
+    {
+        Console.WriteLine(string.Create(Inv,
+            $"step {p.Step}/{p.MaxSteps}  loss {p.Loss:0.000}  acc [{Levels(p.LevelAccuracy)}]  lr {p.LearningRate:0.00e+0}  |g| {p.GradNorm:0.00}  {p.TokensPerSecond:N0} tokens/s  eta {Eta(p.Eta)}"));
+        if (p.Validation is { } v)
+            Console.WriteLine(string.Create(Inv,
+                $"validation step {v.Step}  loss {v.Loss:0.000} [{string.Join(" ", v.LevelLoss.Select(l => l.ToString("0.000", Inv)))}]  acc {Pct(v.Accuracy)} [{Levels(v.LevelAccuracy)}]  " +
+                $"best {Pct(p.BestValidationAccuracy)} at step {p.BestStep}"));
+    }
+
+    private static string Levels(IEnumerable<double> values) => string.Join(" ", values.Select(Pct));
+
+    private static string Pct(double value) => double.IsNaN(value) ? "-" : (100 * value).ToString("0.00", Inv) + "%";
+
+    private static string Eta(TimeSpan? eta) => eta is { } e ? DataCommands.Clock(e.TotalSeconds) : "-";
+
+    /// <summary>Writes RUN/model.safetensors from the best model (or the latest checkpoint when no validation has run yet).</summary>
+    private static int Export(string runDir)
+    {
+        if (!Directory.Exists(runDir)) throw new UsageException($"--run {runDir}: no such folder");
+        var best = Path.Combine(runDir, StemGenTrainer.BestModelFile);
+        var latest = Path.Combine(runDir, StemGenTrainer.CheckpointFile);
+        var from = File.Exists(best) ? best : File.Exists(latest) ? latest : throw new UsageException($"--run {runDir}: no best.safetensors or checkpoint.safetensors to export");
+        ValidationResult? validation = null;
+        using (var file = TrainingCheckpoint.Load(from))
+            if (file.Metadata.ContainsKey(CheckpointKeys.Validation)) validation = file.Get<ValidationResult>(CheckpointKeys.Validation);
+        var loaded = ModelCheckpoint.Load(from, Device.CPU);
+        using var model = loaded.Model;
+        var export = Path.Combine(runDir, ExportFile);
+        ModelCheckpoint.Save(export, model, loaded.CodecIdentity, loaded.Step, validation);
+        Console.WriteLine($"exported   {export} (step {loaded.Step}, from {Path.GetFileName(from)})" +
+                          (validation is null ? "" : $"; validation accuracy {Pct(validation.Accuracy)} [{Levels(validation.LevelAccuracy)}], loss {validation.Loss.ToString("0.000", Inv)}"));
+        return 0;
+    }
+
+    /// <summary>What an existing run's checkpoint says about itself (read from its metadata, no tensors).</summary>
+    private sealed record StoredRun(string Codec, StemGenConfig Model, ulong Seed)
+    {
+        public static StoredRun Read(string runDir)
+        {
+            var path = Path.Combine(runDir, StemGenTrainer.CheckpointFile);
+            var metadata = SafeTensors.LoadMetadata(path);
+            T Get<T>(string key) => metadata.TryGetValue(key, out var json) && JsonSerializer.Deserialize<T>(json) is { } value
+                ? value : throw new InvalidDataException($"{path}: no '{key}' in the checkpoint's metadata");
+            return new StoredRun(Get<string>(CheckpointKeys.Codec), Get<StemGenConfig>(CheckpointKeys.ModelConfig), Get<ulong>(CheckpointKeys.Seed));
+        }
+    }
+}
