@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using StemGen.Model;
 using StemGen.Model.Codec;
 using StemGen.Torch;
 
-// Encode and decode speed of codecs with random weights, in x real time (audio seconds per wall
+// Encode and decode speed of codecs (random weights, or "shipped": models/codec-tiny.safetensors), in x real time (audio seconds per wall
 // second), best of --repeats runs after one warm-up (the best run is the least disturbed one on a
 // shared machine). Usage:
 //   StemGen.Codec.Bench [--seconds 10] [--repeats 3] [--batch 1] [--device cpu|cuda]
-//                       [--configs official,small,tiny] [--profile]
+//                       [--configs official,small,tiny,shipped] [--profile]
 // Threads: STEMGEN_TORCH_THREADS=N (setting TorchRuntime.Threads at run time does not stick on libtorch 1.13 here).
 var options = Options.Parse(args);
 var device = options.Device ?? Device.CPU;
@@ -17,15 +18,16 @@ Console.WriteLine($"libtorch {TorchRuntime.Version}, {TorchRuntime.Threads} thre
 var results = new Dictionary<string, (double Encode, double Decode)>();
 foreach (var name in options.Configs)
 {
-    var config = name switch
-    {
-        "official" => CodecConfig.Official32k,
-        "small" => CodecConfig.Small,
-        "tiny" => CodecConfig.Tiny,
-        _ => throw new ArgumentException($"unknown config '{name}' (official, small, tiny)"),
-    };
     TorchRuntime.ManualSeed(1);
-    using var codec = new EncodecModel(config);
+    using var codec = name switch
+    {
+        "official" => new EncodecModel(CodecConfig.Official32k),
+        "small" => new EncodecModel(CodecConfig.Small),
+        "tiny" => new EncodecModel(CodecConfig.Tiny),
+        "shipped" => EncodecModel.Load(ShippedModels.CodecPath()),
+        _ => throw new ArgumentException($"unknown config '{name}' (official, small, tiny, shipped)"),
+    };
+    var config = codec.Config;
     codec.To(device).Eval();
     var samples = (long)(options.Seconds * config.SampleRate);
     using var audio = (Tensors.Randn([options.Batch, config.Channels, samples]) * 0.1).To(device);

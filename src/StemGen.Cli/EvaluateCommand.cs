@@ -22,8 +22,8 @@ internal static class EvaluateCommand
     {
         var data = new Option<string>("--data") { Description = "Imported dataset folder (manifest.json from `stemgen import`).", Required = true };
         var split = new Option<string>("--split") { Description = "Held-out split to draw examples from.", DefaultValueFactory = _ => "test" };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "StemGen model checkpoint (.safetensors); needed unless --run is only baseline." };
-        var codec = new Option<string?>("--codec") { Description = "Codec weights (.safetensors) the checkpoint was trained with; needed with --checkpoint." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "StemGen model checkpoint (.safetensors; default: $STEMGEN_CHECKPOINT or models/stemgen-tiny.safetensors); unused when --run is only baseline." };
+        var codec = new Option<string?>("--codec") { Description = "Codec weights (.safetensors) the checkpoint was trained with (default: $STEMGEN_CODEC or models/codec-tiny.safetensors)." };
         var examples = new Option<int>("--examples") { Description = "Examples per setting (paper: 400).", DefaultValueFactory = _ => 400 };
         var seconds = new Option<double>("--seconds") { Description = "Example length in seconds (paper: 20 s crops).", DefaultValueFactory = _ => 20 };
         var runs = new Option<string>("--run") { Description = "Comma-separated: naive, best, table1 (guidance), table2 (w_s), table3 (naive vs best), baseline (a real stem of another song, no model needed).", DefaultValueFactory = _ => "table3" };
@@ -66,7 +66,7 @@ internal static class EvaluateCommand
             {
                 var checkpointPath = ShippedModels.CheckpointPath(parseResult.GetValue(checkpoint));
                 var codecPath = ShippedModels.CodecPath(parseResult.GetValue(codec));
-                generator = CreateGenerator(codecPath, checkpointPath);
+                generator = StemGenerator.Load(codecPath, checkpointPath);
                 generatorName = $"{checkpointPath} (codec {codecPath})";
             }
             using var embedder = CreateEmbedding(parseResult.GetValue(embedding)!, parseResult.GetValue(vggishWeights));
@@ -79,12 +79,6 @@ internal static class EvaluateCommand
         })));
         return command;
     }
-
-    /// <summary>
-    /// The one place that builds the model's generator. StemGenerator.Load(codecPath, checkpointPath)
-    /// is being written on another branch; at merge this becomes that single call.
-    /// </summary>
-    internal static IStemGenerator CreateGenerator(string codecPath, string checkpointPath) => StemGenerator.Load(codecPath, checkpointPath);
 
     /// <summary>Draws the examples, computes the reference side once, then every point; the report of all points.</summary>
     internal static EvaluationReport Evaluate(IStemGenerator? generator, bool baseline, ImportManifest manifest, string split, int count, double seconds, long seed,

@@ -196,6 +196,7 @@ internal static class TrainCommand
             Levels = opened.Codec.Config.Levels,
             CodebookSize = opened.Codec.Config.CodebookSize,
             MaxSequence = Math.Max(preset.MaxSequence, frames),
+            TrainingFrames = frames,
             ContextDropout = parseResult.GetValue(dropContext) ? 1.0 : parseResult.GetValue(contextDropout) ?? preset.ContextDropout,
         };
         return config.Validate();

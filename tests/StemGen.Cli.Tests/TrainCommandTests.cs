@@ -165,6 +165,7 @@ public class TrainCommandTests(CliData data) : IClassFixture<CliData>
         {
             Assert.Equal((identity, 2L), (exported.CodecIdentity, exported.Step));
             Assert.Equal(2048, exported.Model.Config.CodebookSize);
+            Assert.Equal(50, exported.Model.Config.TrainingFrames);           // --seq-frames: generation windows follow it
         }
 
         (code, _, err) = await Cli.Run(data.TrainArgs(run, data.OtherCodec));

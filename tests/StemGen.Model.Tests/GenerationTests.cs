@@ -289,6 +289,16 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
+    public void GenerationWindowsDefaultToTheModelsTrainingCropOrTwentySeconds()
+    {
+        var codec = CodecConfig.Tiny;                                           // 50 frames/s
+        Assert.Equal(new GenerationWindow(1000, 250), StemGenerator.DefaultWindow(codec, StemGenConfig.Tiny));
+        Assert.Equal(new GenerationWindow(500, 125), StemGenerator.DefaultWindow(codec, StemGenConfig.Tiny with { TrainingFrames = 500 }));
+        Assert.Equal(new GenerationWindow(256, 64), StemGenerator.DefaultWindow(codec, ModelConfig));        // capped by MaxSequence
+        Assert.Throws<ArgumentException>(() => (StemGenConfig.Tiny with { TrainingFrames = 4096 }).Validate());
+    }
+
+    [Fact]
     public void GenerationWithOneWindowDecodesExactlyAsTheIterativeDecoder()
     {
         var source = new StemGenLogitsSource(generator.Model);

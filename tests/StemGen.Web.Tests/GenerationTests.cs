@@ -119,6 +119,33 @@ public sealed class GenerationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sampling_settings_reach_the_generator_and_every_job_gets_a_reproducible_seed()
+    {
+        async Task<JsonElement> RunAsync(object body)
+        {
+            var response = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs", body, StudioClient.Json);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+            return await WaitForJobAsync(owner, projectId, id, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed");
+        }
+        ulong SeedOf(JsonElement job) => JsonDocument.Parse(job.GetProperty("parametersJson").GetString()!).RootElement.GetProperty("Seed").GetUInt64();
+
+        var tuned = await RunAsync(new { contextStemIds = stemIds, category = "Bass", preset = "best", contextGuidance = 2.0, categoryGuidance = 1.0, temperature = 0.8, seed = 42 });
+        var sampling = factory.Generator.LastRequest!.Sampling;
+        Assert.Equal((2.0, 1.0, 0.8, 42UL), (sampling.Guidance.ContextScale, sampling.Guidance.CategoryScale, sampling.Temperature, sampling.Seed));
+        Assert.Equal(42UL, SeedOf(tuned));
+
+        // No seed given: one is drawn and stored, so two clicks give two different stems and a rerun the same one.
+        var first = SeedOf(await RunAsync(new { contextStemIds = stemIds, category = "Bass" }));
+        Assert.Equal(first, factory.Generator.LastRequest!.Sampling.Seed);
+        var second = SeedOf(await RunAsync(new { contextStemIds = stemIds, category = "Bass" }));
+        Assert.NotEqual(first, second);
+
+        Assert.Contains("lambda_a", await (await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs",
+            new { contextStemIds = stemIds, category = "Bass", contextGuidance = -1.0 }, StudioClient.Json)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Failures_show_their_reason()
     {
         var response = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs",

@@ -18,12 +18,15 @@ public sealed class ToneStemGenerator : IStemGenerator
     public SemaphoreSlim? Gate { get; set; }
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public int Calls;
+    /// <summary>The last request, as the worker built it (sampling options, variations, context).</summary>
+    public GenerationRequest? LastRequest { get; private set; }
     /// <summary>Time per step: long enough that the worker's 10-per-second progress pushes see several steps.</summary>
     public int StepMilliseconds { get; set; } = 25;
 
     public GenerationResult Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref Calls);
+        LastRequest = request;
         if (request.Context.Count == 0) throw new GenerationRequestException("no context stems");
         if (request.Category == InstrumentCategory.SoundEffects) throw new GenerationRequestException("the test generator refuses Sound Effects");
         Started.TrySetResult();

@@ -104,10 +104,14 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
         }
     }
 
-    /// <summary>The training crop (20 s) in the codec's frames, within the model's maximum sequence; a quarter of it overlaps.</summary>
+    /// <summary>
+    /// The model's training crop (or the paper's 20 s when the checkpoint does not say) in the
+    /// codec's frames, within the model's maximum sequence; a quarter of it overlaps.
+    /// </summary>
     public static GenerationWindow DefaultWindow(CodecConfig codec, StemGenConfig model)
     {
-        var frames = Math.Min(model.MaxSequence, (int)Math.Round(20 * codec.FrameRate));
+        var trained = model.TrainingFrames > 0 ? model.TrainingFrames : (int)Math.Round(20 * codec.FrameRate);
+        var frames = Math.Min(model.MaxSequence, trained);
         return new GenerationWindow(frames, Math.Max(1, frames / 4));
     }
 

@@ -51,6 +51,12 @@ public sealed record StemGenConfig
     /// <summary>Longest sequence (frames) the rotary tables cover: 2048 frames = 41 s at 50 Hz (the paper trains on 20 s).</summary>
     public int MaxSequence { get; init; } = 2048;
 
+    /// <summary>
+    /// Crop length (frames) the model was trained on, 0 when unknown. Generation windows default to
+    /// it: a model has never seen relative positions beyond its training crops.
+    /// </summary>
+    public int TrainingFrames { get; init; }
+
     /// <summary>Width of one channel's embedding (context or target): d/2, see the remarks.</summary>
     [JsonIgnore] public int ChannelDim => ModelDim / 2;
 
@@ -99,6 +105,7 @@ public sealed record StemGenConfig
         if (Layers < 1) problems.Add($"layers must be at least 1 (got {Layers})");
         if (FfnHidden < 0) problems.Add($"FFN hidden width must be positive, or 0 for the LLaMA rule (got {FfnHidden})");
         if (MaxSequence < 1) problems.Add($"max sequence must be positive (got {MaxSequence})");
+        if (TrainingFrames < 0 || TrainingFrames > MaxSequence) problems.Add($"training frames must be 0 (unknown) to the max sequence {MaxSequence} (got {TrainingFrames})");
         if (!(RopeTheta > 0)) problems.Add($"rope theta must be positive (got {RopeTheta})");
         if (!(NormEps > 0)) problems.Add($"norm eps must be positive (got {NormEps})");
         foreach (var (name, p) in new[] { ("dropout", Dropout), ("context dropout", ContextDropout), ("category dropout", CategoryDropout) })

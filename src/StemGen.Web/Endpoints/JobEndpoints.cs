@@ -7,7 +7,7 @@ using StemGen.Web.Storage;
 namespace StemGen.Web.Endpoints;
 
 public sealed record GenerateRequest(IReadOnlyList<int> ContextStemIds, InstrumentCategory Category, string? Preset, int? Variations,
-    double? Temperature, double? GuidanceScale, ulong? Seed);
+    double? Temperature, double? ContextGuidance, double? CategoryGuidance, ulong? Seed);
 
 public sealed record AcceptRequest(string? Name);
 
@@ -22,7 +22,8 @@ public static class JobEndpoints
                 var parameters = new GenerationParameters
                 {
                     ContextStemIds = request.ContextStemIds ?? [], Preset = request.Preset ?? "best", Variations = request.Variations ?? 1,
-                    Temperature = request.Temperature, GuidanceScale = request.GuidanceScale, Seed = request.Seed,
+                    Temperature = request.Temperature, ContextGuidance = request.ContextGuidance, CategoryGuidance = request.CategoryGuidance,
+                    Seed = request.Seed,
                 };
                 var job = await jobs.CreateAsync(projectId, ProjectAccess.UserId(http.User)!, request.Category, parameters, http.RequestAborted);
                 return Results.Accepted($"/api/projects/{projectId}/jobs/{job.Id}", JobView.From(job));

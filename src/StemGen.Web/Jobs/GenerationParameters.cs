@@ -13,10 +13,25 @@ public sealed record GenerationParameters
     public string Preset { get; init; } = "best";
     public int Variations { get; init; } = 1;
     public double? Temperature { get; init; }
-    public double? GuidanceScale { get; init; }
+    /// <summary>Guidance scale lambda_a on the context mix (paper eq. 3; 1 = no context guidance).</summary>
+    public double? ContextGuidance { get; init; }
+    /// <summary>Guidance scale lambda_i on the instrument category (1 = no category guidance).</summary>
+    public double? CategoryGuidance { get; init; }
     public ulong? Seed { get; init; }
 
     public static IReadOnlyList<string> Presets { get; } = ["best", "naive", "fast"];
+
+    /// <summary>The settings a user needs to reproduce a result: "best, seed 42, context guidance 2".</summary>
+    public string Summary()
+    {
+        var parts = new List<string> { Preset };
+        if (Variations > 1) parts.Add($"{Variations} variations");
+        if (Seed is { } s) parts.Add($"seed {s}");
+        if (ContextGuidance is { } a) parts.Add(FormattableString.Invariant($"context guidance {a}"));
+        if (CategoryGuidance is { } i) parts.Add(FormattableString.Invariant($"category guidance {i}"));
+        if (Temperature is { } t) parts.Add(FormattableString.Invariant($"temperature {t}"));
+        return string.Join(", ", parts);
+    }
 
     public SamplingOptions ToSamplingOptions()
     {
@@ -28,7 +43,8 @@ public sealed record GenerationParameters
             _ => throw new ArgumentException($"unknown preset '{Preset}' (use {string.Join(", ", Presets)})"),
         };
         if (Temperature is { } t) options = options with { Temperature = t };
-        if (GuidanceScale is { } g) options = options with { Guidance = options.Guidance with { ContextScale = g, CategoryScale = g } };
+        if (ContextGuidance is { } a) options = options with { Guidance = options.Guidance with { ContextScale = a } };
+        if (CategoryGuidance is { } i) options = options with { Guidance = options.Guidance with { CategoryScale = i } };
         if (Seed is { } s) options = options with { Seed = s };
         return options;
     }

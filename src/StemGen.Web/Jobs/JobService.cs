@@ -28,7 +28,8 @@ public sealed class JobService(
         var job = new GenerationJob
         {
             ProjectId = projectId, RequestedById = userId, TargetCategory = category,
-            ParametersJson = JsonSerializer.Serialize(parameters with { ContextStemIds = ids }),
+            // A seed is drawn here when none is given: each job is a new stem, and a rerun after a crash writes the same one.
+            ParametersJson = JsonSerializer.Serialize(parameters with { ContextStemIds = ids, Seed = parameters.Seed ?? (ulong)Random.Shared.NextInt64() }),
             State = JobState.Queued, Phase = "queued", CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.GenerationJobs.Add(job);
