@@ -8,12 +8,16 @@ namespace StemGen.Web.Tests;
 
 /// <summary>
 /// The real studio in memory (TestServer) over its own temp data folder, with small upload limits
-/// and the tone generator. Two factories on one folder simulate a restart.
+/// and the tone generator, or with <c>shippedModel</c> the production generator (the repository's
+/// shipped codec and model, as the studio runs them). Two factories on one folder simulate a restart.
 /// </summary>
 public class StudioFactory : WebApplicationFactory<Program>
 {
-    public StudioFactory(string? dataDirectory = null, ToneStemGenerator? generator = null)
+    private readonly bool shippedModel;
+
+    public StudioFactory(string? dataDirectory = null, ToneStemGenerator? generator = null, bool shippedModel = false)
     {
+        this.shippedModel = shippedModel;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "stemgen-web-tests", Guid.NewGuid().ToString("N"));
         Generator = generator ?? new ToneStemGenerator();
     }
@@ -32,6 +36,7 @@ public class StudioFactory : WebApplicationFactory<Program>
         builder.UseSetting("Uploads:MaxFileBytes", MaxFileBytes.ToString());
         builder.UseSetting("Uploads:MaxFiles", MaxFiles.ToString());
         builder.UseSetting("Uploads:MaxDurationSeconds", MaxDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (shippedModel) return;
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<Func<IStemGenerator>>(_ => () => Generator);

@@ -9,7 +9,7 @@ namespace StemGen.Web.Tests.Browser;
 /// <summary>
 /// The studio on a real Kestrel socket (a browser cannot reach TestServer): the factory builds its
 /// in-memory host as usual, then a second host from the same builder on 127.0.0.1 with a free port.
-/// Both share the data folder and the tone generator.
+/// Both share the data folder (and the tone generator, unless <c>shippedModel</c>: then each loads the shipped models).
 /// </summary>
 public sealed class KestrelStudioFactory : StudioFactory
 {
@@ -17,7 +17,7 @@ public sealed class KestrelStudioFactory : StudioFactory
 
     public string ServerAddress { get; private set; } = "";
 
-    public KestrelStudioFactory(ToneStemGenerator generator) : base(generator: generator) { }
+    public KestrelStudioFactory(ToneStemGenerator? generator = null, bool shippedModel = false) : base(generator: generator, shippedModel: shippedModel) { }
 
     protected override IHost CreateHost(IHostBuilder builder)
     {
