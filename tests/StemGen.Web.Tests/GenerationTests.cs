@@ -146,6 +146,37 @@ public sealed class GenerationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_region_of_a_kept_stem_is_regenerated_and_bad_regions_are_refused()
+    {
+        // stemIds: drums 1.5 s, keys 1.0 s (16 kHz). Regenerate 0.2-0.6 s of the keys over the drums.
+        var response = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs",
+            new { contextStemIds = new[] { stemIds[0] }, category = "Piano", regionStart = 0.2, regionEnd = 0.6, existingStemId = stemIds[1] }, StudioClient.Json);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        Assert.Equal("Succeeded", (await WaitForJobAsync(owner, projectId, id, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed")).GetProperty("state").GetString());
+        var request = factory.Generator.LastRequest!;
+        Assert.Equal(new StemGen.Model.Generation.TimeRegion(0.2, 0.6), request.Region);
+        // The 1.0 s stem comes padded with silence to the 1.5 s context, its first second intact.
+        Assert.Equal((24000, 16000), (request.ExistingStem!.Frames, request.ExistingStem.SampleRate));
+        Assert.Contains(request.ExistingStem.Channel(0)[..16000].ToArray(), v => v != 0);
+        Assert.All(request.ExistingStem.Channel(0)[16000..].ToArray(), v => Assert.Equal(0f, v));
+
+        async Task<string> Refused(object body)
+        {
+            var r = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs", body, StudioClient.Json);
+            Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+            return await r.Content.ReadAsStringAsync();
+        }
+        Assert.Contains("both its start and its end", await Refused(new { contextStemIds = stemIds, category = "Bass", regionStart = 0.5 }));
+        Assert.Contains("is empty", await Refused(new { contextStemIds = stemIds, category = "Bass", regionStart = 0.5, regionEnd = 0.5 }));
+        Assert.Contains("after the end of the 1.5 s context", await Refused(new { contextStemIds = stemIds, category = "Bass", regionStart = 1.0, regionEnd = 2.0 }));
+        Assert.Contains("choose the region", await Refused(new { contextStemIds = new[] { stemIds[0] }, category = "Bass", existingStemId = stemIds[1] }));
+        Assert.Contains("cannot also be a context stem", await Refused(new { contextStemIds = stemIds, category = "Bass", regionStart = 0.1, regionEnd = 0.5, existingStemId = stemIds[1] }));
+        Assert.Contains("longer than the 1 s context", await Refused(new { contextStemIds = new[] { stemIds[1] }, category = "Bass", regionStart = 0.1, regionEnd = 0.5, existingStemId = stemIds[0] }));
+        Assert.Contains("not in this project", await Refused(new { contextStemIds = new[] { stemIds[0] }, category = "Bass", regionStart = 0.1, regionEnd = 0.5, existingStemId = 9999 }));
+    }
+
+    [Fact]
     public async Task Failures_show_their_reason()
     {
         var response = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs",

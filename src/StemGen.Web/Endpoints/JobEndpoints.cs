@@ -7,7 +7,8 @@ using StemGen.Web.Storage;
 namespace StemGen.Web.Endpoints;
 
 public sealed record GenerateRequest(IReadOnlyList<int> ContextStemIds, InstrumentCategory Category, string? Preset, int? Variations,
-    double? Temperature, double? ContextGuidance, double? CategoryGuidance, ulong? Seed);
+    double? Temperature, double? ContextGuidance, double? CategoryGuidance, ulong? Seed,
+    double? RegionStart = null, double? RegionEnd = null, int? ExistingStemId = null);
 
 public sealed record AcceptRequest(string? Name);
 
@@ -23,7 +24,7 @@ public static class JobEndpoints
                 {
                     ContextStemIds = request.ContextStemIds ?? [], Preset = request.Preset ?? "best", Variations = request.Variations ?? 1,
                     Temperature = request.Temperature, ContextGuidance = request.ContextGuidance, CategoryGuidance = request.CategoryGuidance,
-                    Seed = request.Seed,
+                    Seed = request.Seed, RegionStart = request.RegionStart, RegionEnd = request.RegionEnd, ExistingStemId = request.ExistingStemId,
                 };
                 var job = await jobs.CreateAsync(projectId, ProjectAccess.UserId(http.User)!, request.Category, parameters, http.RequestAborted);
                 return Results.Accepted($"/api/projects/{projectId}/jobs/{job.Id}", JobView.From(job));

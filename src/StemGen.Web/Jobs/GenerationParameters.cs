@@ -18,6 +18,11 @@ public sealed record GenerationParameters
     /// <summary>Guidance scale lambda_i on the instrument category (1 = no category guidance).</summary>
     public double? CategoryGuidance { get; init; }
     public ulong? Seed { get; init; }
+    /// <summary>Generate only [RegionStart, RegionEnd) seconds of the context (both or neither).</summary>
+    public double? RegionStart { get; init; }
+    public double? RegionEnd { get; init; }
+    /// <summary>Inpainting: the stem whose region is regenerated; it is kept as it is outside the region.</summary>
+    public int? ExistingStemId { get; init; }
 
     public static IReadOnlyList<string> Presets { get; } = ["best", "naive", "fast"];
 
@@ -30,6 +35,8 @@ public sealed record GenerationParameters
         if (ContextGuidance is { } a) parts.Add(FormattableString.Invariant($"context guidance {a}"));
         if (CategoryGuidance is { } i) parts.Add(FormattableString.Invariant($"category guidance {i}"));
         if (Temperature is { } t) parts.Add(FormattableString.Invariant($"temperature {t}"));
+        if (RegionStart is { } from && RegionEnd is { } to)
+            parts.Add(FormattableString.Invariant($"{(ExistingStemId is { } id ? $"stem {id} " : "")}region {from}-{to} s"));
         return string.Join(", ", parts);
     }
 

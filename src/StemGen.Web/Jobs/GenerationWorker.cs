@@ -88,7 +88,13 @@ public sealed class GenerationWorker(
             await db.SaveChangesAsync(stoppingToken);
             Publish(job);
 
-            var request = new GenerationRequest { Context = context, Category = job.TargetCategory, Sampling = sampling, Variations = parameters.Variations };
+            var request = new GenerationRequest
+            {
+                Context = context, Category = job.TargetCategory, Sampling = sampling, Variations = parameters.Variations,
+                Region = parameters.RegionStart is { } from && parameters.RegionEnd is { } to ? new TimeRegion(from, to) : null,
+                ExistingStem = parameters.ExistingStemId is { } existingId
+                    ? await LoadExistingAsync(db, blobs, job.ProjectId, existingId, context, stoppingToken) : null,
+            };
             var progress = new JobProgressWriter(job, db, this);
             var result = await Task.Run(() => model.Generate(request, progress, cancel.Token), cancel.Token);
             await StoreCandidatesAsync(db, blobs, job, result, stoppingToken);
@@ -146,6 +152,25 @@ public sealed class GenerationWorker(
         return buffers;
     }
 
+    /// <summary>The stem to regenerate, at the context's rate and exact length (a shorter stem is padded with silence).</summary>
+    private static async Task<AudioBuffer> LoadExistingAsync(StudioDbContext db, IBlobStore blobs, int projectId, int stemId, List<AudioBuffer> context, CancellationToken cancellationToken)
+    {
+        var stem = await db.Stems.AsNoTracking().FirstOrDefaultAsync(s => s.Id == stemId && s.ProjectId == projectId, cancellationToken)
+            ?? throw new GenerationRequestException($"the stem to regenerate ({stemId}) no longer exists in this project");
+        AudioBuffer audio;
+        await using (var content = blobs.OpenRead(stem.BlobHash))
+            audio = AudioFile.Read(content, stem.Name + StemFiles.Extension(stem.Format));
+        var rate = context[0].SampleRate;
+        if (audio.SampleRate != rate) audio = Resampler.Resample(audio, rate);
+        var frames = context.Max(c => c.Frames);
+        if (audio.Frames == frames) return audio;
+        // Job creation allows at most 1 ms longer than the context (resampling rounding): that is cut.
+        var fitted = new AudioBuffer(audio.Channels, frames, rate);
+        var kept = Math.Min(frames, audio.Frames);
+        for (var c = 0; c < audio.Channels; c++) audio.Channel(c)[..kept].CopyTo(fitted.Channel(c));
+        return fitted;
+    }
+
     private async Task StoreCandidatesAsync(StudioDbContext db, IBlobStore blobs, GenerationJob job, GenerationResult result, CancellationToken cancellationToken)
     {
         var existing = await db.GenerationCandidates.Where(c => c.JobId == job.Id).Select(c => c.Index).ToListAsync(cancellationToken);
@@ -194,7 +219,7 @@ public sealed class GenerationWorker(
 
         public void Report(GenerationProgress value)
         {
-            job.Phase = value.Windows > 1 ? $"{value.Phase} (window {value.Window + 1}/{value.Windows})" : value.Phase;
+            job.Phase = value.Windows > 1 ? $"{value.Phase} (window {value.Window}/{value.Windows})" : value.Phase;
             job.ProgressLevel = value.Level;
             job.ProgressStep = value.Step;
             job.ProgressPercent = Math.Round(100 * value.Fraction, 1);

@@ -22,8 +22,9 @@ public sealed class JobService(
         try { parameters.ToSamplingOptions().Validate(); }
         catch (ArgumentException e) { throw new StudioValidationException(e.Message); }
         var ids = parameters.ContextStemIds.Distinct().ToList();
-        var found = await db.Stems.CountAsync(s => s.ProjectId == projectId && ids.Contains(s.Id), cancellationToken);
-        if (found != ids.Count) throw new StudioValidationException("a context stem is not in this project");
+        var durations = await db.Stems.Where(s => s.ProjectId == projectId && ids.Contains(s.Id)).Select(s => s.DurationSeconds).ToListAsync(cancellationToken);
+        if (durations.Count != ids.Count) throw new StudioValidationException("a context stem is not in this project");
+        await CheckRegionAsync(projectId, parameters, ids, durations.Max(), cancellationToken);
 
         var job = new GenerationJob
         {
@@ -37,6 +38,24 @@ public sealed class JobService(
         await queue.EnqueueAsync(job.Id, cancellationToken);
         events.Publish(new JobProgressEvent(projectId, job.Id, job.State, job.Phase, 0, 0, 0, null, null));
         return job;
+    }
+
+    /// <summary>A region lies inside the context; a stem to regenerate is in the project, not in the context, and no longer than it.</summary>
+    private async Task CheckRegionAsync(int projectId, GenerationParameters parameters, List<int> contextIds, double contextSeconds, CancellationToken cancellationToken)
+    {
+        var (start, end) = (parameters.RegionStart, parameters.RegionEnd);
+        if (start is null != end is null) throw new StudioValidationException("a region needs both its start and its end");
+        if (parameters.ExistingStemId is not null && start is null) throw new StudioValidationException("choose the region of the stem to regenerate");
+        if (start is not { } from || end is not { } to) return;
+        if (!double.IsFinite(from) || !double.IsFinite(to) || from < 0) throw new StudioValidationException("a region is given in seconds from the start, 0 or more");
+        if (to <= from) throw new StudioValidationException($"the region {from:0.###}-{to:0.###} s is empty: its end must come after its start");
+        if (to > contextSeconds + 1e-3) throw new StudioValidationException($"the region ends at {to:0.###} s, after the end of the {contextSeconds:0.###} s context");
+        if (parameters.ExistingStemId is not { } existingId) return;
+        if (contextIds.Contains(existingId)) throw new StudioValidationException("the stem to regenerate cannot also be a context stem: the model would copy it");
+        var existing = await db.Stems.Where(s => s.Id == existingId && s.ProjectId == projectId).Select(s => (double?)s.DurationSeconds).FirstOrDefaultAsync(cancellationToken)
+            ?? throw new StudioValidationException("the stem to regenerate is not in this project");
+        if (existing > contextSeconds + 1e-3)
+            throw new StudioValidationException($"the stem to regenerate is {existing:0.###} s long, longer than the {contextSeconds:0.###} s context");
     }
 
     /// <summary>A queued job is cancelled at once; a running one at the generator's next step. False when it already finished.</summary>
