@@ -83,12 +83,13 @@ internal static class TrainCommand
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or best.", DefaultValueFactory = _ => "best" };
         var jobs = new Option<int>("--jobs") { Description = "Segments encoded at once when the cache lacks tokens.", DefaultValueFactory = _ => 1 };
         var exportOnly = new Option<bool>("--export-only") { Description = "Only write RUN/model.safetensors from the run's best model (or its latest checkpoint) and print its validation." };
+        var listeningCheck = new Option<bool>("--listening-check") { Description = "Only validate the run's best model with and without its context (and each level fully masked): does it listen?" };
 
         var command = new Command("train", "Train the StemGen model on an import's codec tokens (resumes the run in --run when it has a checkpoint).");
         foreach (var o in new Option[]
                  {
                      preset, data, codec, run, cache, steps, batch, seqFrames, learningRate, contextDropout, dropContext, seed, submixes, submixSeed, encodeSeconds,
-                     validationPairs, validateEvery, checkpointEvery, logEvery, patience, device, jobs, exportOnly,
+                     validationPairs, validateEvery, checkpointEvery, logEvery, patience, device, jobs, exportOnly, listeningCheck,
                  })
             command.Options.Add(o);
 
@@ -130,6 +131,7 @@ internal static class TrainCommand
                 throw new UsageException($"unknown --preset '{presetName}' (use {string.Join(", ", StemGenConfig.PresetNames)})");
 
             var resuming = StemGenTrainer.HasCheckpoint(runDir);
+            if (parseResult.GetValue(listeningCheck) && !resuming) throw new UsageException($"--listening-check needs a run with a checkpoint; {runDir} has none");
             if (!resuming && Directory.Exists(runDir) && File.Exists(Path.Combine(runDir, StemGenTrainer.BestModelFile)))
                 throw new UsageException($"--run {runDir} holds a best model but no checkpoint: choose another folder");
             using var opened = TokenData.Open(parseResult.GetValue(data), parseResult.GetValue(codec), parseResult.GetValue(cache));
@@ -171,6 +173,7 @@ internal static class TrainCommand
             Directory.CreateDirectory(runDir);
             if (!resuming) settings.Write(runDir);
             using var trainer = StemGenTrainer.CreateOrResume(runDir, modelConfig, trainingConfig, source, target);
+            if (parseResult.GetValue(listeningCheck)) return ListeningCheck(trainer);
             PrintHeader(trainer, source, settings, resuming);
             var outcome = trainer.Run(new DataCommands.InlineProgress<TrainingProgress>(PrintProgress), cancellationToken);
             Console.WriteLine($"stopped    step {outcome.Step}: {outcome.Reason switch
@@ -248,7 +251,7 @@ internal static class TrainCommand
             $"step {p.Step}/{p.MaxSteps}  loss {p.Loss:0.000}  acc [{Levels(p.LevelAccuracy)}]  lr {p.LearningRate:0.00e+0}  |g| {p.GradNorm:0.00}  {p.TokensPerSecond:N0} tokens/s  eta {Eta(p.Eta)}"));
         if (p.Validation is { } v)
             Console.WriteLine(string.Create(Inv,
-                $"validation step {v.Step}  loss {v.Loss:0.000} [{string.Join(" ", v.LevelLoss.Select(l => l.ToString("0.000", Inv)))}]  acc {Pct(v.Accuracy)} [{Levels(v.LevelAccuracy)}]  " +
+                $"validation step {v.Step}  loss {v.Loss:0.000} [{Losses(v.LevelLoss)}]  acc {Pct(v.Accuracy)} [{Levels(v.LevelAccuracy)}]  " +
                 $"best {Pct(p.BestValidationAccuracy)} at step {p.BestStep}"));
     }
 
@@ -257,6 +260,39 @@ internal static class TrainCommand
     private static string Pct(double value) => double.IsNaN(value) ? "-" : (100 * value).ToString("0.00", Inv) + "%";
 
     private static string Eta(TimeSpan? eta) => eta is { } e ? DataCommands.Clock(e.TotalSeconds) : "-";
+
+    /// <summary>
+    /// Validates the run's best model (its latest checkpoint if none) on the fixed validation pairs
+    /// and masks, with the context and with it dropped; also with each level masked whole, where for
+    /// level 1 the model has only the conditioning. The difference is what the context contributes.
+    /// </summary>
+    private static int ListeningCheck(StemGenTrainer trainer)
+    {
+        var best = trainer.BestModelPath;
+        if (File.Exists(best)) trainer.LoadWeights(best);
+        Console.WriteLine($"listening  {(File.Exists(best) ? $"best model (step {trainer.BestStep})" : $"latest checkpoint (step {trainer.Step})")}, " +
+                          $"context dropout {trainer.ModelConfig.ContextDropout.ToString(Inv)}; chance accuracy {Pct(1.0 / trainer.ModelConfig.CodebookSize)}");
+        // A model trained never to see the context has untrained context tables: only "dropped" means anything.
+        var hears = trainer.ModelConfig.ContextDropout < 1;
+        foreach (var whole in new[] { false, true })
+        {
+            var masks = whole ? "level masked whole" : "training masks    ";
+            var deaf = trainer.Validate(dropContext: true, wholeLevel: whole);
+            if (!hears)
+            {
+                Console.WriteLine($"{masks}  context dropped  loss {deaf.Loss.ToString("0.000", Inv)} [{Losses(deaf.LevelLoss)}]  acc {Pct(deaf.Accuracy)} [{Levels(deaf.LevelAccuracy)}]");
+                continue;
+            }
+            var heard = trainer.Validate(wholeLevel: whole);
+            Console.WriteLine($"{masks}  with context     loss {heard.Loss.ToString("0.000", Inv)} [{Losses(heard.LevelLoss)}]  acc {Pct(heard.Accuracy)} [{Levels(heard.LevelAccuracy)}]");
+            Console.WriteLine($"{masks}  context dropped  loss {deaf.Loss.ToString("0.000", Inv)} [{Losses(deaf.LevelLoss)}]  acc {Pct(deaf.Accuracy)} [{Levels(deaf.LevelAccuracy)}]");
+            Console.WriteLine($"{masks}  context gain     loss {(deaf.Loss - heard.Loss).ToString("+0.000;-0.000", Inv)} nats/token, " +
+                              $"acc {(100 * (heard.Accuracy - deaf.Accuracy)).ToString("+0.00;-0.00", Inv)} points");
+        }
+        return 0;
+    }
+
+    private static string Losses(IEnumerable<double> values) => string.Join(" ", values.Select(l => l.ToString("0.000", Inv)));
 
     /// <summary>Writes RUN/model.safetensors from the best model (or the latest checkpoint when no validation has run yet).</summary>
     private static int Export(string runDir)

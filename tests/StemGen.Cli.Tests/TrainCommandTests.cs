@@ -179,5 +179,16 @@ public class TrainCommandTests(CliData data) : IClassFixture<CliData>
         (code, stdout, err) = await Cli.Run("train", "--run", run, "--export-only");
         Assert.True(code == 0, err);
         Assert.Contains("validation accuracy", stdout);
+
+        (code, stdout, err) = await Cli.Run(data.TrainArgs(run, data.Codec, "--listening-check"));
+        Assert.True(code == 0, err);
+        Assert.Contains("best model (step 2)", stdout);
+        Assert.Contains("training masks      context gain", stdout);
+        Assert.Contains("level masked whole  context dropped", stdout);
+        Assert.DoesNotContain("step 3/", stdout);                                        // validates only, trains nothing
+
+        (code, _, err) = await Cli.Run(data.TrainArgs(NewRun(), data.Codec, "--listening-check"));
+        Assert.Equal(1, code);
+        Assert.Contains("needs a run with a checkpoint", err);
     }
 }

@@ -38,6 +38,27 @@ public class MaskingTests
         Assert.Equal(expected, Masking.MaskedCount(u, length));
 
     [Fact]
+    public void A_whole_level_mask_hides_all_of_level_q_and_finer_and_keeps_the_coarser_levels()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        using var batch = RandomBatch(batch: 8, length: 20, seed: 3);
+        using var g = new Generator(4);
+        using var masked = Masking.Apply(batch, Config, g, level: 1, wholeLevel: true);
+        var input = Nested<long>(masked.Target);
+        var truth = Nested<long>(batch.Target);
+        var loss = Nested<bool>(masked.LossMask);
+        for (var b = 0; b < 8; b++)
+        {
+            Assert.Equal(20, masked.MaskedCounts[b]);
+            Assert.Equal(truth[b][0], input[b][0]);                                          // coarser: given
+            for (var q = 1; q < Config.Levels; q++) Assert.All(input[b][q], v => Assert.Equal(Config.MaskToken, v));
+            Assert.All(loss[b][1], Assert.True);                                             // loss on all of level 1 only
+            Assert.All(loss[b].Where((_, q) => q != 1).SelectMany(l => l), Assert.False);
+        }
+        Assert.Equal(batch.Context.ToArray<long>(), masked.Context.ToArray<long>());
+    }
+
+    [Fact]
     public void Mask_follows_fig_4_exact_count_finer_levels_masked_coarser_levels_and_context_untouched()
     {
         using var scope = TorchRuntime.NewDisposeScope();

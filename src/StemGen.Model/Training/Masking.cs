@@ -39,9 +39,11 @@ public static class Masking
 
     /// <summary>
     /// Masks <paramref name="batch"/>'s target; every random draw comes from <paramref name="generator"/>
-    /// (CPU). <paramref name="level"/> fixes q for all examples (validation per level).
+    /// (CPU). <paramref name="level"/> fixes q for all examples (validation per level);
+    /// <paramref name="wholeLevel"/> masks all of level q (the model has only the coarser levels and
+    /// the conditioning: for q = 0, the context and category alone).
     /// </summary>
-    public static MaskedBatch Apply(TokenBatch batch, StemGenConfig config, Generator generator, int? level = null)
+    public static MaskedBatch Apply(TokenBatch batch, StemGenConfig config, Generator generator, int? level = null, bool wholeLevel = false)
     {
         if (level is { } l && (l < 0 || l >= config.Levels))
             throw new ArgumentOutOfRangeException(nameof(level), level, $"level must be in [0, {config.Levels})");
@@ -56,7 +58,7 @@ public static class Masking
             ? Tensors.Full([b], fixedLevel, ScalarType.Int64)
             : Tensors.RandInt(0, levels, [b], generator);                          // (B) chosen level
         var u = Tensors.Rand([b], generator, ScalarType.Float64).ToArray<double>();
-        var counts = u.Select(x => MaskedCount(x, t)).ToArray();                   // (B) exact counts
+        var counts = u.Select(x => wholeLevel ? t : MaskedCount(x, t)).ToArray();  // (B) exact counts
         var scores = Tensors.Rand([b, t], generator);                              // (B, T)
         var rank = scores.Sort(-1).Indices.Sort(-1).Indices;                       // (B, T) rank of each position
         var chosen = rank.Lt(Tensor.FromArray(counts).Unsqueeze(1));               // (B, T) the count lowest ranks

@@ -150,6 +150,15 @@ public sealed class StemGenTrainer : IDisposable
         throw new InvalidOperationException($"{runDirectory} holds a run of another model config; choose another directory");
     }
 
+    /// <summary>Replaces the model's weights with a model file's of the same config (e.g. the run's best, to validate it).</summary>
+    public void LoadWeights(string modelPath)
+    {
+        using var file = TrainingCheckpoint.Load(modelPath);
+        if (file.Get<StemGenConfig>(CheckpointKeys.ModelConfig) != ModelConfig)
+            throw new InvalidDataException($"{modelPath} holds a model of another config than this run's");
+        Model.LoadStateDict(file.Model);
+    }
+
     public static bool HasCheckpoint(string runDirectory) => File.Exists(Path.Combine(runDirectory, CheckpointFile));
 
     public string RunDirectory { get; }
@@ -252,10 +261,10 @@ public sealed class StemGenTrainer : IDisposable
 
     /// <summary>
     /// Loss and accuracy per level on the held-out set: every level of every validation batch is
-    /// masked on its own (fixed masks, the same at every evaluation), with full conditioning unless
-    /// a source is dropped here.
+    /// masked on its own (fixed masks, the same at every evaluation; all of it with
+    /// <paramref name="wholeLevel"/>), with full conditioning unless a source is dropped here.
     /// </summary>
-    public ValidationResult Validate(bool dropContext = false, bool dropCategory = false)
+    public ValidationResult Validate(bool dropContext = false, bool dropCategory = false, bool wholeLevel = false)
     {
         var tally = new LevelTally(ModelConfig.Levels);
         Model.Eval();
@@ -274,7 +283,7 @@ public sealed class StemGenTrainer : IDisposable
                 for (var q = 0; q < ModelConfig.Levels; q++)
                 {
                     using var generator = new Generator(DeriveSeed(DeriveSeed(Config.Seed, index, RandomStream.Validation), q, RandomStream.Mask));
-                    var (_, levelTally) = LossOf(Masking.Apply(onDevice, ModelConfig, generator, level: q), dropA, dropI);
+                    var (_, levelTally) = LossOf(Masking.Apply(onDevice, ModelConfig, generator, level: q, wholeLevel: wholeLevel), dropA, dropI);
                     tally.Add(levelTally);
                 }
                 if (++index == Config.ValidationBatches) break;
