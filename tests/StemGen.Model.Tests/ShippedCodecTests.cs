@@ -21,7 +21,7 @@ public class ShippedCodecTests
     {
         using var codec = EncodecModel.Load(ShippedModels.CodecPath());
         var rate = codec.Config.SampleRate;
-        var clips = HeldOutStems(rate, seconds: 4);
+        var clips = HeldOutSong.Stems(rate, seconds: 4);
         Assert.True(clips.Count >= 3, $"{clips.Count} non-silent stems rendered");
 
         double sdr = 0, mel = 0;
@@ -41,44 +41,5 @@ public class ShippedCodecTests
         mel /= clips.Count;
         Assert.True(sdr > MinSiSdrDb, $"mean SI-SDR {sdr:0.00} dB, floor {MinSiSdrDb} dB");
         Assert.True(mel < MaxMelDistance, $"mean mel distance {mel:0.000}, ceiling {MaxMelDistance}");
-    }
-
-    /// <summary>The non-silent stems of a 4-bar song (seed 9001: the shipped codec trained on the seed-1 dataset), mono at the codec rate.</summary>
-    private static List<float[]> HeldOutStems(int rate, double seconds)
-    {
-        var folder = Directory.CreateTempSubdirectory("stemgen-shipped-codec-").FullName;
-        try
-        {
-            var key = Key.Parse("F# major");
-            var plan = new SongPlan
-            {
-                Seed = 9001,
-                Index = 0,
-                Key = key,
-                Tempo = 112,
-                Groove = Mma.Grooves().Single(g => g.Name == "BossaNova"),
-                Bars = ChordProgressions.Realize("I | vi | IV | V", key),
-                Sections = [new SongSection("A", 0, 3), new SongSection(SongSection.EndLabel, 3, 1)],
-                Form = "A",
-                MelodyProgram = 66,
-            };
-            var song = SongGenerator.Generate(plan, [SoundFonts.TimGM6mb]);
-            var track = Path.Combine(folder, "Track09001");
-            SlakhTrackWriter.Write(track, song.Midi, song.Parts, song.Metadata);
-            var length = (int)(seconds * rate);
-            var clips = new List<float[]>();
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(track, "stems"), "*.flac").Order(StringComparer.Ordinal))
-            {
-                var samples = AudioFile.Load(file, rate, ChannelPolicy.Mono).Channel(0).ToArray();
-                if (samples.Length < length) continue;
-                var clip = samples.AsSpan(0, length).ToArray();
-                if (!AudioBuffer.FromChannels(rate, clip).IsSilent()) clips.Add(clip);
-            }
-            return clips;
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
     }
 }
