@@ -181,7 +181,7 @@ internal static class TrainCommand
                 StopReason.MaxSteps => "reached the last step",
                 StopReason.EarlyStopping => "early stopping (validation accuracy stopped improving)",
                 _ => "cancelled; run the same command again to resume",
-            }}; best validation accuracy {Pct(outcome.BestValidationAccuracy)} at step {outcome.BestStep}");
+            }}; {(outcome.BestStep < 0 ? "no validation yet" : $"best validation accuracy {Pct(outcome.BestValidationAccuracy)} at step {outcome.BestStep}")}");
             Export(runDir);
             return outcome.Reason == StopReason.Cancelled ? 130 : 0;
         })));
