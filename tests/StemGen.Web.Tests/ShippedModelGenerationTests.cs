@@ -53,9 +53,11 @@ public sealed class ShippedModelGenerationTests : IAsyncLifetime
         Assert.True(job.GetProperty("state").GetString() == "Succeeded", job.ToString());
         Assert.StartsWith("CPU (", job.GetProperty("device").GetString());
 
-        // The "fast" preset's 16 + 8 + 4 + 4 steps each reported, in order, over all four levels.
+        // The "fast" preset's 16 + 8 + 4 + 4 steps reported from the first level to the last
+        // (pages get at most ten a second, so a quick level may pass unseen).
         var running = seen.Where(e => e.JobId == jobId && e.State == JobState.Running && e.Percent > 0).ToList();
-        Assert.Equal([0, 1, 2, 3], running.Select(e => e.Level).Distinct().Order());
+        Assert.Contains(running, e => e.Level == 0);
+        Assert.Contains(running, e => e.Level == 3);
         Assert.Equal(running.Select(p => p.Percent).Order(), running.Select(p => p.Percent));
         Assert.Equal(100, running[^1].Percent);
 
