@@ -37,7 +37,7 @@ IFS=, read -r -a sizes <<<"$SIZES"
 
 echo "building bench/StemGen.Bench (Release)..." >&2
 if ! log=$(dotnet build -c Release bench/StemGen.Bench -nologo 2>&1); then echo "$log" >&2; exit 1; fi
-BENCH=bench/StemGen.Bench/bin/Release/net9.0/linux-x64/stemgen-bench
+BENCH=bench/StemGen.Bench/bin/Release/net10.0/stemgen-bench
 
 run_cs() { "$BENCH" --json --sizes "$2" "${args[@]}" >"$OUT/csharp-$1-$2.json"; }
 run_py() { "$PYTHON" bench/pytorch_block.py --json --sizes "$2" "${args[@]}" >"$OUT/pytorch-$1-$2.json"; }

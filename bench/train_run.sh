@@ -34,7 +34,7 @@ if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
 fi
 echo "building bench/StemGen.Training.Bench (Release)..." >&2
 if ! log=$(dotnet build -c Release bench/StemGen.Training.Bench -nologo 2>&1); then echo "$log" >&2; exit 1; fi
-BENCH=bench/StemGen.Training.Bench/bin/Release/net9.0/linux-x64/stemgen-train-bench
+BENCH=bench/StemGen.Training.Bench/bin/Release/net10.0/stemgen-train-bench
 
 run_cs() { "$BENCH" --json --presets "$2" "${args[@]}" >"$OUT/csharp-$1-$2.json"; }
 run_py() { [[ -z $PYTHON ]] || "$PYTHON" bench/pytorch_train_step.py --json --presets "$2" "${args[@]}" >"$OUT/pytorch-$1-$2.json"; }

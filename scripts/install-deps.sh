@@ -41,7 +41,7 @@ if (( ${#missing[@]} > 0 )); then
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
-  echo "error: the .NET SDK (dotnet) is not installed; StemGen needs it to build (net9.0 runtime packs are restored from NuGet)." >&2
+  echo "error: the .NET SDK (dotnet) is not installed; StemGen builds with it and runs on its .NET 10 runtime." >&2
   exit 1
 fi
 
