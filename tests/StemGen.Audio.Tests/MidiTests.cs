@@ -321,6 +321,16 @@ public sealed class MidiTests : TempFolderTests
     }
 
     [Fact]
+    public void Sysex_packets_and_escapes_are_skipped_by_their_length()
+    {
+        // A sysex packet that does not end in F7 (continued later), then an F7 escape: both are skipped
+        // by their length prefix, and the note after them is kept (NAudio.Midi 3.3.0 loses it).
+        var file = MidiFile.Read([.. Header(), .. Track(0x00, 0xF0, 0x02, 0x7E, 0x7F, 0x00, 0xF7, 0x02, 0x01, 0x02,
+            0x00, 0x90, 60, 100, 0x10, 0x80, 60, 0, 0x00, 0xFF, 0x2F, 0x00)]);
+        Assert.Equal((60, 0L, 16L), Assert.Single(file.Notes()) is var n ? (n.Pitch, n.StartTick, n.EndTick) : default);
+    }
+
+    [Fact]
     public void Invalid_models_are_refused_by_the_writer()
     {
         Assert.Throws<ArgumentException>(() => new MidiFile(0, MidiTiming.Musical(96), [new MidiTrack([new NoteOnEvent(0, 0, 128, 1)])]).ToBytes());

@@ -20,6 +20,8 @@ public sealed record MidiReadOptions
 /// skipped, as the spec asks), variable-length quantities of at most 4 bytes, running status
 /// (kept across meta events, as common players do), meta events, and sysex (skipped). Every
 /// structural problem is a <see cref="MidiFormatException"/> naming the byte offset.
+/// Ours rather than NAudio.Midi: its reader either refuses unpaired notes (strict) or skips events it
+/// cannot parse without an error (lenient), and it misreads sysex; see README.md, "MIDI".
 /// </summary>
 public static class MidiReader
 {

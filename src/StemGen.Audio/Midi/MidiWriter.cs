@@ -8,6 +8,8 @@ namespace StemGen.Audio.Midi;
 /// variable-length quantities, running status for channel messages (reset after meta events, as
 /// the spec asks), and an end-of-track event per track. The model is validated first: out-of-range
 /// values are an <see cref="ArgumentException"/> naming the track and event.
+/// Ours rather than NAudio's MidiFile.Export, which moves meta events before channel events at the
+/// same tick and never writes running status; see README.md, "MIDI".
 /// </summary>
 public static class MidiWriter
 {
