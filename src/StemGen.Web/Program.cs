@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
-using Radzen;
+using MudBlazor.Services;
 using StemGen.Model.Generation;
 using StemGen.Web;
 using StemGen.Web.Components;
@@ -75,7 +75,8 @@ services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters
 services.AddHostedService<ProjectHubRelay>();
 
 services.AddRazorComponents().AddInteractiveServerComponents();
-services.AddRadzenComponents();
+services.AddMudServices();
+services.AddSingleton<UserPreferences>();
 services.AddHttpContextAccessor();
 
 var app = builder.Build();

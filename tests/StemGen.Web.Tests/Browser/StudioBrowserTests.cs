@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace StemGen.Web.Tests.Browser;
@@ -44,6 +45,8 @@ public sealed class StudioBrowserTests
             File.WriteAllBytes(path, TestAudio.Wav(2.0, f.Item2));
             return path;
         }).ToArray();
+        var corrupt = Path.Combine(folder, "notes.wav");
+        File.WriteAllBytes(corrupt, TestAudio.CorruptWav());
         try
         {
             using var playwright = await Playwright.CreateAsync();
@@ -52,7 +55,7 @@ public sealed class StudioBrowserTests
                 ExecutablePath = BrowserFactAttribute.Chromium, Headless = true,
                 Args = ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
             });
-            var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+            var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1200 } });
             var errors = new List<string>();
             page.PageError += (_, e) => errors.Add(e);
             var console = new List<string>();
@@ -67,21 +70,28 @@ public sealed class StudioBrowserTests
             await page.WaitForURLAsync("**/projects");
 
             // The inputs stay disabled until the circuit is live; Fill and Click wait for that.
-            await page.FillAsync("input[aria-label='New project name']", "Browser song");
+            await page.GetByLabel("New project name").FillAsync("Browser song");
             await page.ClickAsync("button:has-text('Create project')");
             await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/projects/\\d+$"));
-            await page.WaitForSelectorAsync("#upload-button:not([disabled])");
+            Assert.Contains("none yet", await page.InnerTextAsync("#context-summary"));
 
-            await page.SetInputFilesAsync("#upload-files", files);
-            await page.ClickAsync("#upload-button");
-            await page.WaitForSelectorAsync("#upload-status:has-text('uploaded 2 stem(s)')");
+            // Drop zone: each file uploads on its own; the corrupt one is refused with its reason, the others are kept.
+            await page.WaitForSelectorAsync("#upload-zone[data-ready=true]");
+            await page.SetInputFilesAsync("#upload-files", files.Append(corrupt));
+            await page.WaitForSelectorAsync("#upload-status:has-text('2 of 3 uploaded, 1 refused')");
+            Assert.Contains("refused:", await page.InnerTextAsync(".upload-refused"));
+            Assert.Contains("notes.wav", await page.InnerTextAsync(".upload-refused"));
             await page.WaitForFunctionAsync("() => document.querySelectorAll('#stems tbody tr').length === 2");
             Assert.Contains("bass line", await page.InnerTextAsync("#stems"));
-            Assert.Contains("Bass", await page.InnerTextAsync("#stems"));
-            Assert.Contains("Drums", await page.InnerTextAsync("#stems"));
+            var categories = await page.EvaluateAsync<string[]>("() => Array.from(document.querySelectorAll('#stems input')).map(i => i.value)");
+            Assert.Contains("Bass", categories);
+            Assert.Contains("Drums", categories);
             await page.WaitForFunctionAsync("() => stemgen.status().players >= 2");
             var wavesurfer = await page.EvaluateAsync<bool>("() => !!window.WaveSurfer");
             if (wavesurfer) await page.WaitForFunctionAsync("() => stemgen.status().waveforms >= 2");
+
+            // A newcomer is not stopped by an empty context: every track is preselected, and the page says so.
+            Assert.Contains("all 2 tracks", await page.InnerTextAsync("#context-summary"));
 
             await page.ClickAsync("#play-mix");
             try { await page.WaitForFunctionAsync("() => stemgen.status().playing === 2", null, new() { Timeout = 10000 }); }
@@ -90,10 +100,12 @@ public sealed class StudioBrowserTests
                 var status = await page.EvaluateAsync<JsonElement>("() => stemgen.status()");
                 Assert.Fail($"not playing: {status}; console: {string.Join(" | ", console)}");
             }
-            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "02-project-stems.png"), FullPage = true });
-            await page.ClickAsync("button:has-text('Stop')");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "02-project-stems.png") });
+            // Space pauses the mix (focus is not in a text field).
+            await page.Keyboard.PressAsync("Space");
+            await page.WaitForFunctionAsync("() => stemgen.status().playing === 0");
+            await page.ClickAsync("#stop");
 
-            foreach (var box in await page.QuerySelectorAllAsync("input[aria-label^='Use ']")) await box.CheckAsync();
             await page.ClickAsync("#generate");
 
             // Progress appears live (pushed over the circuit) and reaches the end.
@@ -105,27 +117,71 @@ public sealed class StudioBrowserTests
                 state = await page.EvaluateAsync<string>("() => document.querySelector('.job .job-state')?.textContent ?? ''");
                 var percent = await page.EvaluateAsync<string>("() => document.querySelector('.job .job-percent')?.textContent ?? ''");
                 if (double.TryParse(percent.Replace("%", "").Trim(), System.Globalization.CultureInfo.InvariantCulture, out var p)) seen.Add(p);
-                if (state == "Running" && seen.Count == 3) await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "03-generating.png"), FullPage = true });
+                if (state == "Running" && seen.Count == 3) await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "03-generating.png") });
                 if (state is "Succeeded" or "Failed") break;
                 await page.WaitForTimeoutAsync(50);
             }
             Assert.True(state == "Succeeded", $"job {state}: {await page.InnerTextAsync(".job")}");
-            Assert.StartsWith("CPU (", await page.InnerTextAsync("#device"));
+            Assert.Contains("CPU (", await page.InnerTextAsync("#device"));
             Assert.True(seen.Count(p => p is > 0 and < 100) >= 2, $"progress seen: {string.Join(", ", seen)}");
             await page.WaitForSelectorAsync(".candidate");
 
             await page.ClickAsync("button:has-text('Audition with context')");
             await page.WaitForFunctionAsync("() => stemgen.status().playing === 3");
-            await page.ClickAsync("button:has-text('Stop')");
+            await page.ClickAsync("#stop");
 
             await page.ClickAsync(".candidate button:has-text('Accept')");
             await page.WaitForFunctionAsync("() => document.querySelectorAll('#stems tbody tr').length === 3");
             Assert.Contains("generated", await page.InnerTextAsync("#stems"));
-            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "04-accepted.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "04-accepted.png") });
+
+            // Deleting a track asks first; Cancel keeps it.
+            await page.ClickAsync("button[aria-label='More for bass line']");
+            await page.ClickAsync("text=Delete…");
+            await page.WaitForSelectorAsync(".mud-dialog:has-text('Delete this track?')");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "05-confirm-delete.png") });
+            await page.ClickAsync(".mud-dialog button:has-text('Cancel')");
+            await page.WaitForSelectorAsync(".mud-dialog", new() { State = WaitForSelectorState.Detached });
+            Assert.Equal(3, await page.Locator("#stems tbody tr").CountAsync());
+
+            // The dark theme is remembered for the user: it survives a reload.
+            Assert.False(await IsDarkAsync(page));
+            await page.ClickAsync("#theme-toggle");
+            await page.WaitForFunctionAsync(DarkScript);
+            await page.ReloadAsync();
+            await page.WaitForSelectorAsync("#play-mix:not([disabled])");
+            Assert.True(await IsDarkAsync(page));
+            if (wavesurfer) await page.WaitForFunctionAsync("() => stemgen.status().waveforms >= 4");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "06-project-dark.png") });
 
             await page.GotoAsync($"{baseUrl}/projects");
             await page.WaitForSelectorAsync("text=Browser song");
-            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "05-projects.png") });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "07-projects-dark.png") });
+
+            // An admin sees the Admin section (roles are read at sign-in: log out and in again).
+            await using (var scope = factory.Services.CreateAsyncScope())
+            {
+                var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Microsoft.AspNetCore.Identity.IdentityUser>>();
+                await users.AddToRoleAsync((await users.FindByNameAsync("browser-user"))!, StemGen.Web.Endpoints.Roles.Admin);
+            }
+            Assert.Equal(0, await page.Locator("nav a[href='/admin']").CountAsync());
+            await page.ClickAsync("button[aria-label='User menu']");
+            await page.ClickAsync("#log-out");
+            await page.WaitForURLAsync(baseUrl + "/");
+            await page.GotoAsync($"{baseUrl}/account/login");
+            await page.FillAsync("input[name=userName]", "browser-user");
+            await page.FillAsync("input[name=password]", "secret123");
+            await page.ClickAsync("button[type=submit]");
+            await page.WaitForURLAsync("**/projects");
+            await page.ClickAsync("a[href='/admin']");
+            await page.WaitForSelectorAsync("#served-model");
+            Assert.Contains("stemgen-tiny.safetensors", await page.InnerTextAsync("#served-model"));
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "08-admin-dark.png") });
+            await page.ClickAsync("#theme-toggle");
+            await page.WaitForFunctionAsync($"() => !({DarkScript})()");
+            await page.GotoAsync($"{baseUrl}/projects");
+            await page.WaitForSelectorAsync("text=Browser song");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "09-projects-light.png") });
             Assert.Empty(errors);
         }
         finally
@@ -134,4 +190,10 @@ public sealed class StudioBrowserTests
             factory.DeleteData();
         }
     }
+
+    // Dark when the page's background (the theme palette's Background) is dark.
+    private const string DarkScript =
+        "() => { const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number); return r + g + b < 150; }";
+
+    private static Task<bool> IsDarkAsync(IPage page) => page.EvaluateAsync<bool>(DarkScript);
 }
