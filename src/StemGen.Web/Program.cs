@@ -48,7 +48,7 @@ services.AddIdentity<IdentityUser, IdentityRole>(options =>
 services.ConfigureApplicationCookie(options =>
 {
     options.LoginPath = "/account/login";
-    options.AccessDeniedPath = "/account/login";
+    options.AccessDeniedPath = "/account/denied";
     // API callers get status codes, not a redirect to the login page.
     options.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
     options.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
