@@ -6,9 +6,10 @@ using StemGen.Web.Jobs;
 
 namespace StemGen.Web.Tests;
 
-public sealed class ProjectTests : IAsyncLifetime
+/// <remarks>Runs on SQLite and on PostgreSQL (the nested <see cref="Sqlite"/> and <see cref="Postgres"/> classes).</remarks>
+public abstract class ProjectTests(TestDatabase database) : IAsyncLifetime
 {
-    private readonly StudioFactory factory = new();
+    private readonly StudioFactory factory = new(database: database);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -79,4 +80,9 @@ public sealed class ProjectTests : IAsyncLifetime
         var anonymous = await factory.NewClient().Http.GetAsync($"/projects/{id}");
         Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
     }
+
+    public sealed class Sqlite() : ProjectTests(TestDatabase.Sqlite);
+
+    [Collection(PostgresServer.Collection)]
+    public sealed class Postgres(PostgresServer server) : ProjectTests(server.NewDatabase());
 }
