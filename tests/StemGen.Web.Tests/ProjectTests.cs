@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StemGen.Web.Jobs;
 
@@ -17,6 +18,17 @@ public abstract class ProjectTests(TestDatabase database) : IAsyncLifetime
     {
         await factory.DisposeAsync();
         factory.DeleteData();
+    }
+
+    [Fact]
+    public void The_studio_runs_on_the_configured_database()
+    {
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<StemGen.Web.Data.StudioDbContext>();
+        var expected = factory.Database.Provider == StemGen.Web.Data.DatabaseProvider.Postgres
+            ? "Npgsql.EntityFrameworkCore.PostgreSQL" : "Microsoft.EntityFrameworkCore.Sqlite";
+        Assert.Equal(expected, db.Database.ProviderName);
+        Assert.Empty(db.Database.GetPendingMigrations());
     }
 
     [Fact]
