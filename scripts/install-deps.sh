@@ -20,6 +20,9 @@ if [[ "${STEMGEN_WITH_FLUIDR3:-0}" == "1" ]]; then packages+=(fluid-soundfont-gm
 if [[ "${STEMGEN_WITH_BENCH:-0}" == "1" ]]; then packages+=(python3-torch); fi
 # The studio's browser tests drive Debian's Chromium with Playwright (scripts/test.sh asks for it).
 if [[ "${STEMGEN_WITH_BROWSER:-0}" == "1" ]]; then packages+=(chromium); fi
+# The studio's data tests also run on PostgreSQL: a private server from Debian's postgresql package
+# (tests/StemGen.Web.Tests/PostgresServer.cs starts its own cluster; scripts/test.sh asks for it).
+if [[ "${STEMGEN_WITH_POSTGRES:-0}" == "1" ]]; then packages+=(postgresql); fi
 # Studio waveforms: wavesurfer.js comes from npm (below); node and npm only when it is not there yet.
 wavesurfer_version=7.12.12
 wavesurfer_file="$root/wwwroot/lib/wavesurfer/wavesurfer.min.js"

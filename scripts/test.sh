@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-STEMGEN_WITH_BROWSER=1 bash scripts/install-deps.sh || exit 1
+STEMGEN_WITH_BROWSER=1 STEMGEN_WITH_POSTGRES=1 bash scripts/install-deps.sh || exit 1
 
 results=TestResults
 rm -rf "$results"

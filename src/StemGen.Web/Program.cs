@@ -1,7 +1,5 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
@@ -23,15 +21,8 @@ services.Configure<UploadOptions>(builder.Configuration.GetSection(UploadOptions
 services.Configure<GenerationOptions>(builder.Configuration.GetSection(GenerationOptions.Section));
 services.AddSingleton(TimeProvider.System);
 
-// Database: SQLite under the data folder. The migrations are hand-written (no EF Design package),
-// so there is no model snapshot to compare against; MigrationSchemaTests proves schema == model instead.
-services.AddDbContext<StudioDbContext>((sp, options) =>
-{
-    var studio = sp.GetRequiredService<IOptions<StudioOptions>>().Value;
-    Directory.CreateDirectory(studio.FullDataDirectory);
-    options.UseSqlite($"Data Source={studio.DatabasePath}");
-    options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-});
+// Database: SQLite under the data folder (default) or PostgreSQL (Studio:Database, ConnectionStrings:Studio).
+builder.AddStudioDatabase();
 
 services.AddIdentity<IdentityUser, IdentityRole>(options =>
     {

@@ -4,9 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace StemGen.Web.Tests;
 
-public sealed class AccountTests : IAsyncLifetime
+/// <remarks>Runs on SQLite and on PostgreSQL (the nested <see cref="Sqlite"/> and <see cref="Postgres"/> classes).</remarks>
+public abstract class AccountTests(TestDatabase database) : IAsyncLifetime
 {
-    private readonly StudioFactory factory = new();
+    private readonly StudioFactory factory = new(database: database);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -98,4 +99,9 @@ public sealed class AccountTests : IAsyncLifetime
         var frank = await users.FindByNameAsync("frank");
         Assert.Equal(["Listener"], await users.GetRolesAsync(frank!));
     }
+
+    public sealed class Sqlite() : AccountTests(TestDatabase.Sqlite);
+
+    [Collection(PostgresServer.Collection)]
+    public sealed class Postgres(PostgresServer server) : AccountTests(server.NewDatabase());
 }

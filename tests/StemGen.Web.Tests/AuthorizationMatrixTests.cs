@@ -9,13 +9,14 @@ namespace StemGen.Web.Tests;
 /// a redirect to log in), a stranger 404 (the project might not exist), a member below the
 /// endpoint's role 403, and a member with the role gets through (whatever the endpoint then says).
 /// </summary>
-public sealed class AuthorizationMatrixTests : IAsyncLifetime
+/// <remarks>Runs on SQLite and on PostgreSQL (the nested <see cref="Sqlite"/> and <see cref="Postgres"/> classes).</remarks>
+public abstract class AuthorizationMatrixTests(TestDatabase database) : IAsyncLifetime
 {
     private enum Caller { Anonymous, Stranger, Viewer, Editor, Owner }
 
     private sealed record Endpoint(string Name, HttpMethod Method, Caller Least, Func<bool, Task<string>> Url, Func<HttpContent?>? Body = null);
 
-    private readonly StudioFactory factory = new();
+    private readonly StudioFactory factory = new(database: database);
     private readonly Dictionary<Caller, StudioClient> clients = [];
     private int projectId, stemId, jobId;
     private readonly Queue<int> freshCandidates = new();
@@ -161,4 +162,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             Assert.Contains($">{member}<", await page.Content.ReadAsStringAsync());
         }
     }
+
+    public sealed class Sqlite() : AuthorizationMatrixTests(TestDatabase.Sqlite);
+
+    [Collection(PostgresServer.Collection)]
+    public sealed class Postgres(PostgresServer server) : AuthorizationMatrixTests(server.NewDatabase());
 }

@@ -10,9 +10,10 @@ using StemGen.Web.Hubs;
 
 namespace StemGen.Web.Tests;
 
-public sealed class GenerationTests : IAsyncLifetime
+/// <remarks>Runs on SQLite and on PostgreSQL (the nested <see cref="Sqlite"/> and <see cref="Postgres"/> classes).</remarks>
+public abstract class GenerationTests(TestDatabase database) : IAsyncLifetime
 {
-    private readonly StudioFactory factory = new();
+    private readonly StudioFactory factory = new(database: database);
     private StudioClient owner = null!;
     private int projectId;
     private List<int> stemIds = [];
@@ -226,4 +227,9 @@ public sealed class GenerationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, (await owner.Http.PostAsync($"/api/projects/{projectId}/jobs/{running}/cancel", null)).StatusCode);
         factory.Generator.Gate = null;
     }
+
+    public sealed class Sqlite() : GenerationTests(TestDatabase.Sqlite);
+
+    [Collection(PostgresServer.Collection)]
+    public sealed class Postgres(PostgresServer server) : GenerationTests(server.NewDatabase());
 }

@@ -1,22 +1,23 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using StemGen.Web.Data;
 
 namespace StemGen.Web.Tests;
 
 /// <summary>
-/// The migrations are written by hand, so nothing else checks them against the model: build one
+/// The SQLite migrations against the model and against the databases that already exist: build one
 /// database with the migrations and one with EnsureCreated (straight from the model), and compare
 /// every table, column (type, nullability, default, key position), index (columns, uniqueness)
-/// and foreign key (columns, target, on-delete).
+/// and foreign key (columns, target, on-delete) with each other and with the fixture database made
+/// by the hand-written migration the generated one replaced. EF's snapshot check covers both providers.
 /// </summary>
 public sealed class MigrationSchemaTests
 {
-    private static StudioDbContext Context(string path) => new(new DbContextOptionsBuilder<StudioDbContext>()
+    private static SqliteStudioDbContext Context(string path) => new(new DbContextOptionsBuilder<SqliteStudioDbContext>()
         .UseSqlite($"Data Source={path};Pooling=False")
-        .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning))
         .Options);
+
+    public static string FixtureFolder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "db-2026-12-03");
 
     [Fact]
     public void Migrated_schema_equals_the_model()
@@ -30,28 +31,68 @@ public sealed class MigrationSchemaTests
             {
                 db.Database.Migrate();
                 Assert.Empty(db.Database.GetPendingMigrations());
-                Assert.Single(db.Database.GetAppliedMigrations());
+                Assert.Equal(db.Database.GetMigrations(), db.Database.GetAppliedMigrations());
             }
             using (var db = Context(created)) Assert.True(db.Database.EnsureCreated());
 
-            var expected = Describe(created);
-            var actual = Describe(migrated);
-            var missing = expected.Except(actual).ToList();
-            var extra = actual.Except(expected).ToList();
-            Assert.True(missing.Count == 0 && extra.Count == 0,
-                $"the model has, the migration lacks:\n{string.Join("\n", missing)}\nthe migration has, the model lacks:\n{string.Join("\n", extra)}");
-            Assert.Equal(expected, actual);
+            AssertSameSchema(Describe(created), "the model", Describe(migrated), "the migrations");
 
             // And the model's own table list matches (nothing is in the database that the model does not know).
             using var model = Context(created);
             var tables = model.Model.GetRelationalModel().Tables.Select(t => t.Name).Order().ToList();
-            Assert.Equal(tables, expected.Where(l => l.StartsWith("table ")).Select(l => l["table ".Length..]).Order().ToList());
+            Assert.Equal(tables, Describe(created).Where(l => l.StartsWith("table ")).Select(l => l["table ".Length..]).Order().ToList());
         }
         finally
         {
             SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void A_database_made_before_generated_migrations_has_the_migrated_schema_and_nothing_pending()
+    {
+        var folder = Directory.CreateTempSubdirectory("stemgen-schema-").FullName;
+        try
+        {
+            var fixture = Path.Combine(folder, "fixture.db");
+            File.Copy(Path.Combine(FixtureFolder, "studio.db"), fixture);
+            var migrated = Path.Combine(folder, "migrated.db");
+            using (var db = Context(migrated)) db.Database.Migrate();
+
+            AssertSameSchema(Describe(migrated), "a fresh migrated database", Describe(fixture), "the 2026-12-03 fixture");
+            using var old = Context(fixture);
+            Assert.Equal(["20261122050000_InitialSchema"], old.Database.GetAppliedMigrations());
+            Assert.Empty(old.Database.GetPendingMigrations());
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Neither_provider_has_model_changes_missing_from_its_migrations()
+    {
+        // Comparing the model with the migrations' snapshot needs no database: the connections are never opened.
+        using var sqlite = new SqliteStudioDbContextDesignFactory().CreateDbContext([]);
+        Assert.False(sqlite.Database.HasPendingModelChanges(), "the model changed: add a migration for both providers (migrations/README.md)");
+        using var postgres = new PostgresStudioDbContextDesignFactory().CreateDbContext([]);
+        Assert.False(postgres.Database.HasPendingModelChanges(), "the model changed: add a migration for both providers (migrations/README.md)");
+        // Each provider sees its own migrations only.
+        Assert.All(sqlite.Database.GetMigrations().Concat(postgres.Database.GetMigrations()), id => Assert.EndsWith("_InitialSchema", id));
+        Assert.Single(sqlite.Database.GetMigrations());
+        Assert.Single(postgres.Database.GetMigrations());
+    }
+
+    private static void AssertSameSchema(List<string> expected, string expectedName, List<string> actual, string actualName)
+    {
+        var missing = expected.Except(actual).ToList();
+        var extra = actual.Except(expected).ToList();
+        Assert.True(missing.Count == 0 && extra.Count == 0,
+            $"{expectedName} has, {actualName} lacks:\n{string.Join("\n", missing)}\n{actualName} has, {expectedName} lacks:\n{string.Join("\n", extra)}");
+        Assert.Equal(expected, actual);
     }
 
     /// <summary>One line per table, column, index and foreign key, sorted.</summary>

@@ -1,14 +1,16 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StemGen.Web.Jobs;
 
 namespace StemGen.Web.Tests;
 
-public sealed class ProjectTests : IAsyncLifetime
+/// <remarks>Runs on SQLite and on PostgreSQL (the nested <see cref="Sqlite"/> and <see cref="Postgres"/> classes).</remarks>
+public abstract class ProjectTests(TestDatabase database) : IAsyncLifetime
 {
-    private readonly StudioFactory factory = new();
+    private readonly StudioFactory factory = new(database: database);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -16,6 +18,17 @@ public sealed class ProjectTests : IAsyncLifetime
     {
         await factory.DisposeAsync();
         factory.DeleteData();
+    }
+
+    [Fact]
+    public void The_studio_runs_on_the_configured_database()
+    {
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<StemGen.Web.Data.StudioDbContext>();
+        var expected = factory.Database.Provider == StemGen.Web.Data.DatabaseProvider.Postgres
+            ? "Npgsql.EntityFrameworkCore.PostgreSQL" : "Microsoft.EntityFrameworkCore.Sqlite";
+        Assert.Equal(expected, db.Database.ProviderName);
+        Assert.Empty(db.Database.GetPendingMigrations());
     }
 
     [Fact]
@@ -79,4 +92,9 @@ public sealed class ProjectTests : IAsyncLifetime
         var anonymous = await factory.NewClient().Http.GetAsync($"/projects/{id}");
         Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
     }
+
+    public sealed class Sqlite() : ProjectTests(TestDatabase.Sqlite);
+
+    [Collection(PostgresServer.Collection)]
+    public sealed class Postgres(PostgresServer server) : ProjectTests(server.NewDatabase());
 }

@@ -7,7 +7,8 @@ using StemGen.Web.Data;
 
 namespace StemGen.Web.Tests;
 
-public sealed class RecoveryTests
+/// <remarks>Runs on SQLite and on PostgreSQL (the nested <see cref="Sqlite"/> and <see cref="Postgres"/> classes).</remarks>
+public abstract class RecoveryTests(TestDatabase database)
 {
     [Fact]
     public async Task A_job_interrupted_by_a_restart_runs_again_and_writes_its_results_once()
@@ -19,7 +20,7 @@ public sealed class RecoveryTests
         {
             // First process: the job starts, the generator hangs, the process stops mid-job.
             using (var gate = new SemaphoreSlim(0))
-            await using (var first = new StudioFactory(dataDirectory, new ToneStemGenerator { Gate = gate }))
+            await using (var first = new StudioFactory(dataDirectory, new ToneStemGenerator { Gate = gate }, database: database))
             {
                 var owner = await first.RegisterAsync("survivor");
                 projectId = await owner.CreateProjectAsync("Crash");
@@ -45,7 +46,7 @@ public sealed class RecoveryTests
             }
 
             // Second process on the same data: the job is re-queued at start-up and finishes.
-            await using var second = new StudioFactory(dataDirectory);
+            await using var second = new StudioFactory(dataDirectory, database: database);
             var client = second.NewClient();
             Assert.Equal(HttpStatusCode.Redirect, (await client.LoginAsync("survivor", "secret123")).StatusCode);
             var job = await GenerationTests.WaitForJobAsync(client, projectId, jobId, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed");
@@ -66,4 +67,9 @@ public sealed class RecoveryTests
             try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
         }
     }
+
+    public sealed class Sqlite() : RecoveryTests(TestDatabase.Sqlite);
+
+    [Collection(PostgresServer.Collection)]
+    public sealed class Postgres(PostgresServer server) : RecoveryTests(server.NewDatabase());
 }

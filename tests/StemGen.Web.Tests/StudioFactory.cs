@@ -9,21 +9,25 @@ namespace StemGen.Web.Tests;
 /// <summary>
 /// The real studio in memory (TestServer) over its own temp data folder, with small upload limits
 /// and the tone generator, or with <c>shippedModel</c> the production generator (the repository's
-/// shipped codec and model, as the studio runs them). Two factories on one folder simulate a restart.
+/// shipped codec and model, as the studio runs them). The database is SQLite in that folder unless
+/// <c>database</c> names another (a PostgreSQL database from <see cref="PostgresServer"/>). Two
+/// factories on one folder and database simulate a restart.
 /// </summary>
 public class StudioFactory : WebApplicationFactory<Program>
 {
     private readonly bool shippedModel;
 
-    public StudioFactory(string? dataDirectory = null, ToneStemGenerator? generator = null, bool shippedModel = false)
+    public StudioFactory(string? dataDirectory = null, ToneStemGenerator? generator = null, bool shippedModel = false, TestDatabase? database = null)
     {
         this.shippedModel = shippedModel;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "stemgen-web-tests", Guid.NewGuid().ToString("N"));
         Generator = generator ?? new ToneStemGenerator();
+        Database = database ?? TestDatabase.Sqlite;
     }
 
     public string DataDirectory { get; }
     public ToneStemGenerator Generator { get; }
+    public TestDatabase Database { get; }
 
     public const long MaxFileBytes = 1024 * 1024;
     public const int MaxFiles = 3;
@@ -32,6 +36,8 @@ public class StudioFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Studio:DataDirectory", DataDirectory);
+        builder.UseSetting("Studio:Database", Database.Provider.ToString());
+        if (Database.ConnectionString is not null) builder.UseSetting("ConnectionStrings:Studio", Database.ConnectionString);
         builder.UseSetting("DetailedErrors", "true");
         builder.UseSetting("Uploads:MaxFileBytes", MaxFileBytes.ToString());
         builder.UseSetting("Uploads:MaxFiles", MaxFiles.ToString());

@@ -8,9 +8,10 @@ using StemGen.Web.Data;
 
 namespace StemGen.Web.Tests;
 
-public sealed class UploadTests : IAsyncLifetime
+/// <remarks>Runs on SQLite and on PostgreSQL (the nested <see cref="Sqlite"/> and <see cref="Postgres"/> classes).</remarks>
+public abstract class UploadTests(TestDatabase database) : IAsyncLifetime
 {
-    private readonly StudioFactory factory = new();
+    private readonly StudioFactory factory = new(database: database);
     private StudioClient owner = null!;
     private int projectId;
 
@@ -189,4 +190,9 @@ public sealed class UploadTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("not-multipart", await response.Content.ReadAsStringAsync());
     }
+
+    public sealed class Sqlite() : UploadTests(TestDatabase.Sqlite);
+
+    [Collection(PostgresServer.Collection)]
+    public sealed class Postgres(PostgresServer server) : UploadTests(server.NewDatabase());
 }

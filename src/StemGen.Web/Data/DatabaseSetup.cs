@@ -4,7 +4,7 @@ using StemGen.Web.Endpoints;
 
 namespace StemGen.Web.Data;
 
-/// <summary>Start-up: apply the migrations, switch SQLite to WAL (readers never wait for the worker's writes), seed the roles.</summary>
+/// <summary>Start-up: apply the migrations (of the configured provider), switch SQLite to WAL (readers never wait for the worker's writes), seed the roles.</summary>
 public static class DatabaseSetup
 {
     public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken = default)
@@ -12,7 +12,7 @@ public static class DatabaseSetup
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
 
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)
