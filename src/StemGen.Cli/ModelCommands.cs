@@ -14,7 +14,7 @@ namespace StemGen.Cli;
 internal static class ModelCommands
 {
     /// <summary>Progress lines at most this often (plus one at the end of each file).</summary>
-    internal static TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
     public static Command Create()
     {
@@ -100,7 +100,16 @@ internal static class ModelCommands
                     continue;
                 }
                 Console.WriteLine($"{file.Name}: GET {url}");
-                var result = await downloader.DownloadAsync(url, path, file.Sha256, progress, Console.WriteLine, cancellationToken);
+                DownloadResult result;
+                try
+                {
+                    result = await downloader.DownloadAsync(url, path, file.Sha256, progress, Console.WriteLine, cancellationToken);
+                }
+                catch (ModelDownloadException e) when (model.Files.Count > 1)
+                {
+                    var others = model.Files.Where(f => f != file).Select(f => $"{f.Name} from {model.Url(hub, f)}");
+                    throw new ModelDownloadException($"{e.Message}; beside it in the same folder: {string.Join(", ", others)}", e);
+                }
                 var verified = result.VerifiedAgainst is null
                     ? "unverified: no SHA-256 known for it (neither in the catalogue nor from the server)"
                     : $"verified against {result.VerifiedAgainst}";

@@ -102,6 +102,7 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Contains("connection refused", stderr);
         Assert.Contains($"{closed}{Hub}", stderr);
         Assert.Contains("To get the file by hand", stderr);
+        Assert.Contains($"beside it in the same folder: config.json from {closed}{Hub}config.json", stderr);
         Assert.False(File.Exists(Weights));
         Assert.False(File.Exists(Path.Combine(Folder, "config.json")));
     }
