@@ -19,19 +19,49 @@ internal static class CommandErrors
         {
             return action();
         }
-        catch (Exception e) when (e is UsageException or AudioFormatException or CodecWeightsException or SafeTensorsFormatException
-                                       or SlakhFormatException or ExternalToolException or TorchException or DllNotFoundException
-                                       or IOException or UnauthorizedAccessException or InvalidOperationException
-                                       or GenerationRequestException or InvalidDataException)
+        catch (Exception e) when (IsUserError(e))
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            return Report(e);
         }
         catch (OperationCanceledException)
         {
-            // Long commands write finished work atomically: running the same command again continues.
-            Console.Error.WriteLine("\ncancelled: run the same command again to continue");
-            return 130;
+            return Cancelled();
         }
+    }
+
+    /// <summary>As <see cref="Run"/>, for a command whose body is asynchronous (downloads).</summary>
+    public static async Task<int> RunAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            return Report(e);
+        }
+        catch (OperationCanceledException)
+        {
+            return Cancelled();
+        }
+    }
+
+    private static bool IsUserError(Exception e) =>
+        e is UsageException or AudioFormatException or CodecWeightsException or SafeTensorsFormatException
+            or SlakhFormatException or ExternalToolException or TorchException or DllNotFoundException
+            or IOException or UnauthorizedAccessException or InvalidOperationException
+            or GenerationRequestException or InvalidDataException or ModelDownloadException;
+
+    private static int Report(Exception e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 1;
+    }
+
+    private static int Cancelled()
+    {
+        // Long commands write finished work atomically: running the same command again continues.
+        Console.Error.WriteLine("\ncancelled: run the same command again to continue");
+        return 130;
     }
 }

@@ -16,6 +16,7 @@ internal static class StemGenCli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(ModelCommands.Create());
         return root;
     }
 }
