@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
-using StemGen.Model.Generation;
+using StemGen.Jobs;
 using StemGen.Web;
 using StemGen.Web.Components;
 using StemGen.Web.Data;
@@ -44,7 +44,9 @@ services.ConfigureApplicationCookie(options =>
     options.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
     options.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
 });
-services.AddAuthorization();
+services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, WorkerKeyAuthentication>(WorkerKeyAuthentication.SchemeName, null);
+services.AddAuthorization(options => options.AddPolicy(WorkerKeyAuthentication.Policy, policy => policy
+    .AddAuthenticationSchemes(WorkerKeyAuthentication.SchemeName).RequireRole(WorkerKeyAuthentication.Policy)));
 services.AddCascadingAuthenticationState();
 services.AddAntiforgery();
 services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -56,12 +58,8 @@ services.AddScoped<StemUploadService>();
 services.AddScoped<JobService>();
 services.AddSingleton<IBlobStore>(sp => new LocalFolderBlobStore(sp.GetRequiredService<IOptions<StudioOptions>>().Value.BlobDirectory));
 services.AddSingleton<ProjectEvents>();
-services.AddSingleton<JobCancellations>();
-services.AddSingleton<IGenerationQueue, InProcessGenerationQueue>();
-// The generator is created once, lazily, by this factory (tests register their own).
-services.AddSingleton<Func<IStemGenerator>>(StemGeneratorFactory.FromOptions);
-services.AddSingleton<GeneratorHost>();
-services.AddHostedService<GenerationWorker>();
+// Jobs: Hangfire (SQLite embedded, or PostgreSQL with GPU workers), the job ledger, the generator.
+builder.AddStudioJobs();
 services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 services.AddHostedService<ProjectHubRelay>();
 
@@ -87,6 +85,9 @@ app.MapStaticAssets();
 app.MapAccountEndpoints();
 app.MapProjectEndpoints().MapJobEndpoints();
 app.MapHub<ProjectHub>("/hubs/project");
+app.MapWorkerEndpoints();
+app.MapHub<WorkerHub>("/hubs/worker");
+app.MapJobsDashboard();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Logger.LogInformation("StemGen Studio: data in {Data}", app.Services.GetRequiredService<IOptions<StudioOptions>>().Value.FullDataDirectory);

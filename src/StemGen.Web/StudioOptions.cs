@@ -36,23 +36,3 @@ public sealed class UploadOptions
     /// <summary>Largest request body (default 2 GB).</summary>
     public long MaxRequestBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 }
-
-/// <summary>The generation model ("Generation" section): loaded once, lazily, by the worker.</summary>
-public sealed class GenerationOptions
-{
-    public const string Section = "Generation";
-
-    /// <summary>EnCodec weights (safetensors); default: $STEMGEN_CODEC, else the repository's models/codec-tiny.safetensors.</summary>
-    public string? CodecWeightsPath { get; set; }
-
-    /// <summary>StemGen transformer checkpoint; default: $STEMGEN_CHECKPOINT, else the repository's models/stemgen-tiny.safetensors.</summary>
-    public string? ModelCheckpointPath { get; set; }
-
-    /// <summary>"auto" (CUDA when present, CPU otherwise), "cpu" or "cuda".</summary>
-    public string Device { get; set; } = "auto";
-
-    public double MaxContextSeconds { get; set; } = 600;
-
-    /// <summary>Most variations one job may ask for.</summary>
-    public int MaxVariations { get; set; } = 4;
-}

@@ -73,7 +73,7 @@ public abstract class GenerationTests(TestDatabase database) : IAsyncLifetime
         var job = await WaitForJobAsync(owner, projectId, jobId, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed");
         Assert.Equal("Succeeded", job.GetProperty("state").GetString());
         Assert.Equal(100, job.GetProperty("percent").GetDouble());
-        Assert.Equal("test tone generator (CPU)", job.GetProperty("device").GetString());
+        Assert.Equal("test tone generator (CPU) on studio", job.GetProperty("device").GetString());
         Assert.Equal(1, job.GetProperty("attempts").GetInt32());
 
         // Progress reached open pages while it ran: increasing percentages, levels 0..3, ending at 100 %.

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using StemGen.Web.Jobs;
+using StemGen.Jobs;
 
 namespace StemGen.Web.Tests;
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using StemGen.Data;
 using StemGen.Web.Data;
 using StemGen.Web.Jobs;
+using StemGen.Jobs;
 using StemGen.Web.Storage;
 
 namespace StemGen.Web.Endpoints;

@@ -9,7 +9,7 @@ public abstract record ProjectEvent(int ProjectId);
 
 /// <summary>A job's state or progress (level, step, percent, ETA).</summary>
 public sealed record JobProgressEvent(int ProjectId, int JobId, JobState State, string? Phase, int Level, int Step,
-    double Percent, double? EtaSeconds, string? Error) : ProjectEvent(ProjectId);
+    double Percent, double? EtaSeconds, string? Error, string? Device = null) : ProjectEvent(ProjectId);
 
 /// <summary>Stems, members, candidates or the name changed: reload what is shown.</summary>
 public sealed record ProjectChangedEvent(int ProjectId, string What) : ProjectEvent(ProjectId);

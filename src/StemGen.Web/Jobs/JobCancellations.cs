@@ -2,26 +2,17 @@ using System.Collections.Concurrent;
 
 namespace StemGen.Web.Jobs;
 
-/// <summary>The cancellation sources of running jobs, so a cancel request reaches the generator at its next step.</summary>
+/// <summary>
+/// Cancel requests made in this studio process, answered to the job's next progress report without a
+/// database read (the row's CancelRequested flag carries them across processes and restarts).
+/// </summary>
 public sealed class JobCancellations
 {
-    private readonly ConcurrentDictionary<int, CancellationTokenSource> running = new();
+    private readonly ConcurrentDictionary<int, byte> requested = new();
 
-    public IDisposable Register(int jobId, CancellationTokenSource source)
-    {
-        running[jobId] = source;
-        return new Unregister(() => running.TryRemove(new KeyValuePair<int, CancellationTokenSource>(jobId, source)));
-    }
+    public void Request(int jobId) => requested[jobId] = 0;
 
-    public bool Cancel(int jobId)
-    {
-        if (!running.TryGetValue(jobId, out var source)) return false;
-        try { source.Cancel(); } catch (ObjectDisposedException) { return false; }
-        return true;
-    }
+    public bool IsRequested(int jobId) => requested.ContainsKey(jobId);
 
-    private sealed class Unregister(Action action) : IDisposable
-    {
-        public void Dispose() => action();
-    }
+    public void Clear(int jobId) => requested.TryRemove(jobId, out _);
 }

@@ -1,7 +1,10 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Hangfire;
+using Hangfire.States;
 using StemGen.Data;
+using StemGen.Jobs;
 using StemGen.Web.Data;
 using StemGen.Web.Hubs;
 using StemGen.Web.Storage;
@@ -10,8 +13,8 @@ namespace StemGen.Web.Jobs;
 
 /// <summary>Creates, cancels and resolves generation jobs. Callers check the caller's role first (Editor or Owner).</summary>
 public sealed class JobService(
-    StudioDbContext db, IGenerationQueue queue, JobCancellations cancellations, ProjectEvents events, BlobReferences blobReferences,
-    IOptions<GenerationOptions> options, TimeProvider clock)
+    StudioDbContext db, IBackgroundJobClient hangfire, IOptions<JobsOptions> jobsOptions, JobCancellations cancellations, ProjectEvents events,
+    BlobReferences blobReferences, IOptions<GenerationOptions> options, TimeProvider clock)
 {
     public async Task<GenerationJob> CreateAsync(int projectId, string userId, InstrumentCategory category, GenerationParameters parameters, CancellationToken cancellationToken = default)
     {
@@ -35,7 +38,9 @@ public sealed class JobService(
         };
         db.GenerationJobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
-        await queue.EnqueueAsync(job.Id, cancellationToken);
+        // Hangfire carries the job id to whichever server takes the queue (the studio's own, or a GPU worker's).
+        hangfire.Create<GenerationJobRunner>(runner => runner.RunAsync(job.Id, null, CancellationToken.None),
+            new EnqueuedState(jobsOptions.Value.Queues.Generation));
         events.Publish(new JobProgressEvent(projectId, job.Id, job.State, job.Phase, 0, 0, 0, null, null));
         return job;
     }
@@ -58,7 +63,7 @@ public sealed class JobService(
             throw new StudioValidationException($"the stem to regenerate is {existing:0.###} s long, longer than the {contextSeconds:0.###} s context");
     }
 
-    /// <summary>A queued job is cancelled at once; a running one at the generator's next step. False when it already finished.</summary>
+    /// <summary>A queued job is cancelled at once; a running one at its next progress report (within a second). False when it already finished.</summary>
     public async Task<bool> CancelAsync(int projectId, int jobId, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -73,7 +78,7 @@ public sealed class JobService(
         var running = await db.GenerationJobs.Where(j => j.Id == jobId && j.ProjectId == projectId && j.State == JobState.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true), cancellationToken);
         if (running == 0) return false;
-        cancellations.Cancel(jobId);
+        cancellations.Request(jobId);
         return true;
     }
 

@@ -6,6 +6,7 @@ using MudBlazor.Services;
 using StemGen.Data;
 using StemGen.Web.Components.Studio;
 using StemGen.Web.Data;
+using StemGen.Jobs;
 using StemGen.Web.Jobs;
 
 namespace StemGen.Web.Tests.Components;

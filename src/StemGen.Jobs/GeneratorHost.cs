@@ -1,8 +1,9 @@
 using StemGen.Model;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StemGen.Model.Generation;
 
-namespace StemGen.Web.Jobs;
+namespace StemGen.Jobs;
 
 /// <summary>
 /// Creates the generator once, on first use, and keeps it (the model loads once per process).

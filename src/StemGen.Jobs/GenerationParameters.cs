@@ -1,6 +1,6 @@
 using StemGen.Model.Sampling;
 
-namespace StemGen.Web.Jobs;
+namespace StemGen.Jobs;
 
 /// <summary>
 /// What a user asks for, stored as the job's JSON: the context stems, a sampling preset and

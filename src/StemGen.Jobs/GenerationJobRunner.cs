@@ -1,0 +1,194 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Net.Http;
+using System.Net.Sockets;
+using Hangfire;
+using Hangfire.Server;
+using Microsoft.Extensions.Logging;
+using StemGen.Audio;
+using StemGen.Model.Generation;
+
+namespace StemGen.Jobs;
+
+/// <summary>
+/// The generation job as Hangfire runs it, in the studio or on a GPU worker: claim the job, load the
+/// context stems, generate with progress (which also carries cancel requests back), store each
+/// variation, finish. Requests that cannot succeed (silence, missing stems, a model that does not
+/// load) end the job at once with their reason; lost connections to the studio are retried by Hangfire
+/// (<see cref="MaxAttempts"/> in all), and the last attempt writes its reason to the job.
+/// </summary>
+public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost generator, WorkerIdentity worker, ILogger<GenerationJobRunner> logger)
+{
+    public const int MaxAttempts = 3;
+
+    /// <summary>Progress reaches the studio at most this often (and at least once a second, so a cancel is seen quickly).</summary>
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(100);
+
+    [DisplayName("Generate (job {0})")]
+    [AutomaticRetry(Attempts = MaxAttempts - 1, DelaysInSeconds = [2, 10], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task RunAsync(int jobId, PerformContext? context, CancellationToken cancellationToken)
+    {
+        var lastAttempt = (context?.GetJobParameter<int>("RetryCount") ?? 0) >= MaxAttempts - 1;
+        IStemGenerator model;
+        try { model = await Task.Run(generator.Get, cancellationToken); }
+        catch (GeneratorUnavailableException e)
+        {
+            if (await studio.ClaimAsync(jobId, $"unavailable on {worker.Name}", cancellationToken) is not null)
+                await studio.FinishAsync(jobId, new JobOutcome(JobOutcomeKind.Failed, $"generation is unavailable: {e.Message}"), cancellationToken);
+            return;
+        }
+        if (await studio.ClaimAsync(jobId, $"{model.Device} on {worker.Name}", cancellationToken) is not { } ticket) return;
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var progress = new ProgressPump(studio, jobId, cancel);
+        var pumping = progress.RunAsync(cancellationToken);
+        try
+        {
+            progress.Set("loading the context", 0, 0, 0, null);
+            var contextAudio = new List<AudioBuffer>();
+            foreach (var stem in ticket.Context) contextAudio.Add(await ReadAsync(jobId, stem, contextAudio.FirstOrDefault()?.SampleRate, cancel.Token));
+            var request = new GenerationRequest
+            {
+                Context = contextAudio, Category = ticket.Category, Sampling = ticket.Parameters.ToSamplingOptions(), Variations = ticket.Parameters.Variations,
+                Region = ticket.Parameters.RegionStart is { } from && ticket.Parameters.RegionEnd is { } to ? new TimeRegion(from, to) : null,
+                ExistingStem = ticket.Existing is { } existing
+                    ? FitTo(await ReadAsync(jobId, existing, contextAudio[0].SampleRate, cancel.Token), contextAudio.Max(c => c.Frames)) : null,
+            };
+            progress.Set("generating", 0, 0, 0, null);
+            var result = await Task.Run(() => model.Generate(request, progress, cancel.Token), cancel.Token);
+
+            var stored = await studio.StoredCandidatesAsync(jobId, cancellationToken);
+            for (var index = 0; index < result.Stems.Count; index++)
+            {
+                if (stored.Contains(index)) continue; // written by an earlier attempt
+                var temp = Path.Combine(Path.GetTempPath(), $"stemgen-{jobId}-{index}-{Guid.NewGuid():N}.wav");
+                try
+                {
+                    AudioFile.Write(temp, result.Stems[index].Audio);
+                    await using var wav = File.OpenRead(temp);
+                    await studio.StoreCandidateAsync(jobId, index, wav, cancellationToken);
+                }
+                finally { File.Delete(temp); }
+            }
+            await progress.StopAsync(pumping);
+            await studio.FinishAsync(jobId, new JobOutcome(JobOutcomeKind.Succeeded,
+                $"done: {result.Stems.Count} candidate(s) in {result.Elapsed.TotalSeconds:0.0} s on {worker.Name}"), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The server is stopping (or the job was deleted): Hangfire runs it again later.
+            logger.LogInformation("job {JobId} interrupted on {Worker}; it runs again", jobId, worker.Name);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            await progress.StopAsync(pumping);
+            await studio.FinishAsync(jobId, new JobOutcome(JobOutcomeKind.Cancelled, "cancelled"), CancellationToken.None);
+        }
+        catch (Exception e) when (!IsTransient(e) || lastAttempt)
+        {
+            logger.LogWarning(e, "job {JobId} failed on {Worker}", jobId, worker.Name);
+            await progress.StopAsync(pumping);
+            await studio.FinishAsync(jobId, new JobOutcome(JobOutcomeKind.Failed, e.Message), CancellationToken.None);
+            if (IsTransient(e)) throw; // Hangfire shows the last attempt as failed too
+        }
+        finally
+        {
+            await progress.StopAsync(pumping);
+        }
+    }
+
+    /// <summary>Connection trouble with the studio, worth another attempt; anything else fails the same way again.</summary>
+    internal static bool IsTransient(Exception e) => e is HttpRequestException or SocketException or IOException or TimeoutException
+        || e is TaskCanceledException { InnerException: TimeoutException };
+
+    private async Task<AudioBuffer> ReadAsync(int jobId, JobStem stem, int? rate, CancellationToken cancellationToken)
+    {
+        // Read whole before decoding: the decoder seeks, a network stream cannot.
+        using var buffer = new MemoryStream();
+        await using (var content = await studio.OpenStemAsync(jobId, stem.StemId, cancellationToken))
+            await content.CopyToAsync(buffer, cancellationToken);
+        buffer.Position = 0;
+        var audio = AudioFile.Read(buffer, stem.FileName);
+        return rate is { } r && audio.SampleRate != r ? Resampler.Resample(audio, r) : audio;
+    }
+
+    /// <summary>The stem to regenerate at the context's exact length: a shorter one is padded with silence, a longer one cut.</summary>
+    private static AudioBuffer FitTo(AudioBuffer audio, int frames)
+    {
+        if (audio.Frames == frames) return audio;
+        var fitted = new AudioBuffer(audio.Channels, frames, audio.SampleRate);
+        var kept = Math.Min(frames, audio.Frames);
+        for (var c = 0; c < audio.Channels; c++) audio.Channel(c)[..kept].CopyTo(fitted.Channel(c));
+        return fitted;
+    }
+
+    /// <summary>
+    /// Takes the generator's progress on its thread and sends the latest to the studio from one loop:
+    /// at most every <see cref="ReportInterval"/>, at least every second, and the last report of each
+    /// phase and level always (so a page sees every level, however quick). The studio's answer says
+    /// whether a user asked to cancel; then the generator stops at its next step.
+    /// </summary>
+    private sealed class ProgressPump(IStudioGateway studio, int jobId, CancellationTokenSource cancel) : IProgress<GenerationProgress>
+    {
+        private readonly Lock gate = new();
+        private readonly CancellationTokenSource stop = new();
+        private readonly Queue<JobProgressReport> endsOfStages = new();
+        private JobProgressReport latest = new(jobId, "starting", 0, 0, 0, null);
+        private bool changed = true;
+
+        public void Report(GenerationProgress value) => Set(
+            value.Windows > 1 ? $"{value.Phase} (window {value.Window}/{value.Windows})" : value.Phase,
+            value.Level, value.Step, Math.Round(100 * value.Fraction, 1), value.Remaining?.TotalSeconds);
+
+        public void Set(string phase, int level, int step, double percent, double? eta)
+        {
+            lock (gate)
+            {
+                if (changed && (latest.Phase != phase || latest.Level != level)) endsOfStages.Enqueue(latest);
+                latest = new JobProgressReport(jobId, phase, level, step, percent, eta);
+                changed = true;
+            }
+        }
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            var sinceSent = Stopwatch.StartNew();
+            while (!stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                if (await SendAsync(force: sinceSent.Elapsed >= TimeSpan.FromSeconds(1), cancellationToken)) sinceSent.Restart();
+                try { await Task.Delay(ReportInterval, stop.Token); } catch (OperationCanceledException) { }
+            }
+            await SendAsync(force: false, cancellationToken); // what came in since the last round
+        }
+
+        /// <summary>Sends the finished stages and the latest report when it changed (or when <paramref name="force"/>d); false when there was nothing to send.</summary>
+        private async Task<bool> SendAsync(bool force, CancellationToken cancellationToken)
+        {
+            var reports = new List<JobProgressReport>();
+            lock (gate)
+            {
+                while (endsOfStages.TryDequeue(out var end)) reports.Add(end);
+                if (changed || force) { reports.Add(latest); changed = false; }
+            }
+            foreach (var report in reports)
+            {
+                try
+                {
+                    if (await studio.ReportProgressAsync(report, cancellationToken)) await cancel.CancelAsync();
+                }
+                catch (Exception e) when (e is not OperationCanceledException) { } // progress is best effort; the job goes on
+            }
+            return reports.Count > 0;
+        }
+
+        public async Task StopAsync(Task running)
+        {
+            await stop.CancelAsync();
+            try { await running; } catch (OperationCanceledException) { }
+        }
+    }
+}
+
+/// <summary>Which process runs jobs ("studio", or a worker's configured name): shown with the device on the page.</summary>
+public sealed record WorkerIdentity(string Name);

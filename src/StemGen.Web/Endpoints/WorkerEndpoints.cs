@@ -1,0 +1,41 @@
+using StemGen.Jobs;
+using StemGen.Web.Jobs;
+
+namespace StemGen.Web.Endpoints;
+
+/// <summary>
+/// What remote GPU workers call (with a worker key, see <see cref="WorkerKeyAuthentication"/>): claim a
+/// job, read its stems, store candidates, finish. Progress goes over the worker hub. Every call is
+/// safe to repeat. The same ledger serves the studio's own server in process.
+/// </summary>
+public static class WorkerEndpoints
+{
+    public static void MapWorkerEndpoints(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("/api/worker/jobs/{jobId:int}").RequireAuthorization(WorkerKeyAuthentication.Policy);
+
+        jobs.MapPost("/claim", async (int jobId, ClaimRequest request, JobLedger ledger, CancellationToken ct) =>
+            await ledger.ClaimAsync(jobId, request.Device, ct) is { } ticket ? Results.Ok(ticket) : Results.NoContent());
+
+        jobs.MapGet("/stems/{stemId:int}", async (int jobId, int stemId, JobLedger ledger, CancellationToken ct) =>
+            await ledger.OpenStemAsync(jobId, stemId, ct) is { } content ? Results.Stream(content, "application/octet-stream") : Results.NotFound());
+
+        jobs.MapGet("/candidates", async (int jobId, JobLedger ledger, CancellationToken ct) =>
+            Results.Ok(await ledger.StoredCandidatesAsync(jobId, ct)));
+
+        jobs.MapPut("/candidates/{index:int}", async (int jobId, int index, HttpRequest request, JobLedger ledger, CancellationToken ct) =>
+            await ProjectEndpoints.Validated(async () =>
+            {
+                await ledger.StoreCandidateAsync(jobId, index, request.Body, ct);
+                return Results.NoContent();
+            }));
+
+        jobs.MapPost("/finish", async (int jobId, JobOutcome outcome, JobLedger ledger, CancellationToken ct) =>
+        {
+            await ledger.FinishAsync(jobId, outcome, ct);
+            return Results.NoContent();
+        });
+    }
+}
+
+public sealed record ClaimRequest(string Device);

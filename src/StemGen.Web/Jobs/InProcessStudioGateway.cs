@@ -1,0 +1,32 @@
+using StemGen.Jobs;
+
+namespace StemGen.Web.Jobs;
+
+/// <summary>The gateway of the studio's own Hangfire server: the ledger, called directly (each call in its own scope).</summary>
+public sealed class InProcessStudioGateway(IServiceScopeFactory scopes) : IStudioGateway
+{
+    private async Task<T> WithLedgerAsync<T>(Func<JobLedger, Task<T>> action)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<JobLedger>());
+    }
+
+    public Task<JobTicket?> ClaimAsync(int jobId, string device, CancellationToken cancellationToken) =>
+        WithLedgerAsync(l => l.ClaimAsync(jobId, device, cancellationToken));
+
+    public async Task<Stream> OpenStemAsync(int jobId, int stemId, CancellationToken cancellationToken) =>
+        await WithLedgerAsync(l => l.OpenStemAsync(jobId, stemId, cancellationToken))
+        ?? throw new InvalidOperationException($"stem {stemId} is not part of job {jobId}");
+
+    public Task<bool> ReportProgressAsync(JobProgressReport report, CancellationToken cancellationToken) =>
+        WithLedgerAsync(l => l.ReportProgressAsync(report, cancellationToken));
+
+    public Task<IReadOnlyList<int>> StoredCandidatesAsync(int jobId, CancellationToken cancellationToken) =>
+        WithLedgerAsync(l => l.StoredCandidatesAsync(jobId, cancellationToken));
+
+    public Task StoreCandidateAsync(int jobId, int index, Stream wav, CancellationToken cancellationToken) =>
+        WithLedgerAsync(async l => { await l.StoreCandidateAsync(jobId, index, wav, cancellationToken); return true; });
+
+    public Task FinishAsync(int jobId, JobOutcome outcome, CancellationToken cancellationToken) =>
+        WithLedgerAsync(async l => { await l.FinishAsync(jobId, outcome, cancellationToken); return true; });
+}

@@ -1,0 +1,37 @@
+namespace StemGen.Web.Jobs;
+
+public enum JobStorageKind
+{
+    /// <summary>hangfire.db in the data folder: the embedded default, one machine.</summary>
+    Sqlite,
+    /// <summary>The studio's PostgreSQL (ConnectionStrings:Studio): GPU workers on other machines take jobs from it.</summary>
+    Postgres,
+}
+
+/// <summary>Where jobs wait and who runs them ("Jobs" section). See deploy/README.md for a studio with GPU workers.</summary>
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    public JobStorageKind Storage { get; set; } = JobStorageKind.Sqlite;
+
+    /// <summary>Whether the studio process runs a Hangfire server itself (the embedded default); false when GPU workers do the work.</summary>
+    public bool RunInStudio { get; set; } = true;
+
+    public QueueNames Queues { get; set; } = new();
+
+    /// <summary>Keys that workers present (header X-Worker-Key); none: no remote worker is accepted.</summary>
+    public string[] WorkerKeys { get; set; } = [];
+
+    /// <summary>After how long a dead worker's job is taken by another worker.</summary>
+    public int WorkerTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>How often idle servers look for new jobs.</summary>
+    public double PollIntervalSeconds { get; set; } = 1;
+
+    public sealed class QueueNames
+    {
+        public string Generation { get; set; } = "gpu";
+        public string Cpu { get; set; } = "cpu";
+    }
+}

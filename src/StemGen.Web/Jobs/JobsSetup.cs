@@ -1,0 +1,153 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hangfire.Storage.SQLite;
+using Microsoft.Extensions.Options;
+using StemGen.Jobs;
+using StemGen.Model.Generation;
+using StemGen.Web.Data;
+using StemGen.Web.Endpoints;
+
+namespace StemGen.Web.Jobs;
+
+/// <summary>
+/// Long work runs as Hangfire jobs on named queues. The studio always enqueues and shows the
+/// dashboard; it also runs a server itself unless GPU workers do (<see cref="JobsOptions.RunInStudio"/>).
+/// Storage and server are this host's own objects, not Hangfire's static defaults, so several studios
+/// can live in one process (the tests do).
+/// </summary>
+public static class JobsSetup
+{
+    public static IHostApplicationBuilder AddStudioJobs(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<JobsOptions>(builder.Configuration.GetSection(JobsOptions.Section));
+        services.AddSingleton<JobStorage>(CreateStorage);
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((sp, configuration) => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>())));
+
+        services.AddScoped<JobLedger>();
+        services.AddSingleton<ProgressSaves>();
+        services.AddSingleton<JobCancellations>();
+        services.AddSingleton<IStudioGateway, InProcessStudioGateway>();
+        services.AddSingleton(new WorkerIdentity("studio"));
+        services.AddTransient<GenerationJobRunner>();
+        // The generator is created once, lazily, by this factory (tests register their own).
+        services.AddSingleton<Func<IStemGenerator>>(StemGeneratorFactory.FromOptions);
+        services.AddSingleton<GeneratorHost>();
+        services.AddHostedService<EmbeddedJobServer>();
+        return builder;
+    }
+
+    private static JobStorage CreateStorage(IServiceProvider services)
+    {
+        var jobs = services.GetRequiredService<IOptions<JobsOptions>>().Value;
+        var poll = TimeSpan.FromSeconds(Math.Max(0.1, jobs.PollIntervalSeconds));
+        if (jobs.Storage == JobStorageKind.Postgres)
+        {
+            var connection = services.GetRequiredService<IOptions<StudioDatabaseOptions>>().Value.ConnectionString;
+            if (string.IsNullOrWhiteSpace(connection))
+                throw new InvalidOperationException($"Jobs:Storage is Postgres but {StudioDatabaseOptions.ConnectionStringSetting} is not set: Hangfire keeps its queues in the studio's PostgreSQL");
+            var options = PostgresOptions(jobs, poll);
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connection, options), options);
+        }
+        var studio = services.GetRequiredService<IOptions<StudioOptions>>().Value;
+        Directory.CreateDirectory(studio.FullDataDirectory);
+        // One process only: its single worker never fetches a job twice, so the timeout only brings back
+        // a job of a studio that was killed (after a restart).
+        return new SQLiteStorage(Path.Combine(studio.FullDataDirectory, "hangfire.db"), new SQLiteStorageOptions
+        {
+            QueuePollInterval = poll, InvisibilityTimeout = TimeSpan.FromSeconds(jobs.WorkerTimeoutSeconds),
+        });
+    }
+
+    /// <summary>Shared with the worker host: the sliding timeout keeps a running job invisible while its worker lives, and frees it this long after the worker dies.</summary>
+    public static PostgreSqlStorageOptions PostgresOptions(JobsOptions jobs, TimeSpan poll) => new()
+    {
+        QueuePollInterval = poll,
+        InvisibilityTimeout = TimeSpan.FromSeconds(jobs.WorkerTimeoutSeconds),
+        UseSlidingInvisibilityTimeout = true,
+        PrepareSchemaIfNecessary = true,
+        AllowUnsafeValues = true, // tests use timeouts of a few seconds
+    };
+
+    /// <summary>The Hangfire dashboard at /admin/jobs, for the Admin role only.</summary>
+    public static WebApplication MapJobsDashboard(this WebApplication app)
+    {
+        app.UseHangfireDashboard("/admin/jobs", new DashboardOptions
+        {
+            Authorization = [new AdminOnly()],
+            AppPath = "/admin",
+            DashboardTitle = "StemGen jobs",
+        }, app.Services.GetRequiredService<JobStorage>());
+        return app;
+    }
+
+    private sealed class AdminOnly : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Admin);
+    }
+}
+
+/// <summary>The studio's own Hangfire server (one job at a time), when <see cref="JobsOptions.RunInStudio"/>.</summary>
+public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOptions> options, GeneratorHost generator, ILogger<EmbeddedJobServer> logger) : IHostedService
+{
+    private BackgroundJobServer? server;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var jobs = options.Value;
+        if (!jobs.RunInStudio) return Task.CompletedTask;
+        server = new BackgroundJobServer(new BackgroundJobServerOptions
+        {
+            ServerName = $"studio-{Environment.MachineName}",
+            Queues = [jobs.Queues.Generation, jobs.Queues.Cpu, "default"],
+            WorkerCount = 1,
+            SchedulePollingInterval = TimeSpan.FromSeconds(1),
+            Activator = services.GetRequiredService<JobActivator>(),
+        }, services.GetRequiredService<JobStorage>());
+        // Load the model now, so the page can name the device before the first job.
+        _ = Task.Run(() =>
+        {
+            try { generator.Get(); }
+            catch (GeneratorUnavailableException e) { logger.LogWarning("generation unavailable: {Reason}", e.Message); }
+        }, cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (server is null) return;
+        server.SendStop();
+        await server.WaitForShutdownAsync(cancellationToken);
+        server.Dispose();
+    }
+}
+
+/// <summary>
+/// Hangfire logs through one process-wide provider. This one forwards to the host's loggers and goes
+/// quiet once that host is gone, so a second host in the same process (tests) is not broken by the first.
+/// </summary>
+internal sealed class HostLogProvider(ILoggerFactory factory) : Hangfire.Logging.ILogProvider
+{
+    public Hangfire.Logging.ILog GetLogger(string name)
+    {
+        try { return new QuietLog(new AspNetCoreLogProvider(factory).GetLogger(name)); }
+        catch (ObjectDisposedException) { return new QuietLog(null); }
+    }
+
+    private sealed class QuietLog(Hangfire.Logging.ILog? inner) : Hangfire.Logging.ILog
+    {
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null)
+        {
+            try { return inner?.Log(logLevel, messageFunc, exception) ?? false; }
+            catch (ObjectDisposedException) { return false; }
+        }
+    }
+}
