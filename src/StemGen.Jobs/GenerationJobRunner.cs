@@ -99,8 +99,14 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
     }
 
     /// <summary>Connection trouble with the studio, worth another attempt; anything else fails the same way again.</summary>
-    internal static bool IsTransient(Exception e) => e is HttpRequestException or SocketException or IOException or TimeoutException
-        || e is TaskCanceledException { InnerException: TimeoutException };
+    internal static bool IsTransient(Exception e) => e switch
+    {
+        // The studio answered and refused (400, 404...): asking again gives the same answer.
+        HttpRequestException { StatusCode: { } status } => (int)status >= 500 || status is System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests,
+        HttpRequestException or SocketException or IOException or TimeoutException => true,
+        TaskCanceledException { InnerException: TimeoutException } => true,
+        _ => false,
+    };
 
     private async Task<AudioBuffer> ReadAsync(int jobId, JobStem stem, int? rate, CancellationToken cancellationToken)
     {

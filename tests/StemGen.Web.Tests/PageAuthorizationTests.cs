@@ -76,6 +76,24 @@ public sealed class PageAuthorizationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_jobs_dashboard_is_for_admins_only()
+    {
+        var anonymous = await factory.NewClient().Http.GetAsync("/admin/jobs");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        var listener = await factory.RegisterAsync("dash-listener");
+        var refused = await listener.Http.GetAsync("/admin/jobs");
+        Assert.Contains(refused.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden });
+        Assert.DoesNotContain("StemGen jobs", await refused.Content.ReadAsStringAsync());
+
+        await SetRoleAsync("dash-listener", Roles.Admin, member: true);
+        var admin = await SignInAsync("dash-listener");
+        var dashboard = await admin.Http.GetAsync("/admin/jobs");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Contains("StemGen jobs", await dashboard.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Listening_tests_need_the_listener_role()
     {
         var user = await factory.RegisterAsync("new-listener");

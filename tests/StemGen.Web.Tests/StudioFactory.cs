@@ -17,9 +17,13 @@ public class StudioFactory : WebApplicationFactory<Program>
 {
     private readonly bool shippedModel;
 
-    public StudioFactory(string? dataDirectory = null, ToneStemGenerator? generator = null, bool shippedModel = false, TestDatabase? database = null)
+    private readonly IReadOnlyDictionary<string, string> settings;
+
+    public StudioFactory(string? dataDirectory = null, ToneStemGenerator? generator = null, bool shippedModel = false, TestDatabase? database = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         this.shippedModel = shippedModel;
+        this.settings = settings ?? new Dictionary<string, string>();
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "stemgen-web-tests", Guid.NewGuid().ToString("N"));
         Generator = generator ?? new ToneStemGenerator();
         Database = database ?? TestDatabase.Sqlite;
@@ -42,6 +46,7 @@ public class StudioFactory : WebApplicationFactory<Program>
         builder.UseSetting("Uploads:MaxFileBytes", MaxFileBytes.ToString());
         builder.UseSetting("Uploads:MaxFiles", MaxFiles.ToString());
         builder.UseSetting("Uploads:MaxDurationSeconds", MaxDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
         if (shippedModel) return;
         builder.ConfigureTestServices(services =>
         {

@@ -1,8 +1,6 @@
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
-using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 using StemGen.Jobs;
@@ -54,8 +52,7 @@ public static class JobsSetup
             var connection = services.GetRequiredService<IOptions<StudioDatabaseOptions>>().Value.ConnectionString;
             if (string.IsNullOrWhiteSpace(connection))
                 throw new InvalidOperationException($"Jobs:Storage is Postgres but {StudioDatabaseOptions.ConnectionStringSetting} is not set: Hangfire keeps its queues in the studio's PostgreSQL");
-            var options = PostgresOptions(jobs, poll);
-            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connection, options), options);
+            return HangfireStorages.Postgres(connection, TimeSpan.FromSeconds(jobs.WorkerTimeoutSeconds), poll);
         }
         var studio = services.GetRequiredService<IOptions<StudioOptions>>().Value;
         Directory.CreateDirectory(studio.FullDataDirectory);
@@ -66,16 +63,6 @@ public static class JobsSetup
             QueuePollInterval = poll, InvisibilityTimeout = TimeSpan.FromSeconds(jobs.WorkerTimeoutSeconds),
         });
     }
-
-    /// <summary>Shared with the worker host: the sliding timeout keeps a running job invisible while its worker lives, and frees it this long after the worker dies.</summary>
-    public static PostgreSqlStorageOptions PostgresOptions(JobsOptions jobs, TimeSpan poll) => new()
-    {
-        QueuePollInterval = poll,
-        InvisibilityTimeout = TimeSpan.FromSeconds(jobs.WorkerTimeoutSeconds),
-        UseSlidingInvisibilityTimeout = true,
-        PrepareSchemaIfNecessary = true,
-        AllowUnsafeValues = true, // tests use timeouts of a few seconds
-    };
 
     /// <summary>The Hangfire dashboard at /admin/jobs, for the Admin role only.</summary>
     public static WebApplication MapJobsDashboard(this WebApplication app)

@@ -17,7 +17,9 @@ public sealed class KestrelStudioFactory : StudioFactory
 
     public string ServerAddress { get; private set; } = "";
 
-    public KestrelStudioFactory(ToneStemGenerator? generator = null, bool shippedModel = false) : base(generator: generator, shippedModel: shippedModel) { }
+    public KestrelStudioFactory(ToneStemGenerator? generator = null, bool shippedModel = false, TestDatabase? database = null,
+        IReadOnlyDictionary<string, string>? settings = null)
+        : base(generator: generator, shippedModel: shippedModel, database: database, settings: settings) { }
 
     protected override IHost CreateHost(IHostBuilder builder)
     {

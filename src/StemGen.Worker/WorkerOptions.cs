@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StemGen.Worker;
+
+/// <summary>The worker's settings ("Worker" section); the model comes from "Generation", the queue database from ConnectionStrings:Hangfire.</summary>
+public sealed class WorkerOptions
+{
+    public const string Section = "Worker";
+
+    /// <summary>The studio's address, e.g. http://studio.internal:5000.</summary>
+    [Required, Url] public string StudioUrl { get; set; } = "";
+
+    /// <summary>One of the studio's Jobs:WorkerKeys.</summary>
+    [Required] public string Key { get; set; } = "";
+
+    /// <summary>Shown with the device on job pages and in the Hangfire dashboard.</summary>
+    public string Name { get; set; } = Environment.MachineName;
+
+    /// <summary>The queues this worker takes jobs from, in order of preference.</summary>
+    public string[] Queues { get; set; } = ["gpu"];
+
+    /// <summary>"cpu", "cuda" or "cuda:N": one worker process per GPU, one job at a time.</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>The same as the studio's Jobs:WorkerTimeoutSeconds: after how long a dead worker's job goes to another.</summary>
+    public int TimeoutSeconds { get; set; } = 120;
+
+    public double PollIntervalSeconds { get; set; } = 1;
+}
