@@ -43,7 +43,7 @@ echo "starting the studio at $url (data in $data)"
    --Studio:VendorAssetsDirectory="$root/wwwroot" --Logging:LogLevel:Default=Warning) >"$data/studio.log" 2>&1 &
 studio_pid=$!
 for _ in $(seq 1 120); do
-  if curl -fsS -o /dev/null "$url/account/login"; then break; fi
+  if curl -fs -o /dev/null "$url/account/login"; then break; fi
   if ! kill -0 "$studio_pid" 2>/dev/null; then echo "the studio stopped; its log:" >&2; cat "$data/studio.log" >&2; exit 1; fi
   sleep 1
 done
