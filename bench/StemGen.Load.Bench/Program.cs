@@ -105,17 +105,19 @@ static class Loopback
 {
     public static async Task<string?> RefusalAsync(Uri url)
     {
+        const string Rule = "This bench only sends traffic to 127.0.0.0/8 or ::1 (e.g. --url http://127.0.0.1:5000).";
         IPAddress[] addresses;
-        if (IPAddress.TryParse(url.Host.Trim('[', ']'), out var literal)) addresses = [literal];
-        else if (url.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        if (IPAddress.TryParse(url.Host.Trim('[', ']'), out var literal))
+            return IPAddress.IsLoopback(literal) ? null : $"refused: {literal} is not a loopback address. {Rule}";
+        if (url.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
         {
             try { addresses = await Dns.GetHostAddressesAsync(url.Host); }
             catch (SocketException e) { return $"refused: cannot resolve {url.Host} ({e.Message})"; }
         }
-        else return $"refused: {url.Host} is not a loopback address. This bench only sends traffic to 127.0.0.0/8 or ::1 (e.g. --url http://127.0.0.1:5000).";
+        else return $"refused: {url.Host} is not a loopback address. {Rule}";
         var outside = addresses.Where(a => !IPAddress.IsLoopback(a)).ToList();
         return addresses.Length == 0 || outside.Count > 0
-            ? $"refused: {url.Host} resolves to {string.Join(", ", outside)}, not loopback. This bench only sends traffic to 127.0.0.0/8 or ::1."
+            ? $"refused: {url.Host} resolves to {string.Join(", ", outside)}, not loopback. {Rule}"
             : null;
     }
 
@@ -370,10 +372,12 @@ sealed class Stats
             var sorted = latencies[name].Order().ToArray();
             total += sorted.Length;
             errors.TryGetValue(name, out var failed);
-            Console.WriteLine($"{name,-15} {sorted.Length,7} {failed,7} {Percentile(sorted, 0.50),9:F1} {Percentile(sorted, 0.95),9:F1} {(sorted.Length > 0 ? sorted[^1] : double.NaN),9:F1}");
+            Console.WriteLine($"{name,-15} {sorted.Length,7} {failed,7} {Ms(Percentile(sorted, 0.50)),9} {Ms(Percentile(sorted, 0.95)),9} {Ms(sorted.Length > 0 ? sorted[^1] : double.NaN),9}");
         }
         Console.WriteLine($"{total} operations in {seconds:F1} s ({total / seconds:F1}/s); hub messages: {progressMessages} progress, {changedMessages} changed");
     }
+
+    private static string Ms(double value) => double.IsNaN(value) ? "-" : value.ToString("F1", CultureInfo.InvariantCulture);
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>
     private static double Percentile(double[] sorted, double p) =>
