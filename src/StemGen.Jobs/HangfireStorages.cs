@@ -9,15 +9,17 @@ public static class HangfireStorages
     /// <summary>
     /// The sliding invisibility timeout keeps a running job hidden from other workers while its worker's
     /// heartbeat goes on, and hands it to another worker <paramref name="workerTimeout"/> after the worker dies.
+    /// The studio creates and upgrades Hangfire's schema (<paramref name="ownsSchema"/>); workers only use it,
+    /// so their database role needs no rights beyond it.
     /// </summary>
-    public static PostgreSqlStorage Postgres(string connectionString, TimeSpan workerTimeout, TimeSpan pollInterval)
+    public static PostgreSqlStorage Postgres(string connectionString, TimeSpan workerTimeout, TimeSpan pollInterval, bool ownsSchema)
     {
         var options = new PostgreSqlStorageOptions
         {
             QueuePollInterval = pollInterval,
             InvisibilityTimeout = workerTimeout,
             UseSlidingInvisibilityTimeout = true,
-            PrepareSchemaIfNecessary = true,
+            PrepareSchemaIfNecessary = ownsSchema,
             AllowUnsafeValues = true, // tests use timeouts of a few seconds
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);

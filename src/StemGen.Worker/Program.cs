@@ -31,13 +31,16 @@ services.AddSingleton<GeneratorHost>();
 services.AddTransient<GenerationJobRunner>();
 services.AddHostedService<ModelWarmup>();
 
-services.AddSingleton<JobStorage>(sp =>
+// The queues live in the studio's PostgreSQL. Jobs:WorkerTimeoutSeconds and Jobs:PollIntervalSeconds are
+// the studio's settings too: the fetching side applies the timeout, so every machine should agree.
+services.AddSingleton<JobStorage>(_ =>
 {
-    var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
     var connection = configuration.GetConnectionString("Hangfire");
     if (string.IsNullOrWhiteSpace(connection))
         throw new InvalidOperationException("set ConnectionStrings:Hangfire to the studio's PostgreSQL (environment ConnectionStrings__Hangfire=\"Host=...;Database=...;Username=...;Password=...\")");
-    return HangfireStorages.Postgres(connection, TimeSpan.FromSeconds(worker.TimeoutSeconds), TimeSpan.FromSeconds(Math.Max(0.1, worker.PollIntervalSeconds)));
+    return HangfireStorages.Postgres(connection,
+        TimeSpan.FromSeconds(configuration.GetValue("Jobs:WorkerTimeoutSeconds", 120)),
+        TimeSpan.FromSeconds(Math.Max(0.1, configuration.GetValue("Jobs:PollIntervalSeconds", 1.0))), ownsSchema: false);
 });
 services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings());
 services.AddHangfireServer((sp, server) =>

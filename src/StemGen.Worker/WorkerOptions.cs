@@ -21,9 +21,4 @@ public sealed class WorkerOptions
 
     /// <summary>"cpu", "cuda" or "cuda:N": one worker process per GPU, one job at a time.</summary>
     public string Device { get; set; } = "auto";
-
-    /// <summary>The same as the studio's Jobs:WorkerTimeoutSeconds: after how long a dead worker's job goes to another.</summary>
-    public int TimeoutSeconds { get; set; } = 120;
-
-    public double PollIntervalSeconds { get; set; } = 1;
 }

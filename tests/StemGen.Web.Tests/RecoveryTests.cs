@@ -68,6 +68,46 @@ public abstract class RecoveryTests(TestDatabase database)
         }
     }
 
+    [Fact]
+    public async Task A_queued_job_without_a_hangfire_job_is_enqueued_at_start_up()
+    {
+        // Such rows come from a database of the in-process queue's days, or from a crash between saving the row and enqueueing it.
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "stemgen-web-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            int projectId, jobId;
+            await using (var first = new StudioFactory(dataDirectory, database: database))
+            {
+                var owner = await first.RegisterAsync("old-timer");
+                projectId = await owner.CreateProjectAsync("Old queue");
+                Assert.Equal(HttpStatusCode.OK, (await owner.UploadAsync(projectId, ("keys.wav", TestAudio.Wav(1.0)))).StatusCode);
+                var stemId = (await owner.GetJsonAsync($"/api/projects/{projectId}/stems"))[0].GetProperty("id").GetInt32();
+                using var scope = first.Services.CreateScope();
+                var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
+                var job = new GenerationJob
+                {
+                    ProjectId = projectId, RequestedById = (await db.Users.SingleAsync()).Id, TargetCategory = StemGen.Data.InstrumentCategory.Bass,
+                    ParametersJson = $$"""{"ContextStemIds":[{{stemId}}],"Preset":"fast","Variations":1,"Seed":3}""",
+                    State = JobState.Queued, Phase = "queued", CreatedAt = DateTime.UtcNow,
+                };
+                db.GenerationJobs.Add(job);
+                await db.SaveChangesAsync();
+                jobId = job.Id;
+            }
+
+            await using var second = new StudioFactory(dataDirectory, database: database);
+            var client = second.NewClient();
+            Assert.Equal(HttpStatusCode.Redirect, (await client.LoginAsync("old-timer", "secret123")).StatusCode);
+            var done = await GenerationTests.WaitForJobAsync(client, projectId, jobId, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed");
+            Assert.Equal("Succeeded", done.GetProperty("state").GetString());
+            Assert.Single(done.GetProperty("candidates").EnumerateArray());
+        }
+        finally
+        {
+            try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
+        }
+    }
+
     public sealed class Sqlite() : RecoveryTests(TestDatabase.Sqlite);
 
     [Collection(PostgresServer.Collection)]

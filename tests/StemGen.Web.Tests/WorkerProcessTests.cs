@@ -147,7 +147,7 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
                 Environment =
                 {
                     ["Worker__StudioUrl"] = studioUrl, ["Worker__Key"] = key, ["Worker__Name"] = name, ["Worker__Device"] = "cpu",
-                    ["Worker__Queues__0"] = "gpu", ["Worker__TimeoutSeconds"] = timeoutSeconds.ToString(), ["Worker__PollIntervalSeconds"] = "0.5",
+                    ["Worker__Queues__0"] = "gpu", ["Jobs__WorkerTimeoutSeconds"] = timeoutSeconds.ToString(), ["Jobs__PollIntervalSeconds"] = "0.5",
                     ["ConnectionStrings__Hangfire"] = connectionString,
                     ["STEMGEN_TORCH_THREADS"] = "1", // two workers and the studio share the test machine
                     ["DOTNET_ENVIRONMENT"] = "Production",

@@ -25,6 +25,8 @@ public sealed class GenerationJob
     public required string ParametersJson { get; set; }
     public JobState State { get; set; }
     public bool CancelRequested { get; set; }
+    /// <summary>The Hangfire job that carries this one; null until it is enqueued (start-up enqueues such rows).</summary>
+    public string? HangfireJobId { get; set; }
     public int Attempts { get; set; }
 
     public int ProgressLevel { get; set; }

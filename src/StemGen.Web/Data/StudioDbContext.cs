@@ -51,6 +51,7 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
             e.HasOne(j => j.Project).WithMany(p => p.Jobs).HasForeignKey(j => j.ProjectId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(j => new { j.ProjectId, j.CreatedAt });
             e.HasIndex(j => j.State);
+            e.Property(j => j.HangfireJobId).HasMaxLength(64);
         });
 
         builder.Entity<GenerationCandidate>(e =>

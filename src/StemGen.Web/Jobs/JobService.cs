@@ -38,11 +38,21 @@ public sealed class JobService(
         };
         db.GenerationJobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
-        // Hangfire carries the job id to whichever server takes the queue (the studio's own, or a GPU worker's).
-        hangfire.Create<GenerationJobRunner>(runner => runner.RunAsync(job.Id, null, CancellationToken.None),
-            new EnqueuedState(jobsOptions.Value.Queues.Generation));
+        await EnqueueAsync(job, cancellationToken);
         events.Publish(new JobProgressEvent(projectId, job.Id, job.State, job.Phase, 0, 0, 0, null, null));
         return job;
+    }
+
+    /// <summary>
+    /// Hands the job to Hangfire, which carries its id to whichever server takes the queue (the studio's
+    /// own, or a GPU worker's). A row left without a Hangfire job (the process died in between) is
+    /// enqueued at the next start (<see cref="JobRecovery"/>).
+    /// </summary>
+    internal async Task EnqueueAsync(GenerationJob job, CancellationToken cancellationToken)
+    {
+        job.HangfireJobId = hangfire.Create<GenerationJobRunner>(runner => runner.RunAsync(job.Id, null, CancellationToken.None),
+            new EnqueuedState(jobsOptions.Value.Queues.Generation));
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>A region lies inside the context; a stem to regenerate is in the project, not in the context, and no longer than it.</summary>

@@ -39,6 +39,7 @@ public static class JobsSetup
         // The generator is created once, lazily, by this factory (tests register their own).
         services.AddSingleton<Func<IStemGenerator>>(StemGeneratorFactory.FromOptions);
         services.AddSingleton<GeneratorHost>();
+        services.AddHostedService<JobRecovery>();
         services.AddHostedService<EmbeddedJobServer>();
         return builder;
     }
@@ -52,7 +53,7 @@ public static class JobsSetup
             var connection = services.GetRequiredService<IOptions<StudioDatabaseOptions>>().Value.ConnectionString;
             if (string.IsNullOrWhiteSpace(connection))
                 throw new InvalidOperationException($"Jobs:Storage is Postgres but {StudioDatabaseOptions.ConnectionStringSetting} is not set: Hangfire keeps its queues in the studio's PostgreSQL");
-            return HangfireStorages.Postgres(connection, TimeSpan.FromSeconds(jobs.WorkerTimeoutSeconds), poll);
+            return HangfireStorages.Postgres(connection, TimeSpan.FromSeconds(jobs.WorkerTimeoutSeconds), poll, ownsSchema: true);
         }
         var studio = services.GetRequiredService<IOptions<StudioOptions>>().Value;
         Directory.CreateDirectory(studio.FullDataDirectory);

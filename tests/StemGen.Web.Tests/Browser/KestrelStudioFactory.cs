@@ -9,7 +9,8 @@ namespace StemGen.Web.Tests.Browser;
 /// <summary>
 /// The studio on a real Kestrel socket (a browser cannot reach TestServer): the factory builds its
 /// in-memory host as usual, then a second host from the same builder on 127.0.0.1 with a free port.
-/// Both share the data folder (and the tone generator, unless <c>shippedModel</c>: then each loads the shipped models).
+/// Both share the data folder (and the tone generator, unless <c>shippedModel</c>: then each loads the shipped models);
+/// only the Kestrel host runs jobs.
 /// </summary>
 public sealed class KestrelStudioFactory : StudioFactory
 {
@@ -19,12 +20,17 @@ public sealed class KestrelStudioFactory : StudioFactory
 
     public KestrelStudioFactory(ToneStemGenerator? generator = null, bool shippedModel = false, TestDatabase? database = null,
         IReadOnlyDictionary<string, string>? settings = null)
-        : base(generator: generator, shippedModel: shippedModel, database: database, settings: settings) { }
+        : base(generator: generator, shippedModel: shippedModel, database: database, settings: settings) =>
+        runInStudio = settings?.GetValueOrDefault("Jobs:RunInStudio") ?? "true";
+
+    private readonly string runInStudio;
 
     protected override IHost CreateHost(IHostBuilder builder)
     {
+        // One job server per data folder: the in-memory twin only serves requests.
+        builder.ConfigureWebHost(web => web.UseSetting("Jobs:RunInStudio", "false"));
         var testHost = builder.Build();
-        builder.ConfigureWebHost(web => web.UseKestrel().UseUrls("http://127.0.0.1:0"));
+        builder.ConfigureWebHost(web => web.UseKestrel().UseUrls("http://127.0.0.1:0").UseSetting("Jobs:RunInStudio", runInStudio));
         kestrelHost = builder.Build();
         kestrelHost.Start();
         var addresses = kestrelHost.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
