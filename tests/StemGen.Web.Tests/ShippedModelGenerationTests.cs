@@ -16,7 +16,7 @@ namespace StemGen.Web.Tests;
 /// codec and tiny model, a job generates a bass for two uploaded stems, progress arrives live, the
 /// candidate is accepted as a stem.
 /// </summary>
-public sealed class ShippedModelGenerationTests : IAsyncLifetime
+public sealed class ShippedModelGenerationTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly StudioFactory factory = new(shippedModel: true);
 
@@ -38,11 +38,14 @@ public sealed class ShippedModelGenerationTests : IAsyncLifetime
         var stemIds = (await owner.GetJsonAsync($"/api/projects/{projectId}/stems")).EnumerateArray().Select(s => s.GetProperty("id").GetInt32()).ToList();
 
         var seen = new ConcurrentQueue<JobProgressEvent>();
+        DateTime? firstStep = null;
         using var subscription = await factory.Services.GetRequiredService<ProjectEvents>().SubscribeAsync(projectId, await PrincipalAsync("producer"), e =>
         {
             if (e is JobProgressEvent p) seen.Enqueue(p);
+            if (e is JobProgressEvent { Percent: > 0 }) firstStep ??= DateTime.UtcNow;
             return Task.CompletedTask;
         });
+        var enqueued = DateTime.UtcNow;
 
         var response = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs",
             new { contextStemIds = stemIds, category = "Bass", preset = "fast", seed = 7 }, StudioClient.Json);
@@ -52,6 +55,7 @@ public sealed class ShippedModelGenerationTests : IAsyncLifetime
         var job = await GenerationTests.WaitForJobAsync(owner, projectId, jobId, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed", seconds: 300);
         Assert.True(job.GetProperty("state").GetString() == "Succeeded", job.ToString());
         Assert.StartsWith("CPU (", job.GetProperty("device").GetString());
+        output.WriteLine($"embedded: enqueue to first progress {(firstStep!.Value - enqueued).TotalSeconds:0.00} s");
 
         // The "fast" preset's 16 + 8 + 4 + 4 steps reported from the first level to the last
         // (pages get at most ten a second, so a quick level may pass unseen).

@@ -11,7 +11,7 @@ public static class DatabaseSetup
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StudioDbContext>();
-        await db.Database.MigrateAsync(cancellationToken);
+        await MigrateAsync(db, cancellationToken);
         if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
 
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
@@ -25,6 +25,32 @@ public static class DatabaseSetup
                 db.ChangeTracker.Clear();
                 if (!await roles.RoleExistsAsync(role)) throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Several studio processes may start on one PostgreSQL database at once: the first to take a
+    /// session advisory lock migrates, the others wait and then find nothing to do. (A database that does
+    /// not exist yet is created by the migration itself, without the lock.)
+    /// </summary>
+    private static async Task MigrateAsync(StudioDbContext db, CancellationToken cancellationToken)
+    {
+        if (!db.Database.IsNpgsql() || !await db.Database.CanConnectAsync(cancellationToken))
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+            return;
+        }
+        const long migrationLock = 0x5374656d47656e; // "StemGen"
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({migrationLock})", cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({migrationLock})", CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
         }
     }
 }
