@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and starts StemGen Studio with its embedded defaults: SQLite
-# database and blob folder under the data folder, in-process generation worker, CPU unless CUDA is
+# database and blob folder under the data folder, jobs on a Hangfire server inside the studio, CPU unless CUDA is
 # there. Environment: STEMGEN_DATA (default ./data), STEMGEN_URL (default http://localhost:5000).
 # Generation uses the shipped tiny codec and model in models/ unless Generation:CodecWeightsPath /
 # Generation:ModelCheckpointPath (or $STEMGEN_CODEC / $STEMGEN_CHECKPOINT) name others.
