@@ -29,6 +29,9 @@ public sealed class JobsOptions
     /// <summary>How often idle servers look for new jobs.</summary>
     public double PollIntervalSeconds { get; set; } = 1;
 
+    /// <summary>How often the studio checks its open jobs against Hangfire (<see cref="JobWatchdog"/>).</summary>
+    public double WatchdogIntervalSeconds { get; set; } = 30;
+
     public sealed class QueueNames
     {
         public string Generation { get; set; } = "gpu";

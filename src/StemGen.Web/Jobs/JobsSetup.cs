@@ -40,6 +40,7 @@ public static class JobsSetup
         services.AddSingleton<Func<IStemGenerator>>(StemGeneratorFactory.FromOptions);
         services.AddSingleton<GeneratorHost>();
         services.AddHostedService<JobRecovery>();
+        services.AddHostedService<JobWatchdog>();
         services.AddHostedService<EmbeddedJobServer>();
         return builder;
     }
