@@ -52,6 +52,7 @@ services.AddAntiforgery();
 services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 services.AddScoped<ProjectAccess>();
+services.AddScoped<UserRoles>();
 services.AddScoped<ProjectService>();
 services.AddScoped<BlobReferences>();
 services.AddScoped<StemUploadService>();

@@ -10,6 +10,9 @@ public sealed class StudioOptions
 
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>User names that are made admins (at start-up and when they register): how a studio gets its first admin.</summary>
+    public string[] Admins { get; set; } = [];
+
     /// <summary>Vendored npm bundles (wavesurfer.js), served under /vendor; default: the repository's top-level wwwroot.</summary>
     public string? VendorAssetsDirectory { get; set; }
 

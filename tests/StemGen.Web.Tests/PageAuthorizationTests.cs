@@ -51,6 +51,7 @@ public sealed class PageAuthorizationTests : IAsyncLifetime
 
     [Theory]
     [InlineData("/admin")]
+    [InlineData("/admin/users")]
     [InlineData("/listen")]
     public async Task Anonymous_callers_are_sent_to_log_in(string page)
     {
@@ -66,8 +67,12 @@ public sealed class PageAuthorizationTests : IAsyncLifetime
         await AssertDeniedAsync(listener, "/admin");
         Assert.DoesNotContain(">Admin<", await listener.Http.GetStringAsync("/projects")); // no Admin section in the navigation either
 
+        await AssertDeniedAsync(listener, "/admin/users");
+
         await SetRoleAsync("plain-listener", Roles.Admin, member: true);
         var admin = await SignInAsync("plain-listener");
+        var usersPage = await admin.Http.GetStringAsync("/admin/users");
+        Assert.Contains("plain-listener", usersPage);
         var granted = await admin.Http.GetAsync("/admin");
         Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
         var page = await granted.Content.ReadAsStringAsync();

@@ -4,7 +4,7 @@ using StemGen.Web.Endpoints;
 
 namespace StemGen.Web.Data;
 
-/// <summary>Start-up: apply the migrations (of the configured provider), switch SQLite to WAL (readers never wait for the worker's writes), seed the roles.</summary>
+/// <summary>Start-up: apply the migrations (of the configured provider), switch SQLite to WAL (readers never wait for the worker's writes), seed the roles, make the configured admins.</summary>
 public static class DatabaseSetup
 {
     public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken = default)
@@ -26,6 +26,7 @@ public static class DatabaseSetup
                 if (!await roles.RoleExistsAsync(role)) throw;
             }
         }
+        await scope.ServiceProvider.GetRequiredService<UserRoles>().GrantConfiguredAdminsAsync();
     }
 
     /// <summary>

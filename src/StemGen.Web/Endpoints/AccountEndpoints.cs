@@ -13,13 +13,14 @@ public static class AccountEndpoints
     public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/account/register", async ([FromForm] string userName, [FromForm] string password, [FromForm] string confirmPassword,
-            UserManager<IdentityUser> users, SignInManager<IdentityUser> signIn) =>
+            UserManager<IdentityUser> users, SignInManager<IdentityUser> signIn, StemGen.Web.Data.UserRoles roles) =>
         {
             if (password != confirmPassword) return Back("/account/register", "the passwords do not match");
             var user = new IdentityUser { UserName = (userName ?? "").Trim() };
             var created = await users.CreateAsync(user, password ?? "");
             if (!created.Succeeded) return Back("/account/register", string.Join(" ", created.Errors.Select(e => e.Description)));
             await users.AddToRoleAsync(user, Roles.Listener);
+            if (roles.IsConfiguredAdmin(user.UserName)) await users.AddToRoleAsync(user, Roles.Admin);
             await signIn.SignInAsync(user, isPersistent: false);
             return Results.LocalRedirect("/projects");
         });

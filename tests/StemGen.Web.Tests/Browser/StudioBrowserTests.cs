@@ -177,6 +177,9 @@ public sealed class StudioBrowserTests
             await page.WaitForSelectorAsync("#served-model");
             Assert.Contains("stemgen-tiny.safetensors", await page.InnerTextAsync("#served-model"));
             await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "08-admin-dark.png") });
+            await page.ClickAsync("a[href='/admin/users']");
+            await page.WaitForSelectorAsync("#users >> text=browser-user");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "08b-users-dark.png") });
             await page.ClickAsync("#theme-toggle");
             await page.WaitForFunctionAsync($"() => !({DarkScript})()");
             await page.GotoAsync($"{baseUrl}/projects");
