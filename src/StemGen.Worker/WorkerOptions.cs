@@ -8,10 +8,13 @@ public sealed class WorkerOptions
     public const string Section = "Worker";
 
     /// <summary>The studio's address, e.g. http://studio.internal:5000.</summary>
-    [Required, Url] public string StudioUrl { get; set; } = "";
+    [Required(ErrorMessage = "set Worker:StudioUrl (environment Worker__StudioUrl), e.g. http://studio.internal:5000")]
+    [Url(ErrorMessage = "Worker:StudioUrl must be an http(s) address, e.g. http://studio.internal:5000")]
+    public string StudioUrl { get; set; } = "";
 
     /// <summary>One of the studio's Jobs:WorkerKeys.</summary>
-    [Required] public string Key { get; set; } = "";
+    [Required(ErrorMessage = "set Worker:Key (environment Worker__Key) to one of the studio's Jobs:WorkerKeys")]
+    public string Key { get; set; } = "";
 
     /// <summary>Shown with the device on job pages and in the Hangfire dashboard.</summary>
     public string Name { get; set; } = Environment.MachineName;
