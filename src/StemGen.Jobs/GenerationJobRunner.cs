@@ -76,12 +76,13 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The server is stopping (or the job was deleted): Hangfire runs it again later.
+            // The server is stopping: Hangfire runs it again later. (A job deleted in the dashboard stops here too; the studio's watchdog closes its row.)
             logger.LogInformation("job {JobId} interrupted on {Worker}; it runs again", jobId, worker.Name);
             throw;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
+            // A user asked (the studio's answer to a progress report); an HTTP time-out is not this and is retried below.
             await progress.StopAsync(pumping);
             await studio.FinishAsync(jobId, new JobOutcome(JobOutcomeKind.Cancelled, "cancelled"), CancellationToken.None);
         }
