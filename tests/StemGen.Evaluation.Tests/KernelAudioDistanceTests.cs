@@ -88,12 +88,12 @@ public class KernelAudioDistanceTests(ITestOutputHelper output)
     public void Two_draws_from_one_distribution_average_to_zero()
     {
         var rng = new Random(2);
-        var values = Enumerable.Range(0, 200).Select(_ => KernelAudioDistance.Compute(Isotropic(rng, 100, D, S1), Isotropic(rng, 100, D, S1)).Mmd2).ToList();
+        var values = Enumerable.Range(0, 120).Select(_ => KernelAudioDistance.Compute(Isotropic(rng, 60, D, S1), Isotropic(rng, 60, D, S1)).Mmd2).ToList();
         var (mean, se) = MeanAndError(values);
-        output.WriteLine($"same distribution, n = 100, median h: mean MMD^2 {mean:E3} +- {se:E3}, min {values.Min():E3}");
+        output.WriteLine($"same distribution, n = 60, median h: mean MMD^2 {mean:E3} +- {se:E3}, min {values.Min():E3}");
         Assert.True(Math.Abs(mean) < 4 * se, $"mean {mean} vs standard error {se}");
         Assert.Contains(values, v => v < 0);
-        Assert.True(values.Max() < 0.02, $"largest {values.Max()}");
+        Assert.True(values.Max() < 0.05, $"largest {values.Max()}");
     }
 
     [Fact]
