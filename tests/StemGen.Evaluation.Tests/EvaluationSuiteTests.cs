@@ -115,6 +115,11 @@ public sealed class EvaluationSuiteTests : IDisposable
         Assert.Equal(24, best.Fad.TestEmbeddings); // 6 clips x 4 s -> 4 VGGish-framed examples each
         Assert.Null(best.Fad.FadInfinity);
         Assert.Contains("FAD-inf skipped", best.Fad.Warning);
+        // KAD of a set against itself is the small negative -2 (1 - mean k) / n; every setting shares the reference's median bandwidth.
+        Assert.NotNull(best.Fad.Kad);
+        Assert.InRange(best.Fad.Kad.Mmd2, -2.0 / 24, -1e-12);
+        Assert.Equal(reference.KadBandwidth.Bandwidth, best.Fad.Kad.Bandwidth);
+        Assert.Contains("reference embeddings", best.Fad.Kad.BandwidthRule);
         Assert.Equal(best.Real.KeyScore, best.Generated.KeyScore, 12);
         Assert.Equal(best.Real.ChordToneRatio, best.Generated.ChordToneRatio, 12);
         // Each point generated every example with its own options and the example's seed.
@@ -128,6 +133,8 @@ public sealed class EvaluationSuiteTests : IDisposable
 
         var noise = new EvaluationRunner(new NoiseGenerator(), reference, 2, seed: 3).Run(points[1]);
         Assert.True(noise.Fad.Fad > 1, $"noise FAD {noise.Fad.Fad}");
+        Assert.True(noise.Fad.Kad!.Mmd2 > 0.1, $"noise KAD {noise.Fad.Kad.Mmd2}");
+        Assert.Equal(best.Fad.Kad.Bandwidth, noise.Fad.Kad.Bandwidth);
         Assert.True(noise.Mirdd.Mirdd > 0.1, $"noise MIRDD {noise.Mirdd.Mirdd}");
         Assert.NotNull(noise.Mismatched);
 
@@ -148,6 +155,10 @@ public sealed class EvaluationSuiteTests : IDisposable
         var header = csv[0].Split(',');
         Assert.Contains("mirdd_key_signature", header);
         Assert.Contains("mismatched_onset_alignment", header);
+        Assert.Contains("kad_x1000", header);
+        Assert.Contains("kad_bandwidth", header);
+        Assert.Contains("\"kadTimes1000\"", report.ToJson());
+        Assert.NotNull(report.Cells.First(c => c.Table == "table3").KadTimes1000);
         Assert.All(csv, line => Assert.Equal(header.Length, SplitCsv(line).Count));
         Assert.Contains("\"embedding\": \"logmel-stats\"", report.ToJson());
         Assert.Equal(2, report.Cells.Count(c => c.Table == "table3"));

@@ -13,7 +13,7 @@ namespace StemGen.Evaluation.Suite;
 /// <summary>
 /// Runs the paper's evaluation (section 3.2) for a list of sampling settings: for each setting, one
 /// generated stem per example (seeded by the example index, so settings differ only in their options),
-/// then FAD between generated and real stems (isolated), MIRDD between generated + context and real +
+/// then FAD and KAD between generated and real stems (isolated; KAD at one bandwidth for all settings), MIRDD between generated + context and real +
 /// context, and coherence of generated, real and mismatched stems with their context. Settings with
 /// identical options are generated once. Progress goes out as lines.
 /// </summary>
@@ -116,7 +116,8 @@ public sealed class EvaluationRunner(IStemGenerator generator, ReferenceSet refe
         });
         if (Math.Min(embeddings.Count, realEmbeddings.Count) < 2)
             throw new InvalidOperationException($"FAD needs at least 2 embeddings per set (got {realEmbeddings.Count} real, {embeddings.Count} generated): use more or longer examples");
-        var fad = FadReport.Compute(reference.Embedding, realEmbeddings, embeddings, n, n, examples.Average(e => e.Seconds), withInfinity: true);
+        var (kadBandwidth, kadRule) = reference.KadBandwidth;
+        var fad = FadReport.Compute(reference.Embedding, realEmbeddings, embeddings, n, n, examples.Average(e => e.Seconds), withInfinity: true, kadBandwidth, kadRule);
         var mirdd = MirddCalculator.Compute(reference.RealWithContext, withContext);
         var generatedScores = Enumerable.Range(0, n).Select(i => CoherenceMetrics.Score(reference.Contexts[i], alone[i])).ToList();
         var realScores = Enumerable.Range(0, n).Select(i => CoherenceMetrics.Score(reference.Contexts[i], reference.RealStems[i])).ToList();
@@ -126,7 +127,7 @@ public sealed class EvaluationRunner(IStemGenerator generator, ReferenceSet refe
             CoherenceSummary.Of("generated", generatedScores), CoherenceSummary.Of("real", realScores),
             mismatchedScores.Count == 0 ? null : CoherenceSummary.Of("mismatched", mismatchedScores), generationSeconds);
         progress?.Report(string.Create(CultureInfo.InvariantCulture,
-            $"[{point.Name}] FAD ({fad.Embedding}, n={fad.ReferenceEmbeddings}/{fad.TestEmbeddings}) {fad.Fad:0.000}  MIRDD {mirdd.Mirdd:0.000}  key {result.Generated.KeyScore:0.00} (real {result.Real.KeyScore:0.00})"));
+            $"[{point.Name}] FAD ({fad.Embedding}, n={fad.ReferenceEmbeddings}/{fad.TestEmbeddings}) {fad.Fad:0.000}  KAD x1000 {fad.Kad?.KadTimes1000 ?? double.NaN:0.000} (h {fad.Kad?.Bandwidth ?? double.NaN:0.###})  MIRDD {mirdd.Mirdd:0.000}  key {result.Generated.KeyScore:0.00} (real {result.Real.KeyScore:0.00})"));
         return result;
     }
 

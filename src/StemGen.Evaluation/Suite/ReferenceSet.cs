@@ -54,6 +54,26 @@ public sealed class ReferenceSet
         };
     }
 
+    /// <summary>
+    /// The KAD bandwidth every setting is scored at, so their KADs are comparable: the median pairwise
+    /// distance of the real embeddings alone (computed on first use). Null when that median is 0 or there
+    /// are fewer than 2 real embeddings: each setting then falls back to its own pooled median.
+    /// </summary>
+    public (double? Bandwidth, string? Rule) KadBandwidth => kadBandwidth ??= MedianOfReal();
+
+    private (double?, string?)? kadBandwidth;
+
+    private (double?, string?) MedianOfReal()
+    {
+        var real = RealEmbeddings.SelectMany(e => e).ToList();
+        if (real.Count < 2) return (null, null);
+        var rule = real.Count > KernelAudioDistance.MedianSubsample
+            ? $"median pairwise distance of {KernelAudioDistance.MedianSubsample} of the {real.Count} reference embeddings, fixed for every setting"
+            : $"median pairwise distance of the {real.Count} reference embeddings, fixed for every setting";
+        try { return (KernelAudioDistance.MedianBandwidth(real), rule); }
+        catch (ArgumentException) { return (null, null); }
+    }
+
     /// <summary>A stem summed with its context mix (the stem brought to the context's rate and length; mono).</summary>
     public static AudioBuffer Sum(AudioBuffer stem, AudioBuffer context)
     {
