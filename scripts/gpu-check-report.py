@@ -47,9 +47,10 @@ try:
 except OSError:
     pass
 try:
-    report["shim_build_seconds"] = json.load(open(os.path.join(a.results, "shim.json")))["seconds"]
+    steps["shim"] = json.load(open(os.path.join(a.results, "shim.status.json")))
+    report["shim_build_seconds"] = steps["shim"]["seconds"]
 except OSError:
-    pass
+    steps["shim"] = {}
 
 status, text, _ = read("info")
 steps["info"] = status
@@ -93,6 +94,8 @@ if c:
 
 report["steps"] = steps
 failed = [n for n, s in steps.items() if s.get("rc", 1) != 0]
+if steps["shim"].get("rc", 1) != 0:
+    failed = ["shim (no step ran)"]
 if report["tests"] and report["tests"]["failed"]:
     failed.append("tests: %d failed" % report["tests"]["failed"])
 report["ok"] = not failed
@@ -108,6 +111,7 @@ md = [f"# GPU check: {a.device}", "",
       f"{report['date']}, libtorch {report.get('torch', '?')}, commit {report.get('commit', '?')[:10]}, "
       f"run {a.seconds} s (shim build {report.get('shim_build_seconds', '?')} s)"
       + (f", bf16 peak {a.peak_tflops:g} TFLOP/s" if peak else "") + ".", ""]
+md += ["`stemgen info`:", ""] + [f"    {l}" for l in report["info"]] + [""]
 tests = report["tests"]
 md.append(f"**Binding tests** (DeviceTests on {a.device}): " +
           (f"{tests['passed']} passed, {tests['failed']} failed, {tests['skipped']} skipped" if tests else "no result") + ".")

@@ -113,17 +113,33 @@ run() {
     export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-$(python3 -c 'import torch; c = torch.cuda.get_device_capability(); print(f"{c[0]}.{c[1]}")' 2>/dev/null || echo 9.0)}
   fi
   say "== shim: cmake ${cmake_args[*]:-(Debian libtorch)} -> $build"
-  local t0=$SECONDS
+  local t0=$SECONDS shim_rc=0
   {
     timeout "$(left 60)" cmake -S "$pack_dir/native" -B "$build" -DCMAKE_BUILD_TYPE=Release "${cmake_args[@]}" &&
       timeout "$(left $((cpu ? 900 : 180)))" cmake --build "$build" --parallel "$(nproc)"
-  } >>"$log" 2>&1 || { say "shim build failed (see run.log)"; tail -30 "$log"; exit 1; }
-  echo "{\"seconds\": $((SECONDS - t0))}" >"$results/shim.json"
-  say "shim built in $((SECONDS - t0)) s"
-  export STEMGEN_TORCH_SHIM=$build/libstemgen_torch.so
+  } >>"$log" 2>&1 || shim_rc=$?
+  echo "{\"rc\": $shim_rc, \"seconds\": $((SECONDS - t0))}" >"$results/shim.status.json"
+  say "shim build: exit $shim_rc in $((SECONDS - t0)) s"
   local device=cuda
   ((cpu)) && device=cpu
+  report() {
+    local rc=0
+    python3 "$repo/scripts/gpu-check-report.py" --results "$results" --out "$out" --device "$device" --peak-tflops "$peak" \
+      --pack "$pack_dir" --seconds $((SECONDS - start)) | tee -a "$log" || rc=$?
+    rm -rf "$results"
+    say "gpu-check: run took $((SECONDS - start)) s; report in $out (report.json, report.md, run.log)"
+    return $rc
+  }
+  if ((shim_rc)); then
+    tail -30 "$log"
+    report
+    return 1
+  fi
+  export STEMGEN_TORCH_SHIM=$build/libstemgen_torch.so
   export STEMGEN_TEST_DEVICE=$device
+  # The shipped models of this checkout, also when the pack lies outside it.
+  export STEMGEN_CODEC=${STEMGEN_CODEC:-$repo/models/codec-tiny.safetensors}
+  export STEMGEN_CHECKPOINT=${STEMGEN_CHECKPOINT:-$repo/models/stemgen-tiny.safetensors}
   local app=$pack_dir/app/gpucheck
 
   # step NAME SECONDS ARGS...: runs `gpucheck ARGS` with a time limit; stdout to results/NAME.out, stderr to the log.
@@ -160,12 +176,7 @@ run() {
     step codec 60 codec-bench --json --device cuda --configs official,shipped --seconds 30 --repeats 3
   fi
 
-  local rc=0
-  python3 "$repo/scripts/gpu-check-report.py" --results "$results" --out "$out" --device "$device" --peak-tflops "$peak" \
-    --pack "$pack_dir" --seconds $((SECONDS - start)) | tee -a "$log" || rc=$?
-  rm -rf "$results"
-  say "gpu-check: run took $((SECONDS - start)) s; report in $out (report.json, report.md, run.log)"
-  return $rc
+  report
 }
 
 case ${1:-} in
