@@ -115,7 +115,7 @@ md += ["`stemgen info`:", ""] + [f"    {l}" for l in report["info"]] + [""]
 tests = report["tests"]
 md.append(f"**Binding tests** (DeviceTests on {a.device}): " +
           (f"{tests['passed']} passed, {tests['failed']} failed, {tests['skipped']} skipped" if tests else "no result") + ".")
-md += [f"    {l}" for l in report["test_failures"]]
+md += [f"    {l[:300]}" for l in report["test_failures"]]
 md.append("")
 if "generation" in report:
     gen = report["generation"]

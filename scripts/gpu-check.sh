@@ -172,7 +172,7 @@ run() {
     # Sized for an H200 so that everything ends inside 8 minutes (shim build ~1-2 min included): the limits are
     # ceilings, the work itself should take well under them.
     step generation 100 generation-bench --json --device cuda --configs tiny,small,paper --modes best --seconds 20 --max-steps 8
-    step training 100 training-bench --json --device cuda --presets small,paper --batch 16 --frames 500 --warmup 3 --steps 8
+    step training 100 training-bench --json --device cuda --presets small,paper --batch 32 --frames 500 --warmup 3 --steps 8
     step codec 60 codec-bench --json --device cuda --configs official,shipped --seconds 30 --repeats 3
   fi
 

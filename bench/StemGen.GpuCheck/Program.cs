@@ -22,14 +22,23 @@ var rest = args[1..];
 if (args[0] == "torch-tests") return TorchTests.Run(rest);
 
 var entry = Assembly.Load(programs[args[0]]).EntryPoint ?? throw new InvalidOperationException($"{args[0]} has no entry point");
-var result = entry.Invoke(null, entry.GetParameters().Length == 0 ? [] : [rest]);
-return result switch
+try
 {
-    int code => code,
-    Task<int> task => task.GetAwaiter().GetResult(),
-    Task task => Wait(task),
-    _ => 0,
-};
+    var result = entry.Invoke(null, entry.GetParameters().Length == 0 ? [] : [rest]);
+    return result switch
+    {
+        int code => code,
+        Task<int> task => task.GetAwaiter().GetResult(),
+        Task task => Wait(task),
+        _ => 0,
+    };
+}
+catch (TargetInvocationException e) when (e.InnerException is { } inner)
+{
+    // What the program itself would have died of, without the reflection wrapper.
+    Console.Error.WriteLine($"{args[0]}: unhandled {inner}");
+    return 1;
+}
 
 static int Wait(Task task)
 {
