@@ -55,6 +55,9 @@ except OSError:
 status, text, _ = read("info")
 steps["info"] = status
 report["info"] = text.strip().splitlines()[:12]
+m = re.search(r"^libtorch\s+(\S+)", text, re.M)
+if m:
+    report["torch"] = m[1]
 
 status, text, _ = read("tests")
 steps["tests"] = status
@@ -65,7 +68,7 @@ report["test_failures"] = [l for l in text.splitlines() if l.startswith(("FAIL "
 status, _, g = read("generation")
 steps["generation"] = status
 if g:
-    report["torch"] = g.get("torch")
+    report.setdefault("torch", g.get("torch"))
     report["generation"] = {
         "seconds": g["seconds"], "steps": g["steps"], "max_steps_timed": g["max_steps"],
         "codec_tiny": g.get("codec"),

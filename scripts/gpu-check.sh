@@ -71,7 +71,7 @@ pack() {
   rm -f "$out"/app/{libmscordaccore.so,libmscordbi.so,libclrgc.so,libclrgcexp.so,libcoreclrtraceptprovider.so,createdump} "$out"/app/*.pdb
   mkdir -p "$out/native"
   cp -rp src/StemGen.Torch/native/CMakeLists.txt src/StemGen.Torch/native/src "$out/native/"
-  git rev-parse HEAD >"$out/COMMIT" 2>/dev/null || true
+  git describe --always --dirty --abbrev=12 >"$out/COMMIT" 2>/dev/null || true
   echo "gpu-check: packed in $((SECONDS - start)) s: app $(mib "$(dir_bytes "$out/app")"), shim sources $(mib "$(dir_bytes "$out/native")")"
   check_size "$out"
 }
