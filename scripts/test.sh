@@ -34,6 +34,16 @@ if (( reports < expected )); then
   echo "only $reports of $expected test projects produced a report" >&2
   failed=$((failed + expected - reports))
 fi
+# The GPU check's packing step (scripts/gpu-check.sh pack: the self-contained, trimmed bundle fits the device
+# tool's 64 MiB beside the working tree). Counted as one test. After the test projects: it republishes with
+# SkipNativeShim, which must not disturb their outputs while they run.
+echo "== gpu-check pack"
+if bash scripts/gpu-check.sh pack --out artifacts/gpu-check; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
+
 (( failed > 0 )) && status=1
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

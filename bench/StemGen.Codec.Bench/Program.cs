@@ -8,11 +8,13 @@ using StemGen.Torch;
 // second), best of --repeats runs after one warm-up (the best run is the least disturbed one on a
 // shared machine). Usage:
 //   StemGen.Codec.Bench [--seconds 10] [--repeats 3] [--batch 1] [--device cpu|cuda]
-//                       [--configs official,small,tiny,shipped] [--profile]
+//                       [--configs official,small,tiny,shipped] [--profile] [--json]
+// --json: the human-readable lines go to stderr and one JSON object to stdout (scripts/gpu-check.sh reads it).
 // Threads: STEMGEN_TORCH_THREADS=N (setting TorchRuntime.Threads at run time does not stick on libtorch 1.13 here).
 var options = Options.Parse(args);
 var device = options.Device ?? Device.CPU;
-Console.WriteLine($"libtorch {TorchRuntime.Version}, {TorchRuntime.Threads} threads, device {device}, " +
+var log = options.Json ? Console.Error : Console.Out;
+log.WriteLine($"libtorch {TorchRuntime.Version}, {TorchRuntime.Threads} threads, device {device}, " +
     $"{options.Seconds:0.#} s of audio, batch {options.Batch}, best of {options.Repeats}");
 
 var results = new Dictionary<string, (double Encode, double Decode)>();
@@ -39,14 +41,21 @@ foreach (var name in options.Configs)
     var decode = Best(options.Repeats, () => { using var s = TorchRuntime.NewDisposeScope(); codec.DecodeLong(codes, samples); Sync(device); });
     var audioSeconds = options.Seconds * options.Batch;
     results[name] = (audioSeconds / encode, audioSeconds / decode);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    log.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{name,-9} {codec.ParameterCount / 1e6,6:F2} M params  encode {encode,7:F3} s = {audioSeconds / encode,7:F2} x real time   decode {decode,7:F3} s = {audioSeconds / decode,7:F2} x real time"));
     if (options.Profile) Profile(codec, audio, codes);
 }
 if (results.TryGetValue("official", out var official))
     foreach (var (name, r) in results.Where(r => r.Key != "official"))
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}/official speed: encode {r.Encode / official.Encode:F2}x, decode {r.Decode / official.Decode:F2}x"));
+if (options.Json)
+    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+    {
+        torch = TorchRuntime.Version, threads = TorchRuntime.Threads, device = device.ToString(), seconds = options.Seconds, batch = options.Batch,
+        repeats = options.Repeats,
+        results = results.Select(r => new { config = r.Key, encode_x_realtime = r.Value.Encode, decode_x_realtime = r.Value.Decode }),
+    }));
 return 0;
 
 static double Best(int repeats, Action run)
@@ -90,7 +99,7 @@ static void Profile(EncodecModel codec, Tensor audio, Tensor codes)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {key,-42} {seconds,7:F3} s"));
 }
 
-internal sealed record Options(double Seconds, int Repeats, int Batch, Device? Device, string[] Configs, bool Profile)
+internal sealed record Options(double Seconds, int Repeats, int Batch, Device? Device, string[] Configs, bool Profile, bool Json = false)
 {
     public static Options Parse(string[] args)
     {
@@ -106,6 +115,7 @@ internal sealed record Options(double Seconds, int Repeats, int Batch, Device? D
                 "--device" => o with { Device = StemGen.Torch.Device.Parse(Next()) },
                 "--configs" => o with { Configs = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--profile" => o with { Profile = true },
+                "--json" => o with { Json = true },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

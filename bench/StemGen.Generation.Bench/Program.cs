@@ -10,23 +10,27 @@ using StemGen.Torch;
 // steps of a real decode of a --seconds stem (the schedule --steps, default the paper's
 // 128,64,32,32) are timed, the first one as warm-up; every step costs one forward pass over the
 // whole sequence whatever its level, so the stem's total is the median step x the schedule's steps.
-// "guidance" is the paper's eq. 3 (three conditionings in one batch of 3), "none" one pass of batch 1.
+// "guidance" is the paper's eq. 3 (three conditionings in one batch of 3), "none" one pass of batch 1,
+// "best" the `best` preset of `stemgen generate` (SamplingOptions.Best: guidance and the causal bias).
 // FLOP/s: 2 x (matmul parameters used: blocks + one level's head) x tokens + 4 x layers x T^2 x d
 // (attention scores and values) per sequence, over the measured step time (sampling included).
 // Usage:
 //   StemGen.Generation.Bench [--configs tiny,small,paper] [--seconds 20] [--steps 128,64,32,32]
-//                            [--max-steps 5] [--modes none,guidance] [--device cpu|cuda] [--save DIR]
+//                            [--max-steps 5] [--modes none,guidance,best] [--device cpu|cuda] [--save DIR] [--json]
+// --json: the human-readable lines go to stderr and one JSON object to stdout (scripts/gpu-check.sh reads it).
 // --save DIR also writes the random CodecConfig.Tiny codec and StemGenConfig.Tiny checkpoint (for
 // trying `stemgen generate --codec DIR/codec-tiny.safetensors --checkpoint DIR/stemgen-tiny.safetensors`).
 var options = Options.Parse(args);
 var device = options.Device ?? Device.CPU;
-Console.WriteLine($"libtorch {TorchRuntime.Version}, {TorchRuntime.Threads} threads, device {device}, {options.Seconds:0.#} s stem, " +
+var log = options.Json ? Console.Error : Console.Out;
+var results = new List<object>();
+log.WriteLine($"libtorch {TorchRuntime.Version}, {TorchRuntime.Threads} threads, device {device}, {options.Seconds:0.#} s stem, " +
                   $"schedule [{string.Join(",", options.Steps)}] = {options.Steps.Sum()} steps, timing {options.MaxSteps} steps (first = warm-up)");
 if (options.Save is { } saveDir) SaveRandomModels(saveDir);
 
 var codecConfig = CodecConfig.Tiny;
 var frames = (int)codecConfig.FramesFor((long)Math.Round(options.Seconds * codecConfig.SampleRate));
-CodecSeconds(codecConfig, options.Seconds, device);
+var (encodeSeconds, decodeSeconds) = CodecSeconds(codecConfig, options.Seconds, device, log);
 foreach (var name in options.Configs)
 {
     var config = StemGenConfig.Preset(name) with { MaxSequence = Math.Max(frames, StemGenConfig.Preset(name).MaxSequence) };
@@ -37,20 +41,36 @@ foreach (var name in options.Configs)
     var source = new StemGenLogitsSource(model);
     using var context = Tensors.RandInt(0, config.CodebookSize, [1, config.Levels, frames], generator);
     using var category = Tensors.Zeros([1], ScalarType.Int64);
-    foreach (var (label, guidance) in new[] { ("none", GuidanceOptions.None), ("guidance", new GuidanceOptions()) })
+    foreach (var (label, preset) in new[]
+             {
+                 ("none", new SamplingOptions { Guidance = GuidanceOptions.None }), ("guidance", new SamplingOptions { Guidance = new GuidanceOptions() }),
+                 ("best", SamplingOptions.Best),
+             })
     {
         if (!options.Modes.Contains(label)) continue;
-        var sampling = new SamplingOptions { StepsPerLevel = options.Steps, Guidance = guidance, Seed = 1 };
-        var batch = Guidance.Terms(guidance).Count;
+        var sampling = preset with { StepsPerLevel = options.Steps, Seed = 1 };
+        var batch = Guidance.Terms(sampling.Guidance).Count;
         var stepSeconds = TimeSteps(new IterativeDecoder(source, sampling), context, category, options.MaxSteps, device);
         var median = Median(stepSeconds.Skip(stepSeconds.Count > 1 ? 1 : 0).ToList());
         var flops = batch * ForwardFlops(config, frames);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        results.Add(new
+        {
+            config = name, @params = config.ParameterCount, mode = label, batch, frames, total_steps = sampling.TotalSteps,
+            step_s = median, steps_s = stepSeconds, stem_seconds = median * sampling.TotalSteps, passes_per_s = batch / median,
+            flops_per_step = flops, flops_per_s = flops / median,
+        });
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name,-6} {config.ParameterCount / 1e6,7:F1} M params  {label,-8} batch {batch}  T {frames}  step {median * 1000,9:F1} ms  " +
             $"{options.Seconds:0.#} s stem ({sampling.TotalSteps} steps) {median * sampling.TotalSteps,8:F1} s  " +
             $"{flops / 1e9,8:F1} GFLOP/step  {flops / median / 1e9,6:F1} GFLOP/s  [steps ms: {string.Join(" ", stepSeconds.Select(s => (s * 1000).ToString("F0", CultureInfo.InvariantCulture)))}]"));
     }
 }
+if (options.Json)
+    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+    {
+        torch = TorchRuntime.Version, threads = TorchRuntime.Threads, device = device.ToString(), seconds = options.Seconds, steps = options.Steps,
+        max_steps = options.MaxSteps, codec = new { config = "tiny", encode_s = encodeSeconds, decode_s = decodeSeconds }, results,
+    }));
 return 0;
 
 // Wall time of each of the first maxSteps steps of a decode (then cancelled).
@@ -91,7 +111,7 @@ static double Median(List<double> values)
 }
 
 // The codec's share of a generation: encode the context mix and decode the stem.
-static void CodecSeconds(CodecConfig config, double seconds, Device device)
+static (double Encode, double Decode) CodecSeconds(CodecConfig config, double seconds, Device device, TextWriter log)
 {
     using var codec = new EncodecModel(config);
     codec.To(device);
@@ -101,11 +121,15 @@ static void CodecSeconds(CodecConfig config, double seconds, Device device)
     var audio = (Tensors.Randn([1, 1, samples]) * 0.1).To(device);
     var clock = Stopwatch.StartNew();
     var codes = codec.EncodeLong(audio);
+    if (device.Type == DeviceType.CUDA) TorchRuntime.Cuda.Synchronize();
     var encode = clock.Elapsed.TotalSeconds;
     clock.Restart();
     codec.DecodeLong(codes, samples);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"codec tiny (random): encode {encode:F2} s + decode {clock.Elapsed.TotalSeconds:F2} s for {seconds:0.#} s of audio"));
+    if (device.Type == DeviceType.CUDA) TorchRuntime.Cuda.Synchronize();
+    var decode = clock.Elapsed.TotalSeconds;
+    log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"codec tiny (random): encode {encode:F2} s + decode {decode:F2} s for {seconds:0.#} s of audio"));
+    return (encode, decode);
 }
 
 static void SaveRandomModels(string dir)
@@ -124,7 +148,7 @@ internal sealed class Inline(Action<DecodingProgress> report) : IProgress<Decodi
     public void Report(DecodingProgress value) => report(value);
 }
 
-internal sealed record Options(string[] Configs, double Seconds, int[] Steps, int MaxSteps, Device? Device, string? Save, string[] Modes)
+internal sealed record Options(string[] Configs, double Seconds, int[] Steps, int MaxSteps, Device? Device, string? Save, string[] Modes, bool Json = false)
 {
     public static Options Parse(string[] args)
     {
@@ -140,6 +164,7 @@ internal sealed record Options(string[] Configs, double Seconds, int[] Steps, in
                 "--max-steps" => o with { MaxSteps = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--device" => o with { Device = StemGen.Torch.Device.Parse(Next()) },
                 "--save" => o with { Save = Next() },
+                "--json" => o with { Json = true },
                 "--modes" => o with { Modes = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

@@ -72,7 +72,14 @@ foreach (var preset in presets)
     var sorted = stepMs.Order().ToArray();
     var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     var tokens = (double)batch * config.Levels * frames;
-    results.Add(new { preset, @params = config.ParameterCount, median_ms = median, min_ms = sorted[0], steps_ms = stepMs, tokens_per_step = tokens, tokens_per_s = tokens / median * 1000 });
+    // Model FLOPs per step: 6 x parameters x positions (one position per frame carries all levels' tokens).
+    var modelFlops = 6.0 * config.ParameterCount * batch * frames;
+    results.Add(new
+    {
+        preset, @params = config.ParameterCount, median_ms = median, min_ms = sorted[0], steps_ms = stepMs, tokens_per_step = tokens, tokens_per_s = tokens / median * 1000,
+        model_flops_per_step = modelFlops, model_flops_per_s = modelFlops / median * 1000,
+        bf16_autocast = training.MixedPrecision && target.Type == DeviceType.CUDA,
+    });
     if (!json)
         Console.WriteLine($"{preset,-6} {config.ParameterCount,12:N0} params  median {median,9:F1} ms/step  min {sorted[0],9:F1}  {tokens / median * 1000,10:N0} target tokens/s");
 }
