@@ -44,7 +44,7 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
             {
                 var project = await client.CreateProjectAsync(name);
                 var upload = await client.UploadAsync(project, ("drums.wav", TestAudio.Wav(3.0, 220, sampleRate: 32000)));
-                Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+                Assert.True(upload.StatusCode == HttpStatusCode.OK, $"upload: {(int)upload.StatusCode} {await upload.Content.ReadAsStringAsync()}");
                 var stem = (await upload.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("id").GetInt32();
                 projects.Add((project, stem));
             }
