@@ -13,7 +13,7 @@ using StemGen.Torch;
 // batched encoder). Prints seconds, clips/s, x real time, the ratio, whether both wrote the same
 // tokens, and where the time goes (reading vs encoding at batch 1 and batch B). Usage:
 //   stemgen-tokens-bench --data IMPORT [--codec models/codec-tiny.safetensors] [--split train]
-//       [--encode-seconds 10] [--submixes 4] [--batch 6] [--read-ahead 2] [--baseline-jobs 1] [--order old,new]
+//       [--encode-seconds 10] [--submixes 4] [--batch 1] [--read-ahead 2] [--baseline-jobs 1] [--order old,new]
 // Threads: STEMGEN_TORCH_THREADS=N (default: all cores); OPENBLAS_NUM_THREADS etc. as the loader sets them unless given.
 var o = Options.Parse(args);
 var manifest = ImportManifest.Load(Path.Combine(o.Data, ImportManifest.FileName));
@@ -34,7 +34,7 @@ using (TorchRuntime.NewDisposeScope()) tokenizer.Encode(new float[tokenizer.Samp
 var read = Time(() => { foreach (var r in refs) SegmentAudio.Load(manifest, r.Track, r.Segment); });
 
 var root = Path.Combine(Path.GetTempPath(), $"stemgen-tokens-bench-{Environment.ProcessId}");
-var results = new Dictionary<string, (double Seconds, string Folder)>();
+var results = new Dictionary<string, (double Seconds, double Cpu, string Folder)>();
 try
 {
     foreach (var name in o.Order)
@@ -43,13 +43,13 @@ try
         var cache = new TokenCache(folder, tokenizer);
         var build = name == "old" ? TokenCacheBuildOptions.OneByOne : new TokenCacheBuildOptions { Batch = o.Batch, ReadAhead = o.ReadAhead };
         var jobs = name == "old" ? o.BaselineJobs : 1;
-        var seconds = Time(() => TokenPairSet.Load(manifest, o.Split, cache, tokenizer, pairs, jobs, build: build));
-        results[name] = (seconds, cache.Directory);
-        Console.WriteLine(Inv($"{(name == "old" ? $"old: one by one, jobs {jobs}" : $"new: pipelined, batch {o.Batch}"),-28} {seconds,8:F1} s  {clipCount / seconds,7:F2} clips/s  {audioSeconds / seconds,7:F1} x real time"));
+        var (seconds, cpu, system) = Measure(() => TokenPairSet.Load(manifest, o.Split, cache, tokenizer, pairs, jobs, build: build));
+        results[name] = (seconds, cpu, cache.Directory);
+        Console.WriteLine(Inv($"{(name == "old" ? $"old: one by one, jobs {jobs}" : $"new: pipelined, batch {o.Batch}"),-28} {seconds,8:F1} s  {clipCount / seconds,7:F2} clips/s  {audioSeconds / seconds,7:F1} x real time   CPU {cpu,6:F1} s ({100 * system / Math.Max(cpu, 1e-9):F0} % system)"));
     }
     if (results.TryGetValue("old", out var old) && results.TryGetValue("new", out var fresh))
     {
-        Console.WriteLine(Inv($"speed-up new/old: {old.Seconds / fresh.Seconds:F2}x"));
+        Console.WriteLine(Inv($"speed-up new/old: {old.Seconds / fresh.Seconds:F2}x wall, {old.Cpu / fresh.Cpu:F2}x CPU time"));
         var (same, total) = Compare(old.Folder, fresh.Folder);
         Console.WriteLine($"token files identical: {same}/{total}");
     }
@@ -70,11 +70,18 @@ finally
 }
 return 0;
 
-static double Time(Action action)
+static double Time(Action action) => Measure(action).Wall;
+
+// Wall seconds, and CPU seconds of this process (user + system: what oversubscription and page faults cost, stable on a shared machine).
+static (double Wall, double Cpu, double System) Measure(Action action)
 {
+    var process = Process.GetCurrentProcess();
+    var (cpu, system) = (process.TotalProcessorTime, process.PrivilegedProcessorTime);
     var clock = Stopwatch.StartNew();
     action();
-    return clock.Elapsed.TotalSeconds;
+    var wall = clock.Elapsed.TotalSeconds;
+    process.Refresh();
+    return (wall, (process.TotalProcessorTime - cpu).TotalSeconds, (process.PrivilegedProcessorTime - system).TotalSeconds);
 }
 
 static (int Same, int Total) Compare(string a, string b)
@@ -100,7 +107,7 @@ internal sealed record Options(string Data, string? Codec, string Split, double 
         var data = values.GetValueOrDefault("data") ?? throw new ArgumentException("--data IMPORT is required (a folder made by `stemgen import`)");
         return new Options(data, values.GetValueOrDefault("codec"), Get("split", "train"),
             double.Parse(Get("encode-seconds", "10"), CultureInfo.InvariantCulture), int.Parse(Get("submixes", "4"), CultureInfo.InvariantCulture),
-            int.Parse(Get("batch", "6"), CultureInfo.InvariantCulture), int.Parse(Get("read-ahead", "2"), CultureInfo.InvariantCulture),
+            int.Parse(Get("batch", "1"), CultureInfo.InvariantCulture), int.Parse(Get("read-ahead", "2"), CultureInfo.InvariantCulture),
             int.Parse(Get("baseline-jobs", "1"), CultureInfo.InvariantCulture), Get("order", "old,new").Split(','));
     }
 }

@@ -21,7 +21,7 @@ public class TokenCacheBuildTests(ImportedFixture fixture) : IClassFixture<Impor
         var before = TokenPairSet.Load(Manifest, "train", new TokenCache(oneByOne.Path, reference), reference, options, jobs: 2, build: TokenCacheBuildOptions.OneByOne);
         var tokenizer = new TestTokenizer(sampleRate: codecRate);
         var after = TokenPairSet.Load(Manifest, "train", new TokenCache(pipelined.Path, tokenizer), tokenizer, options,
-            build: new TokenCacheBuildOptions { Batch = 3, ReadAhead = 1 });
+            build: new TokenCacheBuildOptions { Batch = 3, ReadAhead = 1, Encoders = 2 });
 
         var files = Files(oneByOne.Path);
         Assert.Contains(files, f => f.EndsWith(TokenFile.Extension, StringComparison.Ordinal));
@@ -63,13 +63,32 @@ public class TokenCacheBuildTests(ImportedFixture fixture) : IClassFixture<Impor
             {
                 segments = p.SegmentsDone;
                 cancel.Cancel();
-            }), cancellationToken: cancel.Token, build: new TokenCacheBuildOptions { Batch = 2 }));
+            }), cancellationToken: cancel.Token, build: new TokenCacheBuildOptions { Batch = 2, Encoders = 1 }));
 
         Assert.Equal(1, segments);
         var written = Directory.EnumerateFiles(root.Path, "*" + TokenFile.Extension, SearchOption.AllDirectories).Count();
         var perSegment = Manifest.Split("train").First().Segments[0].Stems.Count + Options.SubmixesPerSegment;
         Assert.Equal(written, tokenizer.Calls);
         Assert.InRange(written, 1, perSegment + 1);   // the first segment, at most one batch of the next
+    }
+
+    [Fact]
+    public void A_failing_encoder_stops_the_build_with_its_error()
+    {
+        using var root = new TempDirectory();
+        var tokenizer = new FailingTokenizer();
+        var error = Assert.Throws<InvalidOperationException>(() => TokenPairSet.Load(Manifest, "train", new TokenCache(root.Path, tokenizer), tokenizer, Options,
+            build: new TokenCacheBuildOptions { Encoders = 2 }));
+        Assert.Contains("negative code", error.Message);
+    }
+
+    private sealed class FailingTokenizer : IAudioTokenizer
+    {
+        public string Identity => "failing/v1";
+        public int SampleRate => 16000;
+        public int Levels => 2;
+        public int FrameRate => 50;
+        public short[,] Encode(float[] mono) => new short[2, 1] { { 0 }, { -1 } };
     }
 
     [Fact]
@@ -80,6 +99,7 @@ public class TokenCacheBuildTests(ImportedFixture fixture) : IClassFixture<Impor
         var cache = new TokenCache(root.Path, tokenizer);
         Assert.Throws<ArgumentOutOfRangeException>(() => TokenPairSet.Load(Manifest, "train", cache, tokenizer, Options, build: new TokenCacheBuildOptions { Batch = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => TokenPairSet.Load(Manifest, "train", cache, tokenizer, Options, build: new TokenCacheBuildOptions { ReadAhead = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TokenPairSet.Load(Manifest, "train", cache, tokenizer, Options, build: new TokenCacheBuildOptions { Encoders = 0 }));
     }
 
     private static List<string> Files(string root) =>

@@ -30,4 +30,10 @@ public interface IAudioTokenizer
     /// run clips of equal length as one batch, equal up to float32 rounding). Default: one by one.
     /// </summary>
     IReadOnlyList<short[,]> EncodeBatch(IReadOnlyList<float[]> monos) => monos.Select(Encode).ToList();
+
+    /// <summary>
+    /// Intra-op threads for encodes made from the calling thread (the token cache runs one encoder
+    /// per core, each on its own thread, with 1). Default: nothing to set.
+    /// </summary>
+    void UseThreads(int threads) { }
 }

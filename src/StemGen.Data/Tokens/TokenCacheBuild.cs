@@ -18,8 +18,19 @@ public sealed record TokenCacheBuildOptions
     /// <summary>Encode in a pipeline (read ahead, batched forwards) before the pairs are loaded.</summary>
     public bool Pipelined { get; init; } = true;
 
-    /// <summary>Clips of one segment (its stems and submixes, all of one length) per codec forward.</summary>
-    public int Batch { get; init; } = 6;
+    /// <summary>
+    /// Clips of one segment (its stems and submixes, all of one length) per codec forward. 1 on a CPU:
+    /// the SEANet convolutions over 20 s windows are memory-bound, and (B, C, L) activations B times
+    /// larger ran slower per clip (bench/README.md); a GPU gains from more.
+    /// </summary>
+    public int Batch { get; init; } = 1;
+
+    /// <summary>
+    /// Encoders, each on its own thread with one segment at a time and its own intra-op threads
+    /// (cores / encoders, at least 1). Default: one per core, single-threaded: on 2 cores the tiny
+    /// codec encoded 68x real time on 1 OpenMP thread and 36x on 2 (bench/README.md).
+    /// </summary>
+    public int Encoders { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Segments read, mixed and resampled ahead of the encoder (bounds memory: ~11 clips of 60 s each).</summary>
     public int ReadAhead { get; init; } = 2;
@@ -27,6 +38,7 @@ public sealed record TokenCacheBuildOptions
     public TokenCacheBuildOptions Validate()
     {
         if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), Batch, "batch must be at least 1");
+        if (Encoders < 1) throw new ArgumentOutOfRangeException(nameof(Encoders), Encoders, "at least one encoder is needed");
         if (ReadAhead < 1) throw new ArgumentOutOfRangeException(nameof(ReadAhead), ReadAhead, "read-ahead must be at least 1 segment");
         return this;
     }
@@ -71,33 +83,53 @@ public sealed partial class TokenCache
                 channel.Writer.TryComplete(e);
             }
         }, CancellationToken.None);
-        try
+        var done = 0;
+        var progressLock = new Lock();
+        void Encode()
         {
-            var done = 0;
-            while (channel.Reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+            tokenizer.UseThreads(Math.Max(1, Environment.ProcessorCount / options.Encoders));
+            while (channel.Reader.WaitToReadAsync(stop.Token).AsTask().GetAwaiter().GetResult())
                 while (channel.Reader.TryRead(out var work))
                 {
                     foreach (var batch in work.Chunk(options.Batch))
                     {
-                        cancellationToken.ThrowIfCancellationRequested();
+                        stop.Token.ThrowIfCancellationRequested();
                         var tokens = tokenizer.EncodeBatch(batch.Select(p => p.Samples).ToList());
                         for (var i = 0; i < batch.Length; i++)
                         {
                             TokenFile.Write(batch[i].Path, Checked(tokens[i], batch[i].Key), batch[i].Expected);
                             Statistics.Count(batch[i].Outcome);
                         }
-                        encoded += batch.Length;
+                        Interlocked.Add(ref encoded, batch.Length);
                     }
-                    progress?.Report(new TokenCacheProgress(++done, segments.Count, Interlocked.Read(ref hits), encoded));
+                    lock (progressLock) progress?.Report(new TokenCacheProgress(++done, segments.Count, Interlocked.Read(ref hits), Interlocked.Read(ref encoded)));
                 }
         }
-        finally
+        // Encoders on threads of their own: each keeps its thread count, and one that fails stops the rest.
+        var encoders = Enumerable.Range(0, options.Encoders).Select(_ => Task.Factory.StartNew(() =>
         {
-            stop.Cancel();
-            // The reader ends promptly once stopped; its own errors already reached the channel.
-            reader.Wait(CancellationToken.None);
+            try
+            {
+                Encode();
+            }
+            catch
+            {
+                stop.Cancel();
+                throw;
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
+        try
+        {
+            Task.WaitAll([.. encoders, reader], CancellationToken.None);
         }
-        return (Interlocked.Read(ref hits), encoded);
+        catch (AggregateException e)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // The first real failure (others are the cancellations it caused).
+            var cause = e.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) ?? e.InnerExceptions[0];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+        }
+        return (Interlocked.Read(ref hits), Interlocked.Read(ref encoded));
     }
 
     /// <summary>Head length in samples for <see cref="TokenPairOptions.EncodeSeconds"/>, null for the whole segment.</summary>

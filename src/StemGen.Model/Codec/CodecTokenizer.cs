@@ -40,6 +40,9 @@ public sealed class CodecTokenizer : IAudioTokenizer
 
     public short[,] Encode(float[] mono) => EncodeBatch([mono])[0];
 
+    /// <summary>libtorch's OpenMP thread count is per calling thread: this sets the caller's.</summary>
+    public void UseThreads(int threads) => TorchRuntime.Threads = threads;
+
     /// <summary>Clips of equal length go through the codec together, as one (B, 1, L) forward per window.</summary>
     public IReadOnlyList<short[,]> EncodeBatch(IReadOnlyList<float[]> monos)
     {
