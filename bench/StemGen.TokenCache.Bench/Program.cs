@@ -60,9 +60,10 @@ try
     var head = TokenCache.HeadOf(manifest, first.Segment, o.EncodeSeconds) ?? audio.Frames;
     var segmentClips = audio.Stems.Select(s => s.Samples[..head]).ToList();
     var one = Time(() => { foreach (var c in segmentClips) tokenizer.Encode(c); });
-    var batched = Time(() => { foreach (var b in segmentClips.Chunk(o.Batch)) tokenizer.EncodeBatch(b); });
+    var probe = Math.Max(o.Batch, 6);
+    var batched = Time(() => { foreach (var b in segmentClips.Chunk(probe)) tokenizer.EncodeBatch(b); });
     var clipSeconds = segmentClips.Count * head / (double)manifest.SampleRate;
-    Console.WriteLine(Inv($"phases: read {refs.Count} segments {read:F1} s; encode {segmentClips.Count} clips of {head / (double)manifest.SampleRate:F0} s: batch 1 {one:F2} s ({clipSeconds / one:F1} x real time), batch {o.Batch} {batched:F2} s ({clipSeconds / batched:F1} x real time)"));
+    Console.WriteLine(Inv($"phases: read {refs.Count} segments {read:F1} s; encode {segmentClips.Count} clips of {head / (double)manifest.SampleRate:F0} s: batch 1 {one:F2} s ({clipSeconds / one:F1} x real time), batch {probe} {batched:F2} s ({clipSeconds / batched:F1} x real time)"));
 }
 finally
 {
