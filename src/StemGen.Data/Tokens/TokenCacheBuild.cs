@@ -57,8 +57,14 @@ public sealed partial class TokenCache
     /// batches of <see cref="TokenCacheBuildOptions.Batch"/> clips per forward. Progress after each
     /// segment; returns (files read from cache, files encoded).
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="activityThresholdDb"/>, the reader also stores each segment's frame
+    /// activity (<see cref="SegmentActivity"/>) of its stems and submixes from the audio it has
+    /// read, so the loader after it does not decode the segment again.
+    /// </remarks>
     public (long Hits, long Encoded) Prefill(ImportManifest manifest, IReadOnlyList<SegmentRef> segments, int submixesPerSegment, long seed, double encodeSeconds = 0,
-        TokenCacheBuildOptions? options = null, IProgress<TokenCacheProgress>? progress = null, CancellationToken cancellationToken = default)
+        TokenCacheBuildOptions? options = null, IProgress<TokenCacheProgress>? progress = null, CancellationToken cancellationToken = default,
+        double? activityThresholdDb = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(segments);
@@ -73,7 +79,7 @@ public sealed partial class TokenCache
                 foreach (var item in segments)
                 {
                     stop.Token.ThrowIfCancellationRequested();
-                    var work = PlanSegment(manifest, item, submixesPerSegment, seed, HeadOf(manifest, item.Segment, encodeSeconds), ref hits);
+                    var work = PlanSegment(manifest, item, submixesPerSegment, seed, HeadOf(manifest, item.Segment, encodeSeconds), activityThresholdDb, ref hits);
                     channel.Writer.WriteAsync(work, stop.Token).AsTask().GetAwaiter().GetResult();
                 }
                 channel.Writer.Complete();
@@ -137,7 +143,8 @@ public sealed partial class TokenCache
         encodeSeconds > 0 && encodeSeconds * manifest.SampleRate < segment.Frames ? (int)Math.Round(encodeSeconds * manifest.SampleRate) : null;
 
     // What of one segment is missing, with its audio; valid files are counted as hits and skipped.
-    private List<Pending> PlanSegment(ImportManifest manifest, SegmentRef item, int submixesPerSegment, long seed, int? headSamples, ref long hits)
+    private List<Pending> PlanSegment(ImportManifest manifest, SegmentRef item, int submixesPerSegment, long seed, int? headSamples, double? activityThresholdDb,
+        ref long hits)
     {
         var (track, segment) = (item.Track, item.Segment);
         var wanted = new List<(string Key, ulong Hash, IReadOnlyList<string> Stems, bool IsStem)>();
@@ -176,6 +183,9 @@ public sealed partial class TokenCache
             var outcome = File.Exists(path) || problem is not null ? CacheOutcome.Replaced : CacheOutcome.Miss;
             result.Add(new Pending(key, path, expected, outcome, mono.Channel(0).ToArray()));
         }
+        // The sets TokenPairSet asks for: each stem alone, then each submix (read from disk when stored).
+        if (activityThresholdDb is { } threshold)
+            SegmentActivity.GetOrCompute(Root, manifest, track, segment, wanted.Select(w => w.Stems).ToList(), tokenizer.FrameRate, threshold, audio);
         return result;
     }
 

@@ -119,7 +119,8 @@ public sealed class TokenPairSet
         (long Hits, long Encoded)? prefilled = null;
         if (build.Pipelined)
         {
-            prefilled = cache.Prefill(manifest, refs, options.SubmixesPerSegment, options.SubmixSeed, options.EncodeSeconds, build, progress, cancellationToken);
+            prefilled = cache.Prefill(manifest, refs, options.SubmixesPerSegment, options.SubmixSeed, options.EncodeSeconds, build, progress, cancellationToken,
+                options.ThresholdDb);
             progress = null;
         }
         var (hits0, encoded0) = (cache.Statistics.Hits, cache.Statistics.Misses + cache.Statistics.Replaced);
