@@ -93,16 +93,19 @@ internal static class TokenCommands
         var seed = new Option<long>("--seed") { Description = "Seed of the submix recipes (use the same with `stemgen train --submix-seed`).", DefaultValueFactory = _ => 1 };
         var encodeSeconds = new Option<double>("--encode-seconds") { Description = "Encode only the first S seconds of each segment (0: all); cheaper on a CPU, and every song is kept.", DefaultValueFactory = _ => 0 };
         var splits = new Option<string>("--splits") { Description = "Comma-separated splits to encode.", DefaultValueFactory = _ => "train,validation" };
-        var jobs = new Option<int>("--jobs") { Description = "Segments encoded at once.", DefaultValueFactory = _ => 1 };
+        var jobs = new Option<int>("--jobs") { Description = "Segments read into memory at once after encoding (encoding itself is one pipeline).", DefaultValueFactory = _ => 1 };
+        var batch = new Option<int>("--batch") { Description = "Clips of a segment encoded in one codec forward (1: one by one).", DefaultValueFactory = _ => new TokenCacheBuildOptions().Batch };
         var shard = new Option<string?>("--shard") { Description = "I/N: build only segments i with i mod N = I, so N processes can share the work (e.g. 0/4 .. 3/4)." };
         var command = new Command("build", "Encode every stem and N context submixes per segment of an import with a codec into the token cache (already cached files are kept).");
-        foreach (var o in new Option[] { data, codec, cache, submixes, seed, encodeSeconds, splits, jobs, shard }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, codec, cache, submixes, seed, encodeSeconds, splits, jobs, batch, shard }) command.Options.Add(o);
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(CommandErrors.Run(() =>
         {
             var k = parseResult.GetValue(submixes);
             if (k < 1) throw new UsageException($"--submixes must be at least 1 (contexts come from submixes), not {k}");
             var j = parseResult.GetValue(jobs);
             if (j < 1) throw new UsageException($"--jobs must be at least 1, not {j}");
+            var b = parseResult.GetValue(batch);
+            if (b < 1) throw new UsageException($"--batch must be at least 1, not {b}");
             var head = parseResult.GetValue(encodeSeconds);
             if (!(head >= 0)) throw new UsageException($"--encode-seconds must be 0 (all) or positive, not {head.ToString(CultureInfo.InvariantCulture)}");
             var (part, parts) = (0, 1);
@@ -129,7 +132,7 @@ internal static class TokenCommands
                 var bar = new DataCommands.ProgressBar($"{split} segments");
                 var set = TokenPairSet.Load(opened.Manifest, split, opened.Cache, opened.Tokenizer, options, j,
                     new DataCommands.InlineProgress<TokenCacheProgress>(p => bar.Update(p.SegmentsDone, p.SegmentsTotal, $"{p.Encoded} encoded, {p.Hits} from cache")),
-                    cancellationToken, part, parts);
+                    cancellationToken, part, parts, new TokenCacheBuildOptions { Batch = b });
                 bar.Done();
                 var s = set.Summary;
                 Console.WriteLine($"  {split,-11}{s.Segments,5} segments {s.Stems,6} stems {s.Submixes,6} submixes   {s.TokensEncoded} files encoded, {s.TokensFromCache} from cache");

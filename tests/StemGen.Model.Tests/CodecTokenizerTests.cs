@@ -31,6 +31,29 @@ public class CodecTokenizerTests : IDisposable
     }
 
     [Fact]
+    public void Batched_encoding_gives_the_tokens_of_one_by_one_encoding()
+    {
+        TorchRuntime.ManualSeed(13);
+        using var model = new EncodecModel(CodecConfig.Tiny);
+        model.Eval();
+        // Short windows, so the 2.5 s clips take three windows each (125 frames, windows of 50).
+        var tokenizer = new CodecTokenizer(model, new CodecWindowing(WindowFrames: 50, ContextFrames: 10, CrossfadeFrames: 4));
+        var random = new Random(3);
+        float[] Noise(int samples, float gain) => Enumerable.Range(0, samples).Select(_ => gain * (float)(random.NextDouble() * 2 - 1)).ToArray();
+        // Three clips of one length (one batch), one of another (a batch of its own), in mixed order.
+        var clips = new[] { Noise(80000, 0.3f), Tone(48000), Noise(80000, 0.05f), Noise(80000, 0.6f) };
+
+        var batched = tokenizer.EncodeBatch(clips);
+        Assert.Equal(clips.Length, batched.Count);
+        for (var i = 0; i < clips.Length; i++)
+        {
+            var alone = tokenizer.Encode(clips[i]);
+            Assert.Equal(new[] { 4, clips[i].Length / 640 }, new[] { batched[i].GetLength(0), batched[i].GetLength(1) });
+            Assert.Equal(alone, batched[i]);
+        }
+    }
+
+    [Fact]
     public void Other_weights_give_another_identity_and_so_another_cache()
     {
         TorchRuntime.ManualSeed(12);

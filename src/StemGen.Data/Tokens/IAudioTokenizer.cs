@@ -24,4 +24,16 @@ public interface IAudioTokenizer
 
     /// <summary>Encodes mono audio at <see cref="SampleRate"/> into tokens [Q, T], codes 0..32767.</summary>
     short[,] Encode(float[] mono);
+
+    /// <summary>
+    /// Encodes several mono clips at once; result i is <see cref="Encode"/> of clip i (a codec may
+    /// run clips of equal length as one batch, equal up to float32 rounding). Default: one by one.
+    /// </summary>
+    IReadOnlyList<short[,]> EncodeBatch(IReadOnlyList<float[]> monos) => monos.Select(Encode).ToList();
+
+    /// <summary>
+    /// Intra-op threads for encodes made from the calling thread (the token cache runs one encoder
+    /// per core, each on its own thread, with 1). Default: nothing to set.
+    /// </summary>
+    void UseThreads(int threads) { }
 }

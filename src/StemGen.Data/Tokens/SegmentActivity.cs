@@ -23,7 +23,7 @@ internal static class SegmentActivity
 
     /// <summary>Active frames of each wanted stem set (a single stem is a set of one), keyed by <see cref="Key"/>.</summary>
     public static Dictionary<string, bool[]> GetOrCompute(string cacheRoot, ImportManifest manifest, ImportedTrack track, ImportedSegment segment,
-        IReadOnlyList<IReadOnlyList<string>> sets, double frameRate, double thresholdDb)
+        IReadOnlyList<IReadOnlyList<string>> sets, double frameRate, double thresholdDb, SegmentAudio? loaded = null)
     {
         var path = Path.Combine(cacheRoot, "activity", track.Split, track.Id, segment.Index.ToString("000") + ".json");
         var source = SourceHash(manifest, segment);
@@ -42,7 +42,7 @@ internal static class SegmentActivity
             }
         }
 
-        var audio = SegmentAudio.Load(manifest, track, segment);
+        var audio = loaded ?? SegmentAudio.Load(manifest, track, segment);
         var result = new Dictionary<string, bool[]>();
         foreach (var set in sets)
         {

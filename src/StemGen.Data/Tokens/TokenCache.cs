@@ -55,7 +55,7 @@ public sealed record TokenCacheProgress(int SegmentsDone, int SegmentsTotal, lon
 /// fingerprint of its source audio and a payload checksum; a file that fails any check is encoded
 /// again and replaced, never trusted. Writes are atomic, so concurrent builders are safe.
 /// </summary>
-public sealed class TokenCache
+public sealed partial class TokenCache
 {
     private readonly IAudioTokenizer tokenizer;
     private readonly ulong identityHash;
@@ -145,9 +145,7 @@ public sealed class TokenCache
         var submixes = PlanSubmixes(track, segment, count, seed);
         SegmentAudio? audio = null;
         var result = submixes.Select(s => (s, SubmixTokens(manifest, track, segment, s, () => audio ??= SegmentAudio.Load(manifest, track, segment), headSamples))).ToList();
-        var recipe = Path.Combine(Directory, SegmentFolder(track, segment), "submixes.json");
-        var json = JsonSerializer.Serialize(new { seed, submixes }, ImportManifest.Json);
-        if (!File.Exists(recipe) || File.ReadAllText(recipe) != json) AtomicWrite.Text(recipe, json);
+        WriteRecipe(track, segment, seed, submixes);
         return result;
     }
 
@@ -247,7 +245,11 @@ public sealed class TokenCache
     {
         var mono = audio.Channels == 1 ? audio : ChannelMapper.Apply(audio, ChannelPolicy.Mono);
         if (mono.SampleRate != tokenizer.SampleRate) mono = Resampler.Resample(mono, tokenizer.SampleRate);
-        var tokens = tokenizer.Encode(mono.Channel(0).ToArray());
+        return Checked(tokenizer.Encode(mono.Channel(0).ToArray()), key);
+    }
+
+    private short[,] Checked(short[,] tokens, string key)
+    {
         if (tokens.GetLength(0) != tokenizer.Levels)
             throw new InvalidOperationException($"{key}: the tokenizer returned {tokens.GetLength(0)} levels, it declares {tokenizer.Levels}");
         foreach (var code in tokens)

@@ -98,9 +98,13 @@ public sealed class TokenPairSet
     /// <remarks>
     /// <paramref name="shard"/> of <paramref name="shards"/> keeps segments i with i mod shards = shard
     /// only: separate processes can build one cache together (files are written atomically).
+    /// Missing tokens are encoded first by <see cref="TokenCache.Prefill"/> (one reader, one encoder,
+    /// batched) unless <paramref name="build"/> is <see cref="TokenCacheBuildOptions.OneByOne"/>;
+    /// <paramref name="jobs"/> then only loads.
     /// </remarks>
     public static TokenPairSet Load(ImportManifest manifest, string split, TokenCache cache, IAudioTokenizer tokenizer, TokenPairOptions? options = null,
-        int jobs = 1, IProgress<TokenCacheProgress>? progress = null, CancellationToken cancellationToken = default, int shard = 0, int shards = 1)
+        int jobs = 1, IProgress<TokenCacheProgress>? progress = null, CancellationToken cancellationToken = default, int shard = 0, int shards = 1,
+        TokenCacheBuildOptions? build = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(cache);
@@ -111,6 +115,14 @@ public sealed class TokenPairSet
         options = (options ?? new TokenPairOptions()).Validate();
         var refs = SegmentRef.Of(manifest, split).Where((_, i) => i % shards == shard).ToList();
         if (refs.Count == 0) throw new InvalidOperationException($"the import has no '{split}' segment with two or more stems");
+        build = (build ?? new TokenCacheBuildOptions()).Validate();
+        (long Hits, long Encoded)? prefilled = null;
+        if (build.Pipelined)
+        {
+            prefilled = cache.Prefill(manifest, refs, options.SubmixesPerSegment, options.SubmixSeed, options.EncodeSeconds, build, progress, cancellationToken,
+                options.ThresholdDb);
+            progress = null;
+        }
         var (hits0, encoded0) = (cache.Statistics.Hits, cache.Statistics.Misses + cache.Statistics.Replaced);
         var loaded = new SegmentTokens?[refs.Count];
         var done = 0;
@@ -121,8 +133,11 @@ public sealed class TokenPairSet
                 cache.Statistics.Hits - hits0, cache.Statistics.Misses + cache.Statistics.Replaced - encoded0));
         });
         var usable = loaded.Where(s => s is not null && s.Frames >= options.CropFrames && s.Mixes.Count > 0).Select(s => s!).ToList();
+        // After a prefill the loop reads every file back from the cache: the prefill's counts say what came from it.
+        var (loopHits, loopEncoded) = (cache.Statistics.Hits - hits0, cache.Statistics.Misses + cache.Statistics.Replaced - encoded0);
+        var (encoded, fromCache) = prefilled is { } p ? (p.Encoded + loopEncoded, p.Hits) : (loopEncoded, loopHits);
         var summary = new TokenPairSetSummary(split, usable.Count, refs.Count - usable.Count, usable.Sum(s => s.Stems.Count), usable.Sum(s => s.Mixes.Count),
-            cache.Statistics.Misses + cache.Statistics.Replaced - encoded0, cache.Statistics.Hits - hits0);
+            encoded, fromCache);
         if (usable.Count == 0)
             throw new InvalidOperationException($"no '{split}' segment is {options.CropFrames} token frames long ({options.CropFrames / (double)tokenizer.FrameRate:0.#} s): use a shorter crop");
         return new TokenPairSet(usable, options, tokenizer.Levels, manifest.SampleRate, tokenizer.FrameRate, summary);
@@ -131,8 +146,7 @@ public sealed class TokenPairSet
     private static SegmentTokens LoadSegment(ImportManifest manifest, SegmentRef item, TokenCache cache, IAudioTokenizer tokenizer, TokenPairOptions options)
     {
         var (track, segment) = (item.Track, item.Segment);
-        int? head = options.EncodeSeconds > 0 && options.EncodeSeconds * manifest.SampleRate < segment.Frames
-            ? (int)Math.Round(options.EncodeSeconds * manifest.SampleRate) : null;
+        var head = TokenCache.HeadOf(manifest, segment, options.EncodeSeconds);
         var stemTokens = segment.Stems.Select(s => cache.Stem(manifest, track, segment, s.Id, head)).ToList();
         var submixes = cache.Submixes(manifest, track, segment, options.SubmixesPerSegment, options.SubmixSeed, head);
         var sets = segment.Stems.Select(s => (IReadOnlyList<string>)[s.Id]).Concat(submixes.Select(m => m.Submix.Stems)).ToList();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using StemGen.Data.Tokens;
+using StemGen.Torch;
 
 namespace StemGen.Model.Codec;
 
@@ -37,13 +38,37 @@ public sealed class CodecTokenizer : IAudioTokenizer
     public int Levels => model.Config.Levels;
     public int FrameRate { get; }
 
-    public short[,] Encode(float[] mono)
+    public short[,] Encode(float[] mono) => EncodeBatch([mono])[0];
+
+    /// <summary>libtorch's OpenMP thread count is per calling thread: this sets the caller's.</summary>
+    public void UseThreads(int threads) => TorchRuntime.Threads = threads;
+
+    /// <summary>Clips of equal length go through the codec together, as one (B, 1, L) forward per window.</summary>
+    public IReadOnlyList<short[,]> EncodeBatch(IReadOnlyList<float[]> monos)
     {
-        var codes = model.EncodeMono(mono, windowing);
-        var tokens = new short[codes.GetLength(0), codes.GetLength(1)];
-        for (var q = 0; q < tokens.GetLength(0); q++)
-        for (var t = 0; t < tokens.GetLength(1); t++)
-            tokens[q, t] = (short)codes[q, t];
-        return tokens;
+        ArgumentNullException.ThrowIfNull(monos);
+        if (model.Config.Channels != 1) throw new InvalidOperationException($"this codec has {model.Config.Channels} channels, not 1");
+        var result = new short[monos.Count][,];
+        foreach (var group in Enumerable.Range(0, monos.Count).GroupBy(i => monos[i].Length))
+        {
+            var indices = group.ToList();
+            var length = group.Key;
+            using var scope = TorchRuntime.NewDisposeScope();
+            var flat = new float[(long)indices.Count * length];
+            for (var b = 0; b < indices.Count; b++) monos[indices[b]].CopyTo(flat, (long)b * length);
+            var codes = model.EncodeLong(Tensor.FromSpan<float>(flat, [indices.Count, 1, length]), windowing); // (B, Q, T)
+            var (q, t) = ((int)codes.Size(1), (int)codes.Size(2));
+            var all = new long[indices.Count * q * t];
+            if (all.Length > 0) codes.CopyTo<long>(all);
+            for (var b = 0; b < indices.Count; b++)
+            {
+                var tokens = new short[q, t];
+                for (var level = 0; level < q; level++)
+                for (var frame = 0; frame < t; frame++)
+                    tokens[level, frame] = (short)all[((long)b * q + level) * t + frame];
+                result[indices[b]] = tokens;
+            }
+        }
+        return result;
     }
 }

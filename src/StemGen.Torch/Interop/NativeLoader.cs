@@ -7,7 +7,7 @@ namespace StemGen.Torch.Interop;
 /// Loads the shim deliberately: STEMGEN_TORCH_SHIM (a file path) first, then the copy beside the
 /// assemblies, then the system search path; a failure says exactly what was tried and why.
 /// </summary>
-internal static class NativeLoader
+internal static partial class NativeLoader
 {
     internal const string LibraryName = "stemgen_torch";
     private const string FileName = "libstemgen_torch.so";
@@ -39,6 +39,8 @@ internal static class NativeLoader
     private static IntPtr Load()
     {
         var attempts = new List<string>();
+        KeepBlasSingleThreaded();
+        KeepFreedMemory();
         foreach (var candidate in Candidates())
         {
             try
@@ -68,6 +70,56 @@ internal static class NativeLoader
         var threads = int.TryParse(configured, out var n) && n > 0 ? n : Environment.ProcessorCount;
         var setThreads = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(library, "sg_set_num_threads");
         setThreads(threads);
+    }
+
+    /// <summary>
+    /// libtorch's intra-op pool (OpenMP, sized by <see cref="UseAllCores"/>) is the one pool: BLAS
+    /// calls made from inside it must not start teams of their own (OpenBLAS, MKL and OpenMP read
+    /// these once, when they initialise, so they are set in the process environment before the
+    /// load; a value the user set is kept). .NET's Environment.SetEnvironmentVariable does not
+    /// reach the C runtime's environment on Linux, hence setenv.
+    /// </summary>
+    private static void KeepBlasSingleThreaded()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        foreach (var name in (string[])["OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_MAX_ACTIVE_LEVELS"])
+            _ = LibC.setenv(name, "1", 0);
+    }
+
+    /// <summary>
+    /// glibc serves every allocation over 32 MB (codec activations of a 20 s window are 45 MB and
+    /// more) with a fresh mmap and unmaps it on free, so each op's output is page-faulted and zeroed
+    /// again: a third of the codec's time went to the kernel. One arena on the brk heap, no mmap
+    /// and a 1 GB trim threshold keep freed tensors for the next op (the resident size stays near
+    /// the peak instead). Skipped when the user tunes malloc (MALLOC_*_ or GLIBC_TUNABLES) or sets
+    /// STEMGEN_TORCH_MALLOC=default.
+    /// </summary>
+    private static void KeepFreedMemory()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("STEMGEN_TORCH_MALLOC") == "default") return;
+        var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>();
+        if (environment.Any(k => k == "GLIBC_TUNABLES" || (k.StartsWith("MALLOC_", StringComparison.Ordinal) && k.EndsWith('_')))) return;
+        const int TrimThreshold = -1, TopPad = -2, MmapMax = -4, ArenaMax = -8;
+        try
+        {
+            _ = LibC.mallopt(ArenaMax, 1);
+            _ = LibC.mallopt(MmapMax, 0);
+            _ = LibC.mallopt(TrimThreshold, 1 << 30);
+            _ = LibC.mallopt(TopPad, 64 << 20);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // not glibc (musl): its allocator has no such knobs
+        }
+    }
+
+    private static partial class LibC
+    {
+        [LibraryImport("libc.so.6")]
+        internal static partial int mallopt(int parameter, int value);
+
+        [LibraryImport("libc.so.6", StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int setenv(string name, string value, int overwrite);
     }
 
     private static IEnumerable<string> Candidates()
