@@ -52,7 +52,8 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
                 Context = contextAudio, Category = ticket.Category, Sampling = ticket.Parameters.ToSamplingOptions(), Variations = ticket.Parameters.Variations,
                 Region = ticket.Parameters.RegionStart is { } from && ticket.Parameters.RegionEnd is { } to ? new TimeRegion(from, to) : null,
                 ExistingStem = ticket.Existing is { } existing
-                    ? FitTo(await ReadAsync(jobId, existing, contextAudio[0].SampleRate, cancel.Token), contextAudio.Max(c => c.Frames)) : null,
+                    // The stem to regenerate at the context's exact length (job creation allows it to be shorter).
+                    ? StemGenerator.FitLength(await ReadAsync(jobId, existing, contextAudio[0].SampleRate, cancel.Token), contextAudio.Max(c => c.Frames)) : null,
             };
             progress.Set("generating", 0, 0, 0, null);
             var result = await Task.Run(() => model.Generate(request, progress, cancel.Token), cancel.Token);
@@ -118,16 +119,6 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
         buffer.Position = 0;
         var audio = AudioFile.Read(buffer, stem.FileName);
         return rate is { } r && audio.SampleRate != r ? Resampler.Resample(audio, r) : audio;
-    }
-
-    /// <summary>The stem to regenerate at the context's exact length: a shorter one is padded with silence, a longer one cut.</summary>
-    private static AudioBuffer FitTo(AudioBuffer audio, int frames)
-    {
-        if (audio.Frames == frames) return audio;
-        var fitted = new AudioBuffer(audio.Channels, frames, audio.SampleRate);
-        var kept = Math.Min(frames, audio.Frames);
-        for (var c = 0; c < audio.Channels; c++) audio.Channel(c)[..kept].CopyTo(fitted.Channel(c));
-        return fitted;
     }
 
     /// <summary>

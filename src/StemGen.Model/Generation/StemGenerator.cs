@@ -348,7 +348,8 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
     private static int FramesAt(AudioBuffer audio, int rate) =>
         audio.SampleRate == rate ? audio.Frames : (int)Math.Round((double)audio.Frames * rate / audio.SampleRate);
 
-    private static AudioBuffer FitLength(AudioBuffer audio, int frames)
+    /// <summary>The audio cut or padded with silence to exactly <paramref name="frames"/> frames.</summary>
+    public static AudioBuffer FitLength(AudioBuffer audio, int frames)
     {
         if (audio.Frames == frames) return audio;
         var result = new AudioBuffer(audio.Channels, frames, audio.SampleRate);
