@@ -24,7 +24,13 @@ internal static class DataCommands
             Description = "SoundFont(s) to draw from per stem: timgm6mb (default), fluidr3 (Debian fluid-soundfont-gm) or a .sf2 path. Repeatable.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("synth-dataset", "Generate a Slakh-format multitrack dataset: mma grooves over chord progressions plus a melody, rendered per instrument with FluidSynth.");
+        var style = new Option<string>("--style")
+        {
+            Description = "songs (default): mma grooves over chord progressions plus a melody; listening: random chords on random onsets that chords, bass, lead and drums all share, so a stem can only be predicted by listening to the others.",
+            DefaultValueFactory = _ => "songs",
+        };
+        var command = new Command("synth-dataset", "Generate a Slakh-format multitrack dataset rendered per instrument with FluidSynth (see --style).");
+        command.Options.Add(style);
         command.Options.Add(hours);
         command.Options.Add(seed);
         command.Options.Add(output);
@@ -36,8 +42,12 @@ internal static class DataCommands
             if (!(h > 0)) throw new UsageException($"--hours must be positive, not {h}");
             var j = parseResult.GetValue(jobs);
             if (j < 1) throw new UsageException($"--jobs must be at least 1, not {j}");
+            var styleName = parseResult.GetValue(style)!;
+            if (!Enum.TryParse<SynthStyle>(styleName, ignoreCase: true, out var s) || !Enum.IsDefined(s))
+                throw new UsageException($"--style must be songs or listening, not '{styleName}'");
             var options = new SynthDatasetOptions
             {
+                Style = s,
                 Hours = h,
                 Seed = parseResult.GetValue(seed),
                 Output = parseResult.GetValue(output)!,

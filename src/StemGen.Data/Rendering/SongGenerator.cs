@@ -3,22 +3,17 @@ using StemGen.Data.Slakh;
 
 namespace StemGen.Data.Rendering;
 
-/// <summary>A song ready to render: its plan, the full multitrack MIDI and one part per stem.</summary>
-public sealed record GeneratedSong(SongPlan Plan, MidiFile Midi, IReadOnlyList<StemPart> Parts)
+/// <summary>One song of a synthetic dataset before rendering: drawn from (seed, index) alone.</summary>
+public interface ISynthSong
 {
-    /// <summary>The song fields of metadata.yaml (key, tempo, chords, groove, seed); the renderer adds the rest.</summary>
-    public SlakhMetadata Metadata => new()
-    {
-        Uuid = Uuid(Plan.Seed, Plan.Index),
-        Key = Plan.Key.ToString(),
-        Tempo = Plan.Tempo,
-        TimeSignature = Plan.TimeSignature,
-        Chords = Plan.ChordSymbols,
-        Groove = Plan.Groove.Name,
-        Seed = Plan.Seed,
-        Generator = $"stemgen synth-dataset (song {Plan.Index}, form {Plan.Form}{(Plan.Sevenths ? ", sevenths" : "")})",
-    };
+    int Index { get; }
+    double Seconds { get; }
+    GeneratedSong Generate(IReadOnlyList<string> soundFonts, CancellationToken cancellationToken = default);
+}
 
+/// <summary>A song ready to render: the full multitrack MIDI, one part per stem, the song fields of metadata.yaml and extra files for the track folder.</summary>
+public sealed record GeneratedSong(MidiFile Midi, IReadOnlyList<StemPart> Parts, SlakhMetadata Metadata, IReadOnlyDictionary<string, string> Files)
+{
     /// <summary>A UUID-like 32-hex-digit id from seed and index, as Slakh's UUID field (stable across runs).</summary>
     internal static string Uuid(long seed, int index)
     {
@@ -59,8 +54,21 @@ public static class SongGenerator
         if (channel < 0) throw new InvalidOperationException("mma used every MIDI channel: no room for the melody");
         var melody = MelodyWriter.ToTrack(MelodyWriter.Write(plan), accompaniment.Timing.TicksPerQuarter, channel, plan.MelodyProgram);
         var song = new MidiFile(1, accompaniment.Timing, [.. accompaniment.Tracks, melody]);
-        return new GeneratedSong(plan, song, Parts(plan, song, soundFonts));
+        return new GeneratedSong(song, Parts(plan, song, soundFonts), Metadata(plan), new Dictionary<string, string> { ["song.mma"] = plan.ToMma() });
     }
+
+    /// <summary>The song fields of metadata.yaml (key, tempo, chords, groove, seed); the renderer adds the rest.</summary>
+    private static SlakhMetadata Metadata(SongPlan plan) => new()
+    {
+        Uuid = GeneratedSong.Uuid(plan.Seed, plan.Index),
+        Key = plan.Key.ToString(),
+        Tempo = plan.Tempo,
+        TimeSignature = plan.TimeSignature,
+        Chords = plan.ChordSymbols,
+        Groove = plan.Groove.Name,
+        Seed = plan.Seed,
+        Generator = $"stemgen synth-dataset (song {plan.Index}, form {plan.Form}{(plan.Sevenths ? ", sevenths" : "")})",
+    };
 
     /// <summary>
     /// An mma bass-line track: "Bass", "Walk" or a numbered one ("Bass-1"). Other "Bass-..." tracks are

@@ -22,7 +22,7 @@ public sealed record SongPlanOptions
 /// (with its A/B section form) and melody instrument. Drawn from (seed, index) alone, so the same
 /// seed always gives the same song; <see cref="ToMma"/> writes the chart mma renders.
 /// </summary>
-public sealed record SongPlan
+public sealed record SongPlan : ISynthSong
 {
     public required long Seed { get; init; }
     public required int Index { get; init; }
@@ -40,6 +40,10 @@ public sealed record SongPlan
     public bool Sevenths { get; init; }
 
     public double Seconds => Bars.Count * BeatsPerBar * 60.0 / Tempo;
+
+    /// <summary>Renders the chart with mma and adds the melody (<see cref="SongGenerator"/>).</summary>
+    public GeneratedSong Generate(IReadOnlyList<string> soundFonts, CancellationToken cancellationToken = default) =>
+        SongGenerator.Generate(this, soundFonts, cancellationToken);
     public string TimeSignature => $"{BeatsPerBar}/4";
 
     /// <summary>One entry per bar: "Am" or "F G" (two chords).</summary>

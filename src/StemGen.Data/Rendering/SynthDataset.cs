@@ -4,9 +4,19 @@ using StemGen.Data.Slakh;
 
 namespace StemGen.Data.Rendering;
 
+/// <summary>What a synthetic dataset's songs are.</summary>
+public enum SynthStyle
+{
+    /// <summary>mma grooves over chord progressions plus a melody (<see cref="SongPlan"/>).</summary>
+    Songs,
+    /// <summary>Random chords on random onsets that every part shares (<see cref="ListeningSongPlan"/>): listening is the only way to predict a stem.</summary>
+    Listening,
+}
+
 /// <summary>What to generate.</summary>
 public sealed record SynthDatasetOptions
 {
+    public SynthStyle Style { get; init; } = SynthStyle.Songs;
     /// <summary>Hours of songs to plan (song lengths are drawn, so the total is reached within a song).</summary>
     public required double Hours { get; init; }
     public required long Seed { get; init; }
@@ -16,6 +26,7 @@ public sealed record SynthDatasetOptions
     /// <summary>SoundFonts; each stem draws one. Default: TimGM6mb only (reproducible on any machine with the package).</summary>
     public IReadOnlyList<string>? SoundFonts { get; init; }
     public SongPlanOptions Songs { get; init; } = new();
+    public ListeningSongOptions Listening { get; init; } = new();
     public TrackRenderOptions Render { get; init; } = new();
     public string MmaLibrary { get; init; } = Mma.DefaultLibrary;
     /// <summary>Per block of ten songs (shuffled by the seed): this many go to validation and to test, the rest to train.</summary>
@@ -30,6 +41,7 @@ public sealed record SynthProgress(int SongsDone, int SongsTotal, double Seconds
 public sealed record SynthDatasetResult
 {
     public long Seed { get; init; }
+    public SynthStyle Style { get; init; }
     public int Songs { get; init; }
     public double Hours { get; init; }
     public IReadOnlyDictionary<string, int> Splits { get; init; } = new Dictionary<string, int>();
@@ -54,14 +66,14 @@ public static class SynthDataset
     private const int Attempts = 3;
 
     /// <summary>Song plans until the hours are reached, with their split.</summary>
-    public static IReadOnlyList<(SongPlan Plan, string Split)> Plan(SynthDatasetOptions options, IReadOnlyList<MmaGroove> grooves)
+    public static IReadOnlyList<(ISynthSong Plan, string Split)> Plan(SynthDatasetOptions options, Func<int, int, ISynthSong> draw)
     {
         if (!(options.Hours > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.Hours, "hours must be positive");
-        var plans = new List<(SongPlan, string)>();
+        var plans = new List<(ISynthSong, string)>();
         var seconds = 0.0;
         for (var i = 0; seconds < options.Hours * 3600; i++)
         {
-            var plan = SongPlan.Create(options.Seed, i, grooves, options.Songs);
+            var plan = draw(i, 0);
             plans.Add((plan, SplitOf(options, i)));
             seconds += plan.Seconds;
         }
@@ -79,6 +91,15 @@ public static class SynthDataset
         return labels[index % 10];
     }
 
+    /// <summary>Draws song (index, attempt) of the options' style: attempt 0 is the song, later ones replace a song that failed to render.</summary>
+    public static Func<int, int, ISynthSong> Drawer(SynthDatasetOptions options)
+    {
+        if (options.Style == SynthStyle.Listening)
+            return (index, attempt) => ListeningSongPlan.Create(options.Seed, index, options.Listening, attempt);
+        var grooves = Mma.Grooves(options.MmaLibrary);
+        return (index, attempt) => SongPlan.Create(options.Seed, index, grooves, options.Songs, attempt);
+    }
+
     public static string TrackId(int index) => $"Track{index + 1:00000}";
 
     public static SynthDatasetResult Generate(SynthDatasetOptions options, IProgress<SynthProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -89,10 +110,10 @@ public static class SynthDataset
             throw new ArgumentOutOfRangeException(nameof(options), "validation and test songs per ten must fit in ten");
         var clock = Stopwatch.StartNew();
         var soundFonts = (options.SoundFonts is { Count: > 0 } given ? given : [Rendering.SoundFonts.TimGM6mb]).Select(Rendering.SoundFonts.Resolve).ToList();
-        var grooves = Mma.Grooves(options.MmaLibrary);
+        var draw = Drawer(options);
         Directory.CreateDirectory(options.Output);
         CheckSameDataset(options);
-        var plans = Plan(options, grooves);
+        var plans = Plan(options, draw);
         var total = plans.Sum(p => p.Plan.Seconds);
 
         var results = new (SlakhMetadata? Metadata, string Split, bool Reused, string? Failure)[plans.Count];
@@ -102,7 +123,7 @@ public static class SynthDataset
         {
             var (plan, split) = plans[i];
             var directory = Path.Combine(options.Output, split, TrackId(i));
-            results[i] = RenderOne(options, grooves, soundFonts, plan, split, directory, cancellationToken);
+            results[i] = RenderOne(options, draw, soundFonts, plan, split, directory, cancellationToken);
             if (results[i].Failure is not null) Interlocked.Increment(ref failed);
             Interlocked.Add(ref doneMilliseconds, (long)(plan.Seconds * 1000));
             var n = Interlocked.Increment(ref done);
@@ -113,6 +134,7 @@ public static class SynthDataset
         var result = new SynthDatasetResult
         {
             Seed = options.Seed,
+            Style = options.Style,
             Songs = rendered.Count,
             Hours = rendered.Sum(r => r.Metadata!.Duration ?? 0) / 3600,
             Splits = rendered.GroupBy(r => r.Split).OrderBy(g => ImportSummary.SplitOrder(g.Key)).ToDictionary(g => g.Key, g => g.Count()),
@@ -128,8 +150,8 @@ public static class SynthDataset
     }
 
     /// <summary>One song: reuse a finished track, else render it; a failing plan is redrawn (up to three tries).</summary>
-    private static (SlakhMetadata?, string, bool, string?) RenderOne(SynthDatasetOptions options, IReadOnlyList<MmaGroove> grooves,
-        IReadOnlyList<string> soundFonts, SongPlan plan, string split, string directory, CancellationToken cancellationToken)
+    private static (SlakhMetadata?, string, bool, string?) RenderOne(SynthDatasetOptions options, Func<int, int, ISynthSong> draw,
+        IReadOnlyList<string> soundFonts, ISynthSong plan, string split, string directory, CancellationToken cancellationToken)
     {
         var metadataPath = Path.Combine(directory, "metadata.yaml");
         if (File.Exists(metadataPath))
@@ -147,17 +169,17 @@ public static class SynthDataset
         string? failure = null;
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
-            var current = attempt == 0 ? plan : SongPlan.Create(options.Seed, plan.Index, grooves, options.Songs, attempt);
+            var current = attempt == 0 ? plan : draw(plan.Index, attempt);
+            var name = current is SongPlan songPlan ? songPlan.Groove.Name : "listening song";
             try
             {
-                var song = SongGenerator.Generate(current, soundFonts, cancellationToken);
-                if (song.Parts.Count < 2) throw new InvalidOperationException($"groove {current.Groove.Name} gave {song.Parts.Count} part(s)");
-                var chart = new Dictionary<string, string> { ["song.mma"] = current.ToMma() };
-                return (SlakhTrackWriter.Write(directory, song.Midi, song.Parts, song.Metadata, options.Render, chart, cancellationToken), split, false, null);
+                var song = current.Generate(soundFonts, cancellationToken);
+                if (song.Parts.Count < 2) throw new InvalidOperationException($"{name} gave {song.Parts.Count} part(s)");
+                return (SlakhTrackWriter.Write(directory, song.Midi, song.Parts, song.Metadata, options.Render, song.Files, cancellationToken), split, false, null);
             }
             catch (Exception e) when (e is ExternalToolException or InvalidOperationException or StemGen.Audio.Midi.MidiFormatException or StemGen.Audio.AudioFormatException or IOException)
             {
-                failure = $"{current.Groove.Name}: {e.Message}";
+                failure = $"{name}: {e.Message}";
             }
         }
         return (null, split, false, failure);
@@ -169,7 +191,7 @@ public static class SynthDataset
         var summary = Path.Combine(options.Output, SummaryFile);
         if (!File.Exists(summary)) return;
         var previous = JsonSerializer.Deserialize<SynthDatasetResult>(File.ReadAllText(summary), ImportManifest.Json);
-        if (previous is not null && previous.Seed != options.Seed)
-            throw new InvalidOperationException($"{options.Output} holds a dataset made with seed {previous.Seed}, not {options.Seed}: use another folder");
+        if (previous is not null && (previous.Seed != options.Seed || previous.Style != options.Style))
+            throw new InvalidOperationException($"{options.Output} holds a dataset made with seed {previous.Seed} in style {previous.Style}, not seed {options.Seed} in style {options.Style}: use another folder");
     }
 }
