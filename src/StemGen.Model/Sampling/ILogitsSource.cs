@@ -20,10 +20,16 @@ public interface ILogitsSource
     Tensor LevelLogits(int level, Tensor context, Tensor target, Tensor category, Tensor dropContext, Tensor dropCategory);
 }
 
-/// <summary>The <see cref="StemGenModel"/> as a logits source (no gradients, evaluation mode left to the caller).</summary>
+/// <summary>
+/// The <see cref="StemGenModel"/> as a logits source (no gradients, evaluation mode left to the
+/// caller). On CUDA the forward pass runs under bfloat16 autocast, as in training, unless
+/// <see cref="MixedPrecision"/> is off; on the CPU it is always float32.
+/// </summary>
 public sealed class StemGenLogitsSource(StemGenModel model) : ILogitsSource
 {
     public StemGenModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
+
+    public bool MixedPrecision { get; init; } = true;
 
     public int Levels => Model.Config.Levels;
 
@@ -34,6 +40,7 @@ public sealed class StemGenLogitsSource(StemGenModel model) : ILogitsSource
     public Tensor LevelLogits(int level, Tensor context, Tensor target, Tensor category, Tensor dropContext, Tensor dropCategory)
     {
         using var noGrad = TorchRuntime.NoGrad();
+        using var autocast = MixedPrecision && Device.Type == DeviceType.CUDA ? TorchRuntime.Autocast(DeviceType.CUDA, ScalarType.BFloat16) : (IDisposable?)null;
         return Model.ForwardLevel(level, context, target, category, dropContext, dropCategory);
     }
 }

@@ -118,13 +118,17 @@ public sealed class IterativeDecoder
             else if (tokens[i] < 0 || tokens[i] >= k)
                 throw new ArgumentException($"fixed target token {tokens[i]} at flat index {i} is outside the codebook [0, {k})", nameof(target));
         }
-        var unmaskStep = new int[size];
-        Array.Fill(unmaskStep, -1);
 
+        // Everything per step stays on the source's device: the tokens, the sampling and the
+        // ranking; the host only knows the schedule (how many to unmask), which needs no data
+        // from the device. The tokens come back once, at the end.
         var device = source.Device;
         using var contextOnDevice = context.To(device, ScalarType.Int64);
         using var categoryOnDevice = category.To(device, ScalarType.Int64);
-        using var generator = new Generator(Options.Seed);
+        using var tokensOnDevice = Tensor.FromArray(tokens, batch, levels, length).To(device);
+        using var unmaskStep = Tensors.Full([batch, levels, length], -1, ScalarType.Int32, device);
+        using var causal = 1.0 - Tensors.Arange(0, length, 1, ScalarType.Float64, device) / length; // (T): 1 - t/T of eq. 1
+        using var generator = new Generator(Options.Seed, device);
         var w = Options.RankingWeights;
         var totalSteps = Options.TotalSteps;
         var completed = 0;
@@ -141,6 +145,11 @@ public sealed class IterativeDecoder
                 for (var t = 0; t < length; t++) if (!fixedAt[Index(b, q, t)]) free++;
                 schedules[b] = MaskSchedule(free, steps);
             }
+            // (S, B): tokens each example unmasks at step s (still masked before it minus after it).
+            var unmaskCounts = new long[steps * batch];
+            for (var s = 1; s <= steps; s++)
+                for (var b = 0; b < batch; b++) unmaskCounts[(s - 1) * batch + b] = schedules[b][s - 1] - schedules[b][s];
+            using var unmaskTable = Tensor.FromArray(unmaskCounts, steps, batch).To(device);
             for (var s = 1; s <= steps; s++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -154,47 +163,31 @@ public sealed class IterativeDecoder
                     break;
                 }
 
-                float[] sampledConfidence;
-                long[] sampled;
-                float[] noise;
                 using (var scope = TorchRuntime.NewDisposeScope())
                 {
-                    var targetTensor = Tensor.FromArray(tokens, batch, levels, length).To(device);
-                    var logp = Guidance.LogProbabilities(source, q, contextOnDevice, targetTensor, categoryOnDevice, Options.Guidance); // (B, T, K)
+                    var logp = Guidance.LogProbabilities(source, q, contextOnDevice, tokensOnDevice, categoryOnDevice, Options.Guidance); // (B, T, K)
                     passes++;
-                    var tempered = (logp.Cpu() / Options.Temperature).LogSoftmax(-1);              // (B, T, K)
-                    var choice = (tempered + Tensors.Gumbel([batch, length, k], generator)).ArgMax(-1); // (B, T): Gumbel-max
-                    var confidence = tempered.Gather(-1, choice.Unsqueeze(-1)).Squeeze(-1).Exp();   // (B, T)
-                    var uniform = Tensors.Rand([batch, length], generator);                         // (B, T)
-                    sampled = choice.Contiguous().ToArray<long>();
-                    sampledConfidence = confidence.Contiguous().ToArray<float>();
-                    noise = uniform.Contiguous().ToArray<float>();
-                }
-
-                for (var b = 0; b < batch; b++)
-                {
-                    var masked = new List<(int T, double Rank)>();
-                    for (var t = 0; t < length; t++)
-                    {
-                        if (tokens[Index(b, q, t)] != mask) continue;
-                        var bt = b * length + t;
-                        var rank = w.Confidence * sampledConfidence[bt] + w.Causal * (1.0 - (double)t / length) + w.Random * noise[bt]; // eq. 1
-                        masked.Add((t, rank));
-                    }
-                    var unmask = masked.Count - schedules[b][s];
-                    foreach (var (t, _) in masked.OrderByDescending(m => m.Rank).ThenBy(m => m.T).Take(unmask))
-                    {
-                        tokens[Index(b, q, t)] = sampled[b * length + t];
-                        unmaskStep[Index(b, q, t)] = s - 1;
-                    }
+                    var tempered = (logp / Options.Temperature).LogSoftmax(-1);                                     // (B, T, K)
+                    var choice = (tempered + Tensors.Gumbel([batch, length, k], generator, device: device)).ArgMax(-1); // (B, T): Gumbel-max
+                    var confidence = tempered.Gather(-1, choice.Unsqueeze(-1)).Squeeze(-1).Exp();                  // (B, T)
+                    var uniform = Tensors.Rand([batch, length], generator, device: device);                        // (B, T)
+                    var level = tokensOnDevice.Select(1, q);                                                       // (B, T) view
+                    var isMasked = level.Eq(mask);
+                    // Eq. 1 in double; ties go to the earlier frame (stable sort).
+                    var rank = (confidence.To(ScalarType.Float64) * w.Confidence + causal * w.Causal + uniform.To(ScalarType.Float64) * w.Random)
+                        .MaskedFill(isMasked.LogicalNot(), double.NegativeInfinity);
+                    var place = rank.Sort(-1, descending: true, stable: true).Indices.Sort(-1, stable: true).Indices; // (B, T): place of each frame in the ranking
+                    var chosen = place.Lt(unmaskTable.Select(0, s - 1).Unsqueeze(1)).LogicalAnd(isMasked);       // (B, T)
+                    level.CopyFrom(Tensors.Where(chosen, choice, level));
+                    var unmaskedAt = unmaskStep.Select(1, q);
+                    unmaskedAt.CopyFrom(unmaskedAt.MaskedFill(chosen, s - 1));
                 }
                 completed++;
                 progress?.Report(new DecodingProgress(q, s, steps, totalSteps, clock.Elapsed) { CompletedSteps = completed });
             }
         }
         ForwardPasses += passes;
-        return new DecodingResult(Tensor.FromArray(tokens, batch, levels, length), Tensor.FromArray(unmaskStep, batch, levels, length),
-            passes, completed, clock.Elapsed);
+        return new DecodingResult(tokensOnDevice.Cpu(), unmaskStep.Cpu(), passes, completed, clock.Elapsed);
 
         int Index(int b, int q, int t) => (b * levels + q) * length + t;
     }
