@@ -26,7 +26,7 @@ internal static class DataCommands
         };
         var style = new Option<string>("--style")
         {
-            Description = "songs (default): mma grooves over chord progressions plus a melody; listening: random chords on random onsets that chords, bass, lead and drums all share, so a stem can only be predicted by listening to the others.",
+            Description = "songs (default): mma grooves over chord progressions plus a melody; listening: random chords on random onsets that chords, bass, lead and drums all share, so a stem can only be predicted by listening to the others; mixed: half of each.",
             DefaultValueFactory = _ => "songs",
         };
         var command = new Command("synth-dataset", "Generate a Slakh-format multitrack dataset rendered per instrument with FluidSynth (see --style).");
@@ -44,7 +44,7 @@ internal static class DataCommands
             if (j < 1) throw new UsageException($"--jobs must be at least 1, not {j}");
             var styleName = parseResult.GetValue(style)!;
             if (!Enum.TryParse<SynthStyle>(styleName, ignoreCase: true, out var s) || !Enum.IsDefined(s))
-                throw new UsageException($"--style must be songs or listening, not '{styleName}'");
+                throw new UsageException($"--style must be songs, listening or mixed, not '{styleName}'");
             var options = new SynthDatasetOptions
             {
                 Style = s,

@@ -107,10 +107,11 @@ public class SynthDatasetTests(SynthFixture fixture) : IClassFixture<SynthFixtur
     [Fact]
     public void Plans_depend_only_on_the_seed()
     {
-        var grooves = SongPlanTests.Grooves;
-        var a = SynthDataset.Plan(SynthFixture.Options("x") with { Hours = 0.2 }, grooves);
-        var b = SynthDataset.Plan(SynthFixture.Options("y") with { Hours = 0.2 }, grooves);
-        Assert.Equal(a.Select(p => p.Plan.ToMma()), b.Select(p => p.Plan.ToMma()));
+        var x = SynthFixture.Options("x") with { Hours = 0.2 };
+        var y = SynthFixture.Options("y") with { Hours = 0.2 };
+        var a = SynthDataset.Plan(x, SynthDataset.Drawer(x));
+        var b = SynthDataset.Plan(y, SynthDataset.Drawer(y));
+        Assert.Equal(a.Select(p => ((SongPlan)p.Plan).ToMma()), b.Select(p => ((SongPlan)p.Plan).ToMma()));
         Assert.True(a.Sum(p => p.Plan.Seconds) >= 0.2 * 3600);
     }
 }

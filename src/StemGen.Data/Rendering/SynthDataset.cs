@@ -11,6 +11,8 @@ public enum SynthStyle
     Songs,
     /// <summary>Random chords on random onsets that every part shares (<see cref="ListeningSongPlan"/>): listening is the only way to predict a stem.</summary>
     Listening,
+    /// <summary>Each song drawn from one of the two above, half and half by the seed.</summary>
+    Mixed,
 }
 
 /// <summary>What to generate.</summary>
@@ -94,10 +96,12 @@ public static class SynthDataset
     /// <summary>Draws song (index, attempt) of the options' style: attempt 0 is the song, later ones replace a song that failed to render.</summary>
     public static Func<int, int, ISynthSong> Drawer(SynthDatasetOptions options)
     {
-        if (options.Style == SynthStyle.Listening)
-            return (index, attempt) => ListeningSongPlan.Create(options.Seed, index, options.Listening, attempt);
+        ISynthSong Listening(int index, int attempt) => ListeningSongPlan.Create(options.Seed, index, options.Listening, attempt);
+        if (options.Style == SynthStyle.Listening) return Listening;
         var grooves = Mma.Grooves(options.MmaLibrary);
-        return (index, attempt) => SongPlan.Create(options.Seed, index, grooves, options.Songs, attempt);
+        ISynthSong Song(int index, int attempt) => SongPlan.Create(options.Seed, index, grooves, options.Songs, attempt);
+        if (options.Style == SynthStyle.Songs) return Song;
+        return (index, attempt) => SeededRandom.Derive(options.Seed, index, 33).Chance(0.5) ? Listening(index, attempt) : Song(index, attempt);
     }
 
     public static string TrackId(int index) => $"Track{index + 1:00000}";
