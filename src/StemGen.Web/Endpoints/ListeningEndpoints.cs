@@ -87,6 +87,18 @@ public static class ListeningEndpoints
     {
         report.Study.Id, report.Study.Name, report.Study.State, report.Study.ProgressPercent, report.Study.Phase, report.Study.Error,
         report.Study.Seed, report.Study.Screening,
-        Conditions = report.Conditions, Pairs = report.Pairs, Raters = report.Raters,
+        Conditions = report.Conditions.Select(c => new
+        {
+            c.Id, c.Name, c.Kind, c.Model, c.Items, c.Ratings, c.Mean, T = Interval(c.T), c.TNote,
+            RandomEffects = Interval(c.RandomEffects), c.RandomEffectsNote, c.Histogram,
+        }),
+        Pairs = report.Pairs.Select(p => new { p.A, p.B, Difference = Interval(p.Difference), p.Note }),
+        Raters = report.Raters,
+    };
+
+    /// <summary>JSON has no infinity: a random-effects interval without variance has infinite degrees of freedom, written as null.</summary>
+    private static object? Interval(StemGen.Evaluation.Mos.MosInterval? i) => i is null ? null : new
+    {
+        i.Mean, i.Low, i.High, i.HalfWidth, DegreesOfFreedom = double.IsFinite(i.DegreesOfFreedom) ? i.DegreesOfFreedom : (double?)null, i.Ratings, i.Method,
     };
 }

@@ -30,18 +30,19 @@ public sealed class ListeningSessions(StudioDbContext db, TimeProvider clock)
     /// <summary>Playback reports are sampled: this much short of the required time still counts.</summary>
     public const double PlayTolerance = 0.3;
 
+    // No AsNoTracking here: inside another query it would switch off tracking for that whole query.
     private IQueryable<ListeningStudy> Allowed(string userId) =>
-        db.ListeningStudies.AsNoTracking().Where(s => s.State == StudyState.Open && (s.OpenToAll || s.Invites.Any(i => i.UserId == userId)));
+        db.ListeningStudies.Where(s => s.State == StudyState.Open && (s.OpenToAll || s.Invites.Any(i => i.UserId == userId)));
 
     public async Task<List<ListenerStudy>> AvailableAsync(string userId, CancellationToken cancellationToken = default) =>
-        await Allowed(userId).OrderBy(s => s.Name)
+        await Allowed(userId).AsNoTracking().OrderBy(s => s.Name)
             .Select(s => new ListenerStudy(s.Id, s.Name, s.Items.Count, db.StudyAssignments.Count(a => a.StudyId == s.Id && a.UserId == userId && a.Score != null)))
             .ToListAsync(cancellationToken);
 
     /// <summary>The listener's session; the first call gives them every item in a new random order. Null when the study is not open to them.</summary>
     public async Task<ListenerSession?> StartAsync(string userId, int studyId, CancellationToken cancellationToken = default)
     {
-        var study = await Allowed(userId).FirstOrDefaultAsync(s => s.Id == studyId, cancellationToken);
+        var study = await Allowed(userId).AsNoTracking().FirstOrDefaultAsync(s => s.Id == studyId, cancellationToken);
         if (study is null) return null;
         if (!await db.StudyAssignments.AnyAsync(a => a.StudyId == studyId && a.UserId == userId, cancellationToken))
         {
