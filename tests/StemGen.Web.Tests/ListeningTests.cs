@@ -148,6 +148,12 @@ public abstract class ListeningTests(TestDatabase database) : IAsyncLifetime
         await Record("finished study page", await listener.Http.GetAsync($"/listen/{studyId}"));
 
         Assert.True(seen.Count > 10);
+
+        // Each listener gets the same clips in an order drawn for them (8 clips: the same order by chance is 1 in 40320).
+        var first = (await StartAsync(listener, studyId)).Select(c => c.Id).ToList();
+        var second = (await StartAsync(await ListenerAsync("second-listener"), studyId)).Select(c => c.Id).ToList();
+        Assert.Equal(first.Order(), second.Order());
+        Assert.NotEqual(first, second);
         foreach (var (what, text) in seen)
             foreach (var secret in secrets)
                 Assert.False(text.Contains(secret, StringComparison.OrdinalIgnoreCase), $"{what} reveals '{secret}'");
