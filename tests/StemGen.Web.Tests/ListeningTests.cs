@@ -262,6 +262,8 @@ public abstract class ListeningTests(TestDatabase database) : IAsyncLifetime
                 (new { name = "x", dataset = "tiny", itemsPerCondition = 10, clipSeconds = 1.5 }, "ask for at most 9 items per condition"),
                 (new { name = "x", dataset = "missing" }, "unknown dataset 'missing'"),
                 (new { name = "x", dataset = "" }, "choose a dataset"),
+                (new { name = "x", dataset = (string?)null }, "choose a dataset"),
+                (new { name = "x", dataset = "tiny", presets = (string[]?)null }, "list the presets"),
                 (new { name = "x", dataset = "train-only" }, "has no test split (it has train)"),
                 (new { name = "x", dataset = "one-song", clipSeconds = 1.5, itemsPerCondition = 2 }, "at least two songs"),
                 (new { name = "x", dataset = "../" + Path.GetFileName(factory.DataDirectory) }, "'..' is not allowed"),

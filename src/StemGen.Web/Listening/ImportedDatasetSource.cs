@@ -126,7 +126,8 @@ public sealed class ImportedDatasetSource(IOptions<StudioOptions> options) : ISt
         var full = Path.GetFullPath(Path.IsPathRooted(name) ? name : Path.Combine(Root, name));
         Inside(Root, full, name);
         if (!Directory.Exists(full)) throw new StudioValidationException($"unknown dataset '{name}': no such folder under {Root}");
-        Inside(RealPath(Root), RealPath(full), name);
+        try { Inside(RealPath(Root), RealPath(full), name); }
+        catch (IOException e) { throw new StudioValidationException($"'{name}' cannot be resolved: {e.Message}"); } // e.g. a loop of links
         return full;
     }
 

@@ -52,6 +52,7 @@ public sealed record StudyDesign
             throw new StudioValidationException($"the clip length must be {MinClipSeconds:0} to {MaxClipSeconds:0} seconds (got {ClipSeconds})");
         if (MinPlaySeconds is { } min && (!double.IsFinite(min) || min < 0 || min > ClipSeconds))
             throw new StudioValidationException($"the minimum play time must be 0 to the clip length ({ClipSeconds:0.#} s)");
+        if (Presets is null) throw new StudioValidationException("list the presets of the generated conditions (an empty list for none)");
         foreach (var preset in Presets)
             if (!GenerationParameters.Presets.Contains(preset))
                 throw new StudioValidationException($"unknown preset '{preset}' (use {string.Join(", ", GenerationParameters.Presets)})");
@@ -77,6 +78,7 @@ public sealed record StudyDesign
     {
         var list = new List<StudyCondition>();
         if (Reference) list.Add(new StudyCondition { Kind = ConditionKind.Reference, Name = "Real stem (hidden reference)" });
+        if (Presets is null) throw new StudioValidationException("list the presets of the generated conditions (an empty list for none)");
         foreach (var preset in Presets)
             list.Add(new StudyCondition { Kind = ConditionKind.Generated, Preset = preset, Name = $"StemGen, {preset} sampler" });
         if (Anchor) list.Add(new StudyCondition { Kind = ConditionKind.Anchor, Name = "Low anchor (stem over another song)" });

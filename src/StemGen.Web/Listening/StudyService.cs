@@ -27,8 +27,9 @@ public sealed class StudyService(
     public async Task<ListeningStudy> CreateAsync(string adminId, StudyDesign design, CancellationToken cancellationToken = default)
     {
         design.Validate();
+        var dataset = design.Dataset?.Trim() ?? "";
         var seed = design.Seed ?? Random.Shared.NextInt64(1, int.MaxValue);
-        var drawn = await Task.Run(() => items.Draw(design.Dataset.Trim(), design.ItemsPerCondition, design.ClipSeconds, seed), cancellationToken);
+        var drawn = await Task.Run(() => items.Draw(dataset, design.ItemsPerCondition, design.ClipSeconds, seed), cancellationToken);
         if (design.Anchor && drawn.Select(d => d.Song).Distinct().Count() < 2)
             throw new StudioValidationException("the low anchor pairs a stem with another song's context: the test split must give examples from at least two songs");
 
@@ -36,7 +37,7 @@ public sealed class StudyService(
         {
             Name = design.Name.Trim(),
             Instructions = string.IsNullOrWhiteSpace(design.Instructions) ? StudyDesign.DefaultInstructions : design.Instructions.Trim(),
-            Question = design.Question, Dataset = design.Dataset.Trim(), Seed = seed, ItemsPerCondition = design.ItemsPerCondition,
+            Question = design.Question, Dataset = dataset, Seed = seed, ItemsPerCondition = design.ItemsPerCondition,
             ClipSeconds = design.ClipSeconds, MinPlaySeconds = design.MinPlaySeconds is > 0 ? design.MinPlaySeconds : null,
             LoudnessLufs = StudyDesign.LoudnessLufs, OpenToAll = design.OpenToAll,
             Screening = design.Screening, ReferenceBelow = design.ReferenceBelow, AnchorAbove = design.AnchorAbove, MaxFailPercent = design.MaxFailPercent,
