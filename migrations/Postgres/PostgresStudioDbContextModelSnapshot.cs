@@ -349,6 +349,96 @@ namespace StemGen.Web.Migrations.Postgres
                     b.ToTable("GenerationJobs");
                 });
 
+            modelBuilder.Entity("StemGen.Web.Data.ListeningStudy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<double>("AnchorAbove")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("ClipSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedById")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<string>("HangfireJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Instructions")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int>("ItemsPerCondition")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("LoudnessLufs")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("MaxFailPercent")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("MinPlaySeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("OpenToAll")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Phase")
+                        .HasColumnType("text");
+
+                    b.Property<double>("ProgressPercent")
+                        .HasColumnType("double precision");
+
+                    b.Property<byte[]>("PseudonymKey")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Question")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("ReferenceBelow")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("Screening")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Seed")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedById");
+
+                    b.ToTable("ListeningStudies");
+                });
+
             modelBuilder.Entity("StemGen.Web.Data.Project", b =>
                 {
                     b.Property<int>("Id")
@@ -454,6 +544,157 @@ namespace StemGen.Web.Migrations.Postgres
                     b.ToTable("Stems");
                 });
 
+            modelBuilder.Entity("StemGen.Web.Data.StudyAssignment", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<bool>("Ended")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("ItemId")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("PlayedSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("RatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("Score")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("StudyId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ItemId");
+
+                    b.HasIndex("UserId", "ItemId")
+                        .IsUnique();
+
+                    b.HasIndex("StudyId", "UserId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("StudyAssignments");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyCondition", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Preset")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("StudyId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudyId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("StudyConditions");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyInvite", b =>
+                {
+                    b.Property<int>("StudyId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.HasKey("StudyId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("StudyInvites");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyItem", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("BlobHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("ConditionId")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("DurationSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("Example")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Lufs")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(22)
+                        .HasColumnType("character varying(22)");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int>("StudyId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BlobHash");
+
+                    b.HasIndex("ConditionId");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique();
+
+                    b.HasIndex("StudyId", "ConditionId", "Example")
+                        .IsUnique();
+
+                    b.ToTable("StudyItems");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -527,6 +768,15 @@ namespace StemGen.Web.Migrations.Postgres
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("StemGen.Web.Data.ListeningStudy", b =>
+                {
+                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("StemGen.Web.Data.ProjectMember", b =>
                 {
                     b.HasOne("StemGen.Web.Data.Project", "Project")
@@ -555,9 +805,88 @@ namespace StemGen.Web.Migrations.Postgres
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("StemGen.Web.Data.StudyAssignment", b =>
+                {
+                    b.HasOne("StemGen.Web.Data.StudyItem", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("StemGen.Web.Data.ListeningStudy", null)
+                        .WithMany()
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyCondition", b =>
+                {
+                    b.HasOne("StemGen.Web.Data.ListeningStudy", "Study")
+                        .WithMany("Conditions")
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Study");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyInvite", b =>
+                {
+                    b.HasOne("StemGen.Web.Data.ListeningStudy", "Study")
+                        .WithMany("Invites")
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Study");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyItem", b =>
+                {
+                    b.HasOne("StemGen.Web.Data.StudyCondition", "Condition")
+                        .WithMany()
+                        .HasForeignKey("ConditionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("StemGen.Web.Data.ListeningStudy", "Study")
+                        .WithMany("Items")
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Condition");
+
+                    b.Navigation("Study");
+                });
+
             modelBuilder.Entity("StemGen.Web.Data.GenerationJob", b =>
                 {
                     b.Navigation("Candidates");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.ListeningStudy", b =>
+                {
+                    b.Navigation("Conditions");
+
+                    b.Navigation("Invites");
+
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("StemGen.Web.Data.Project", b =>

@@ -336,6 +336,94 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.ToTable("GenerationJobs");
                 });
 
+            modelBuilder.Entity("StemGen.Web.Data.ListeningStudy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("AnchorAbove")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ClipSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedById")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HangfireJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Instructions")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ItemsPerCondition")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("LoudnessLufs")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("MaxFailPercent")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("MinPlaySeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("OpenToAll")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Phase")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("ProgressPercent")
+                        .HasColumnType("REAL");
+
+                    b.Property<byte[]>("PseudonymKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Question")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ReferenceBelow")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Screening")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Seed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedById");
+
+                    b.ToTable("ListeningStudies");
+                });
+
             modelBuilder.Entity("StemGen.Web.Data.Project", b =>
                 {
                     b.Property<int>("Id")
@@ -437,6 +525,151 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.ToTable("Stems");
                 });
 
+            modelBuilder.Entity("StemGen.Web.Data.StudyAssignment", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Ended")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ItemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("PlayedSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Score")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StudyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ItemId");
+
+                    b.HasIndex("UserId", "ItemId")
+                        .IsUnique();
+
+                    b.HasIndex("StudyId", "UserId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("StudyAssignments");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyCondition", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Preset")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("StudyId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudyId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("StudyConditions");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyInvite", b =>
+                {
+                    b.Property<int>("StudyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("StudyId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("StudyInvites");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyItem", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BlobHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ConditionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("DurationSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Example")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Lufs")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(22)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("StudyId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BlobHash");
+
+                    b.HasIndex("ConditionId");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique();
+
+                    b.HasIndex("StudyId", "ConditionId", "Example")
+                        .IsUnique();
+
+                    b.ToTable("StudyItems");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -510,6 +743,15 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("StemGen.Web.Data.ListeningStudy", b =>
+                {
+                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("StemGen.Web.Data.ProjectMember", b =>
                 {
                     b.HasOne("StemGen.Web.Data.Project", "Project")
@@ -538,9 +780,88 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("StemGen.Web.Data.StudyAssignment", b =>
+                {
+                    b.HasOne("StemGen.Web.Data.StudyItem", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("StemGen.Web.Data.ListeningStudy", null)
+                        .WithMany()
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyCondition", b =>
+                {
+                    b.HasOne("StemGen.Web.Data.ListeningStudy", "Study")
+                        .WithMany("Conditions")
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Study");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyInvite", b =>
+                {
+                    b.HasOne("StemGen.Web.Data.ListeningStudy", "Study")
+                        .WithMany("Invites")
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Study");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.StudyItem", b =>
+                {
+                    b.HasOne("StemGen.Web.Data.StudyCondition", "Condition")
+                        .WithMany()
+                        .HasForeignKey("ConditionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("StemGen.Web.Data.ListeningStudy", "Study")
+                        .WithMany("Items")
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Condition");
+
+                    b.Navigation("Study");
+                });
+
             modelBuilder.Entity("StemGen.Web.Data.GenerationJob", b =>
                 {
                     b.Navigation("Candidates");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.ListeningStudy", b =>
+                {
+                    b.Navigation("Conditions");
+
+                    b.Navigation("Invites");
+
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("StemGen.Web.Data.Project", b =>

@@ -10,6 +10,7 @@ using StemGen.Web.Data;
 using StemGen.Web.Endpoints;
 using StemGen.Web.Hubs;
 using StemGen.Web.Jobs;
+using StemGen.Web.Listening;
 using StemGen.Web.Storage;
 using StemGen.Web.Uploads;
 
@@ -61,6 +62,8 @@ services.AddSingleton<IBlobStore>(sp => new LocalFolderBlobStore(sp.GetRequiredS
 services.AddSingleton<ProjectEvents>();
 // Jobs: Hangfire (SQLite embedded, or PostgreSQL with GPU workers), the job ledger, the generator.
 builder.AddStudioJobs();
+// Listening tests: study design and preparation jobs, listener sessions, results.
+builder.AddListeningTests();
 services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 services.AddHostedService<ProjectHubRelay>();
 
@@ -86,6 +89,7 @@ app.MapStaticAssets();
 app.MapAccountEndpoints();
 app.MapProjectEndpoints().MapJobEndpoints();
 app.MapHub<ProjectHub>("/hubs/project");
+app.MapListeningEndpoints();
 app.MapWorkerEndpoints();
 app.MapHub<WorkerHub>("/hubs/worker");
 app.MapJobsDashboard();

@@ -16,6 +16,10 @@ public sealed class StudioOptions
     /// <summary>Vendored npm bundles (wavesurfer.js), served under /vendor; default: the repository's top-level wwwroot.</summary>
     public string? VendorAssetsDirectory { get; set; }
 
+    /// <summary>Imported datasets (`stemgen import` output folders) that listening studies may draw items from; default: datasets/ in the data folder.</summary>
+    public string? DatasetsRoot { get; set; }
+
+    public string FullDatasetsRoot => Path.GetFullPath(DatasetsRoot ?? Path.Combine(FullDataDirectory, "datasets"));
     public string DatabasePath => Path.Combine(FullDataDirectory, "studio.db");
     public string BlobDirectory => Path.Combine(FullDataDirectory, "blobs");
     public string StagingDirectory => Path.Combine(FullDataDirectory, "staging");

@@ -53,6 +53,9 @@ public sealed class PageAuthorizationTests : IAsyncLifetime
     [InlineData("/admin")]
     [InlineData("/admin/users")]
     [InlineData("/listen")]
+    [InlineData("/listen/1")]
+    [InlineData("/admin/studies")]
+    [InlineData("/admin/studies/1")]
     public async Task Anonymous_callers_are_sent_to_log_in(string page)
     {
         var response = await factory.NewClient().Http.GetAsync(page);
@@ -68,6 +71,8 @@ public sealed class PageAuthorizationTests : IAsyncLifetime
         Assert.DoesNotContain(">Admin<", await listener.Http.GetStringAsync("/projects")); // no Admin section in the navigation either
 
         await AssertDeniedAsync(listener, "/admin/users");
+        await AssertDeniedAsync(listener, "/admin/studies");
+        await AssertDeniedAsync(listener, "/admin/studies/1");
 
         await SetRoleAsync("plain-listener", Roles.Admin, member: true);
         var admin = await SignInAsync("plain-listener");
@@ -107,5 +112,6 @@ public sealed class PageAuthorizationTests : IAsyncLifetime
         await SetRoleAsync("new-listener", Roles.Listener, member: false);
         var withoutRole = await SignInAsync("new-listener");
         await AssertDeniedAsync(withoutRole, "/listen");
+        await AssertDeniedAsync(withoutRole, "/listen/1");
     }
 }

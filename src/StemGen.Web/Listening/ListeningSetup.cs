@@ -1,0 +1,17 @@
+namespace StemGen.Web.Listening;
+
+public static class ListeningSetup
+{
+    public static IHostApplicationBuilder AddListeningTests(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<ImportedDatasetSource>();
+        services.AddSingleton<IStudyItemSource>(sp => sp.GetRequiredService<ImportedDatasetSource>());
+        services.AddSingleton<StudyEvents>();
+        services.AddScoped<StudyService>();
+        services.AddScoped<ListeningSessions>();
+        services.AddScoped<StudyResults>();
+        services.AddTransient<StudyPreparationJob>();
+        return builder;
+    }
+}
