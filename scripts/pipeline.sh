@@ -76,8 +76,8 @@ stage tokens "$STEMGEN" tokens build --data "$OUT/import" --codec "$CODEC" --sub
 
 train=("$STEMGEN" train --preset "$PRESET" --data "$OUT/import" --codec "$CODEC" --run "$OUT/run" --steps "$STEPS"
   --batch "$BATCH" --seq-frames "$FRAMES" --seed "$SEED" --device cpu --log-every 50)
-# Leave 10 minutes of the box for export and the listening check; SIGTERM makes the trainer checkpoint and stop.
-budget=$(( $(left) - 600 ))
+# Leave 5 minutes of the box for export and the listening check; SIGTERM makes the trainer checkpoint and stop.
+budget=$(( $(left) - 300 ))
 if ((budget > 60)); then
   stage train timeout --signal=TERM --kill-after=120 "$budget" "${train[@]}"
 else
