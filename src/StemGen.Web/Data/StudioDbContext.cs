@@ -23,6 +23,7 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<StudyItem> StudyItems => Set<StudyItem>();
     public DbSet<StudyInvite> StudyInvites => Set<StudyInvite>();
     public DbSet<StudyAssignment> StudyAssignments => Set<StudyAssignment>();
+    public DbSet<DatasetTask> DatasetTasks => Set<DatasetTask>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -68,6 +69,20 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
         });
 
         ConfigureListening(builder);
+
+        builder.Entity<DatasetTask>(e =>
+        {
+            e.Property(t => t.Source).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(t => t.Output).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(t => t.Settings).HasMaxLength(500);
+            e.Property(t => t.Request).HasMaxLength(4000);
+            e.Property(t => t.Phase).HasMaxLength(500);
+            e.Property(t => t.Result).HasMaxLength(2000);
+            e.Property(t => t.Error).HasMaxLength(4000);
+            e.Property(t => t.HangfireJobId).HasMaxLength(64);
+            e.HasOne<IdentityUser>().WithMany().HasForeignKey(t => t.CreatedById).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(t => t.CreatedAt);
+        });
     }
 
     /// <summary>Listening tests: studies, their conditions and items (admin-only), invites, and each listener's assignments and ratings.</summary>
