@@ -15,9 +15,10 @@ namespace StemGen.Web.Tests;
 /// the datasets root; hostile paths and bad input are refused with a reason and store nothing; only admins
 /// reach the page and the endpoints.
 /// </summary>
-public sealed class DatasetTests : IAsyncLifetime
+/// <remarks>Runs on SQLite and on PostgreSQL (the nested <see cref="Sqlite"/> and <see cref="Postgres"/> classes).</remarks>
+public abstract class DatasetTests(TestDatabase database) : IAsyncLifetime
 {
-    private readonly StudioFactory factory = new(settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "ds-admin" });
+    private readonly StudioFactory factory = new(database: database, settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "ds-admin" });
     private StudioClient admin = null!;
 
     public async Task InitializeAsync() => admin = await factory.RegisterAsync("ds-admin");
@@ -30,10 +31,10 @@ public sealed class DatasetTests : IAsyncLifetime
 
     private string Root => Path.Combine(factory.DataDirectory, "datasets");
 
-    private Task<int> TaskCountAsync()
+    private async Task<int> TaskCountAsync()
     {
-        using var scope = factory.Services.CreateScope();
-        return scope.ServiceProvider.GetRequiredService<StudioDbContext>().DatasetTasks.CountAsync();
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<StudioDbContext>().DatasetTasks.CountAsync();
     }
 
     private static async Task<int> StartedAsync(HttpResponseMessage response)
@@ -282,4 +283,9 @@ public sealed class DatasetTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
         Assert.Contains("datasets-root", await granted.Content.ReadAsStringAsync());
     }
+
+    public sealed class Sqlite() : DatasetTests(TestDatabase.Sqlite);
+
+    [Collection(PostgresServer.Collection)]
+    public sealed class Postgres(PostgresServer server) : DatasetTests(server.NewDatabase());
 }
