@@ -8,6 +8,7 @@ using StemGen.Web;
 using StemGen.Web.Components;
 using StemGen.Web.Data;
 using StemGen.Web.Datasets;
+using StemGen.Web.Training;
 using StemGen.Web.Endpoints;
 using StemGen.Web.Hubs;
 using StemGen.Web.Jobs;
@@ -67,6 +68,8 @@ builder.AddStudioJobs();
 builder.AddListeningTests();
 // Datasets: imports, synthetic renders and token caches as jobs under Studio:DatasetsRoot.
 builder.AddDatasets();
+// Training runs: launched, watched, paused and resumed from the admin pages.
+builder.AddTraining();
 services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 services.AddHostedService<ProjectHubRelay>();
 
@@ -94,6 +97,7 @@ app.MapProjectEndpoints().MapJobEndpoints();
 app.MapHub<ProjectHub>("/hubs/project");
 app.MapListeningEndpoints();
 app.MapDatasetEndpoints();
+app.MapTrainingEndpoints();
 app.MapWorkerEndpoints();
 app.MapHub<WorkerHub>("/hubs/worker");
 app.MapJobsDashboard();

@@ -24,6 +24,8 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<StudyInvite> StudyInvites => Set<StudyInvite>();
     public DbSet<StudyAssignment> StudyAssignments => Set<StudyAssignment>();
     public DbSet<DatasetTask> DatasetTasks => Set<DatasetTask>();
+    public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
+    public DbSet<TrainingPoint> TrainingPoints => Set<TrainingPoint>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -82,6 +84,28 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
             e.Property(t => t.HangfireJobId).HasMaxLength(64);
             e.HasOne<IdentityUser>().WithMany().HasForeignKey(t => t.CreatedById).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(t => t.CreatedAt);
+        });
+
+        builder.Entity<TrainingRun>(e =>
+        {
+            e.Property(r => r.Dataset).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(r => r.Codec).HasMaxLength(200);
+            e.Property(r => r.CodecIdentity).HasMaxLength(200);
+            e.Property(r => r.Preset).HasMaxLength(32);
+            e.Property(r => r.Device).HasMaxLength(32);
+            e.Property(r => r.Folder).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(r => r.Phase).HasMaxLength(500);
+            e.Property(r => r.Error).HasMaxLength(4000);
+            e.Property(r => r.HangfireJobId).HasMaxLength(64);
+            e.HasOne<IdentityUser>().WithMany().HasForeignKey(r => r.CreatedById).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<TrainingPoint>(e =>
+        {
+            e.Property(p => p.LevelAccuracy).HasMaxLength(1000);
+            e.Property(p => p.LevelLoss).HasMaxLength(1000);
+            e.HasOne<TrainingRun>().WithMany(r => r.Points).HasForeignKey(p => p.RunId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(p => new { p.RunId, p.Step });
         });
     }
 
