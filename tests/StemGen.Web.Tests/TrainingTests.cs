@@ -103,6 +103,18 @@ public sealed class TrainingTests : IAsyncLifetime
         var page = await admin.Http.GetStringAsync($"/admin/training/{id}");
         Assert.Contains("chart-loss", page);
         Assert.Contains("curve-line", page);
+
+        // The export is listed among the models, described from its own metadata.
+        var models = (await admin.GetJsonAsync("/api/admin/models")).EnumerateArray().ToList();
+        var exported = models.Single(m => m.GetProperty("name").GetString() == $"run {id}");
+        Assert.Equal(run.GetProperty("codecIdentity").GetString(), exported.GetProperty("codecIdentity").GetString());
+        Assert.Equal(run.GetProperty("parameterCount").GetInt64(), exported.GetProperty("parameterCount").GetInt64());
+        Assert.Equal("tiny", exported.GetProperty("preset").GetString());
+        Assert.Equal(run.GetProperty("bestValidationAccuracy").GetDouble(), exported.GetProperty("validationAccuracy").GetDouble(), 6);
+        Assert.False(exported.GetProperty("served").GetBoolean());
+        Assert.True(models.Single(m => m.GetProperty("name").GetString() == "models/stemgen-tiny.safetensors").GetProperty("served").GetBoolean());
+        Assert.DoesNotContain(models, m => m.GetProperty("name").GetString()!.StartsWith("models/codec")); // codecs are not models
+        Assert.Contains($"run {id}", await admin.Http.GetStringAsync("/admin/models"));
     }
 
     [Fact]
@@ -177,10 +189,11 @@ public sealed class TrainingTests : IAsyncLifetime
         {
             Assert.Equal(expected, (await client.Http.GetAsync("/api/admin/training")).StatusCode);
             Assert.Equal(expected, (await client.Http.GetAsync("/api/admin/training/1")).StatusCode);
+            Assert.Equal(expected, (await client.Http.GetAsync("/api/admin/models")).StatusCode);
             Assert.Equal(expected, (await client.Http.PostAsJsonAsync("/api/admin/training", new { dataset = "tiny", codec = Codec, steps = 2 })).StatusCode);
             foreach (var action in new[] { "pause", "resume", "cancel" })
                 Assert.Equal(expected, (await client.Http.PostAsync($"/api/admin/training/1/{action}", null)).StatusCode);
-            foreach (var page in new[] { "/admin/training", "/admin/training/1" })
+            foreach (var page in new[] { "/admin/training", "/admin/training/1", "/admin/models" })
             {
                 var response = await client.Http.GetAsync(page);
                 Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -190,5 +203,6 @@ public sealed class TrainingTests : IAsyncLifetime
         await using var scope = factory.Services.CreateAsyncScope();
         Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<StudioDbContext>().TrainingRuns.CountAsync());
         Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/admin/training")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/admin/models")).StatusCode);
     }
 }

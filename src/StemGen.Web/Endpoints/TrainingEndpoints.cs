@@ -36,6 +36,8 @@ public static class TrainingEndpoints
             await ProjectEndpoints.Validated(async () => { await runs.ResumeAsync(runId, ct); return Results.NoContent(); }));
         admin.MapPost("/{runId:int}/cancel", async (int runId, TrainingService runs, CancellationToken ct) =>
             await ProjectEndpoints.Validated(async () => { await runs.CancelAsync(runId, ct); return Results.NoContent(); }));
+        app.MapGet("/api/admin/models", async (ModelLibrary models, CancellationToken ct) => Results.Ok(await models.ListAsync(ct)))
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         return app;
     }
 }

@@ -7,6 +7,7 @@ public static class TrainingSetup
         builder.Services.AddSingleton<TrainingEvents>();
         builder.Services.AddScoped<TrainingService>();
         builder.Services.AddTransient<TrainingRunJob>();
+        builder.Services.AddScoped<ModelLibrary>();
         return builder;
     }
 }

@@ -5,7 +5,7 @@ namespace StemGen.Web.Tests.Browser;
 /// <summary>
 /// A training run in headless Chromium: an admin builds the token cache of a tiny import (train and
 /// validation splits) on the datasets page, launches a few dozen steps of the tiny preset, watches the
-/// loss curve grow over SignalR and sees the export. Screenshots: 23-training-form, 24-training-live, 25-training-done.
+/// loss curve grow over SignalR and sees the export. Screenshots: 23-training-form, 24-training-live, 25-training-done, 26-models.
 /// </summary>
 public sealed class TrainingBrowserTests
 {
@@ -62,6 +62,12 @@ public sealed class TrainingBrowserTests
         await page.WaitForSelectorAsync("#run-exported");
         Assert.Contains("validation step", await page.InnerTextAsync("#run-log"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "25-training-done.png"), FullPage = true });
+
+        // The export is among the models, beside the shipped one the studio serves.
+        await page.GotoAsync($"{baseUrl}/admin/models");
+        await page.WaitForSelectorAsync(".model[data-model='run 1'] .model-parameters");
+        await page.WaitForSelectorAsync(".model[data-model='models/stemgen-tiny.safetensors'] .served");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "26-models.png"), FullPage = true });
         Assert.Empty(errors);
     }
 }
