@@ -168,7 +168,7 @@ public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource pat
                 });
                 log(string.Create(Inv, $"validation step {v.Step} loss {v.Loss:0.000} acc {v.Accuracy:0.0000} [{Numbers(v.LevelAccuracy)}]"));
             }
-            setPhase($"step {p.Step} of {p.MaxSteps}");
+            setPhase(p.Eta is { } eta ? $"training, about {eta.TotalMinutes:0} min left" : "training");
         }), stop);
         if (outcome.Reason != StopReason.Cancelled) Export(folder);
         return outcome;
