@@ -138,6 +138,31 @@ public sealed class TrainingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_survives_a_studio_restart_and_resumes_from_its_checkpoint()
+    {
+        var id = await LaunchAsync(new { dataset = "tiny", codec = Codec, preset = "tiny", steps = 400, batch = 1, seqFrames = 25, seed = 5 });
+        var before = (await WaitAsync(id, r => r.GetProperty("step").GetInt64() >= 3, "three steps")).GetProperty("step").GetInt64();
+        await factory.DisposeAsync(); // the studio stops: the run checkpoints, its job goes back to the queue, the row stays Running
+
+        await using var restarted = new StudioFactory(dataDirectory: factory.DataDirectory, settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "tr-admin" });
+        var again = restarted.NewClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await again.LoginAsync("tr-admin", "secret123")).StatusCode);
+        await again.FetchApiTokenAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(240);
+        JsonElement run;
+        while (true)
+        {
+            run = await again.GetJsonAsync($"/api/admin/training/{id}");
+            if (run.GetProperty("log").GetString()!.Contains("resuming from the checkpoint") && run.GetProperty("step").GetInt64() > before) break;
+            Assert.True(State(run) is "Queued" or "Running" or "Succeeded", run.ToString());
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {id} did not resume: {run}");
+            await Task.Delay(300);
+        }
+        Assert.Contains("the server stopped", run.GetProperty("log").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await again.Http.PostAsync($"/api/admin/training/{id}/cancel", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task Bad_input_gets_a_clear_message_and_changes_nothing()
     {
         // a second import whose token cache was built with another codec
