@@ -14,10 +14,11 @@ namespace StemGen.Web.Tests;
 /// codec-tiny: a few steps of the tiny preset record training and validation points and export the model;
 /// pause checkpoints and stops, resume continues from the checkpoint; bad input is refused with a reason.
 /// </summary>
-public sealed class TrainingTests : IAsyncLifetime
+/// <remarks>Runs on SQLite and on PostgreSQL (the nested <see cref="Sqlite"/> and <see cref="Postgres"/> classes).</remarks>
+public abstract class TrainingTests(TestDatabase database) : IAsyncLifetime
 {
     private const string Codec = "codec-tiny.safetensors";
-    private readonly StudioFactory factory = new(settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "tr-admin" });
+    private readonly StudioFactory factory = new(database: database, settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "tr-admin" });
     private StudioClient admin = null!;
 
     public async Task InitializeAsync()
@@ -144,7 +145,7 @@ public sealed class TrainingTests : IAsyncLifetime
         var before = (await WaitAsync(id, r => r.GetProperty("step").GetInt64() >= 3, "three steps")).GetProperty("step").GetInt64();
         await factory.DisposeAsync(); // the studio stops: the run checkpoints, its job goes back to the queue, the row stays Running
 
-        await using var restarted = new StudioFactory(dataDirectory: factory.DataDirectory, settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "tr-admin" });
+        await using var restarted = new StudioFactory(dataDirectory: factory.DataDirectory, database: database, settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "tr-admin" });
         var again = restarted.NewClient();
         Assert.Equal(HttpStatusCode.Redirect, (await again.LoginAsync("tr-admin", "secret123")).StatusCode);
         await again.FetchApiTokenAsync();
@@ -230,4 +231,9 @@ public sealed class TrainingTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/admin/training")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/admin/models")).StatusCode);
     }
+
+    public sealed class Sqlite() : TrainingTests(TestDatabase.Sqlite);
+
+    [Collection(PostgresServer.Collection)]
+    public sealed class Postgres(PostgresServer server) : TrainingTests(server.NewDatabase());
 }
