@@ -7,6 +7,8 @@ using StemGen.Jobs;
 using StemGen.Web;
 using StemGen.Web.Components;
 using StemGen.Web.Data;
+using StemGen.Web.Datasets;
+using StemGen.Web.Training;
 using StemGen.Web.Endpoints;
 using StemGen.Web.Hubs;
 using StemGen.Web.Jobs;
@@ -64,6 +66,10 @@ services.AddSingleton<ProjectEvents>();
 builder.AddStudioJobs();
 // Listening tests: study design and preparation jobs, listener sessions, results.
 builder.AddListeningTests();
+// Datasets: imports, synthetic renders and token caches as jobs under Studio:DatasetsRoot.
+builder.AddDatasets();
+// Training runs: launched, watched, paused and resumed from the admin pages.
+builder.AddTraining();
 services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 services.AddHostedService<ProjectHubRelay>();
 
@@ -90,6 +96,8 @@ app.MapAccountEndpoints();
 app.MapProjectEndpoints().MapJobEndpoints();
 app.MapHub<ProjectHub>("/hubs/project");
 app.MapListeningEndpoints();
+app.MapDatasetEndpoints();
+app.MapTrainingEndpoints();
 app.MapWorkerEndpoints();
 app.MapHub<WorkerHub>("/hubs/worker");
 app.MapJobsDashboard();

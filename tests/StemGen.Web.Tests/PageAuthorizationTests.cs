@@ -56,6 +56,10 @@ public sealed class PageAuthorizationTests : IAsyncLifetime
     [InlineData("/listen/1")]
     [InlineData("/admin/studies")]
     [InlineData("/admin/studies/1")]
+    [InlineData("/admin/datasets")]
+    [InlineData("/admin/training")]
+    [InlineData("/admin/training/1")]
+    [InlineData("/admin/models")]
     public async Task Anonymous_callers_are_sent_to_log_in(string page)
     {
         var response = await factory.NewClient().Http.GetAsync(page);
@@ -73,6 +77,10 @@ public sealed class PageAuthorizationTests : IAsyncLifetime
         await AssertDeniedAsync(listener, "/admin/users");
         await AssertDeniedAsync(listener, "/admin/studies");
         await AssertDeniedAsync(listener, "/admin/studies/1");
+        await AssertDeniedAsync(listener, "/admin/datasets");
+        await AssertDeniedAsync(listener, "/admin/training");
+        await AssertDeniedAsync(listener, "/admin/training/1");
+        await AssertDeniedAsync(listener, "/admin/models");
 
         await SetRoleAsync("plain-listener", Roles.Admin, member: true);
         var admin = await SignInAsync("plain-listener");

@@ -23,6 +23,9 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<StudyItem> StudyItems => Set<StudyItem>();
     public DbSet<StudyInvite> StudyInvites => Set<StudyInvite>();
     public DbSet<StudyAssignment> StudyAssignments => Set<StudyAssignment>();
+    public DbSet<DatasetTask> DatasetTasks => Set<DatasetTask>();
+    public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
+    public DbSet<TrainingPoint> TrainingPoints => Set<TrainingPoint>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -68,6 +71,42 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
         });
 
         ConfigureListening(builder);
+
+        builder.Entity<DatasetTask>(e =>
+        {
+            e.Property(t => t.Source).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(t => t.Output).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(t => t.Settings).HasMaxLength(500);
+            e.Property(t => t.Request).HasMaxLength(4000);
+            e.Property(t => t.Phase).HasMaxLength(500);
+            e.Property(t => t.Result).HasMaxLength(2000);
+            e.Property(t => t.Error).HasMaxLength(4000);
+            e.Property(t => t.HangfireJobId).HasMaxLength(64);
+            e.HasOne<IdentityUser>().WithMany().HasForeignKey(t => t.CreatedById).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(t => t.CreatedAt);
+        });
+
+        builder.Entity<TrainingRun>(e =>
+        {
+            e.Property(r => r.Dataset).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(r => r.Codec).HasMaxLength(200);
+            e.Property(r => r.CodecIdentity).HasMaxLength(200);
+            e.Property(r => r.Preset).HasMaxLength(32);
+            e.Property(r => r.Device).HasMaxLength(32);
+            e.Property(r => r.Folder).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(r => r.Phase).HasMaxLength(500);
+            e.Property(r => r.Error).HasMaxLength(4000);
+            e.Property(r => r.HangfireJobId).HasMaxLength(64);
+            e.HasOne<IdentityUser>().WithMany().HasForeignKey(r => r.CreatedById).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<TrainingPoint>(e =>
+        {
+            e.Property(p => p.LevelAccuracy).HasMaxLength(1000);
+            e.Property(p => p.LevelLoss).HasMaxLength(1000);
+            e.HasOne<TrainingRun>().WithMany(r => r.Points).HasForeignKey(p => p.RunId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(p => new { p.RunId, p.Step });
+        });
     }
 
     /// <summary>Listening tests: studies, their conditions and items (admin-only), invites, and each listener's assignments and ratings.</summary>

@@ -117,7 +117,23 @@ public sealed class ImportedDatasetSource(IOptions<StudioOptions> options) : ISt
     }
 
     /// <summary>The full path of a dataset named relative to the root; refuses "..", other roots and links out of the root.</summary>
-    public string Resolve(string dataset)
+    public string Resolve(string dataset) => Confine(dataset, mustExist: true);
+
+    /// <summary>
+    /// The full path of a folder to write (an import, a render, a token cache), named relative to the root:
+    /// the same refusals as <see cref="Resolve"/>, and the part of it that exists must not link out of the root;
+    /// the root itself is refused.
+    /// </summary>
+    public string ResolveOutput(string folder)
+    {
+        var full = Confine(folder, mustExist: false);
+        if (full.TrimEnd(Path.DirectorySeparatorChar) == Root.TrimEnd(Path.DirectorySeparatorChar))
+            throw new StudioValidationException($"name a new folder under the datasets root {Root}, not the root itself");
+        if (File.Exists(full)) throw new StudioValidationException($"'{folder.Trim()}' is a file, not a folder");
+        return full;
+    }
+
+    private string Confine(string dataset, bool mustExist)
     {
         if (string.IsNullOrWhiteSpace(dataset)) throw new StudioValidationException("choose a dataset: a folder under the datasets root");
         var name = dataset.Trim();
@@ -125,7 +141,7 @@ public sealed class ImportedDatasetSource(IOptions<StudioOptions> options) : ISt
             throw new StudioValidationException($"'{name}': '..' is not allowed in a dataset path; name a folder under the datasets root {Root}");
         var full = Path.GetFullPath(Path.IsPathRooted(name) ? name : Path.Combine(Root, name));
         Inside(Root, full, name);
-        if (!Directory.Exists(full)) throw new StudioValidationException($"unknown dataset '{name}': no such folder under {Root}");
+        if (mustExist && !Directory.Exists(full)) throw new StudioValidationException($"unknown dataset '{name}': no such folder under {Root}");
         try { Inside(RealPath(Root), RealPath(full), name); }
         catch (IOException e) { throw new StudioValidationException($"'{name}' cannot be resolved: {e.Message}"); } // e.g. a loop of links
         return full;

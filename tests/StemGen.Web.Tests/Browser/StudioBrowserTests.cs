@@ -20,6 +20,7 @@ public sealed class BrowserFactAttribute : FactAttribute
 /// project, upload two stems, generate, watch progress reach 100 %, play, accept. Screenshots of the main pages go to
 /// TestResults/screenshots at the repository root.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class StudioBrowserTests
 {
     private static string ScreenshotFolder()

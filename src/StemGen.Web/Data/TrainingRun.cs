@@ -1,0 +1,74 @@
+namespace StemGen.Web.Data;
+
+public enum TrainingRunState
+{
+    Queued = 0,
+    Running = 1,
+    /// <summary>Stopped at a checkpoint on request; Resume queues it again.</summary>
+    Paused = 2,
+    /// <summary>Reached its last step (or stopped early) and exported model.safetensors.</summary>
+    Succeeded = 3,
+    Failed = 4,
+    Cancelled = 5,
+}
+
+public enum TrainingStopRequest
+{
+    None = 0,
+    Pause = 1,
+    Cancel = 2,
+}
+
+/// <summary>
+/// A training run an admin launched: its settings (as `stemgen train`), state and latest figures. The run's
+/// files (checkpoint, best model, export, log) live in <see cref="Folder"/> under the data folder's runs/.
+/// </summary>
+public sealed class TrainingRun
+{
+    public int Id { get; set; }
+    /// <summary>The import (relative to the datasets root) whose token cache it trains on.</summary>
+    public required string Dataset { get; set; }
+    /// <summary>Codec file name (as on the datasets page) and the identity it had at launch.</summary>
+    public required string Codec { get; set; }
+    public string? CodecIdentity { get; set; }
+    public required string Preset { get; set; }
+    public long Steps { get; set; }
+    public int Batch { get; set; }
+    public int SeqFrames { get; set; }
+    public double LearningRate { get; set; }
+    public double ContextDropout { get; set; }
+    public long Seed { get; set; }
+    public double EncodeSeconds { get; set; }
+    public required string Device { get; set; }
+    public required string Folder { get; set; }
+    public TrainingRunState State { get; set; }
+    public TrainingStopRequest StopRequest { get; set; }
+    public long Step { get; set; }
+    public string? Phase { get; set; }
+    public string? Error { get; set; }
+    public long? ParameterCount { get; set; }
+    public double? BestValidationAccuracy { get; set; }
+    public long? BestStep { get; set; }
+    public bool Exported { get; set; }
+    public string? HangfireJobId { get; set; }
+    public required string CreatedById { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public List<TrainingPoint> Points { get; set; } = [];
+}
+
+/// <summary>One point of a run's curves: a training report (averaged since the previous one) or a validation.</summary>
+public sealed class TrainingPoint
+{
+    public long Id { get; set; }
+    public int RunId { get; set; }
+    public long Step { get; set; }
+    public bool Validation { get; set; }
+    public double Loss { get; set; }
+    /// <summary>Per codebook level, invariant-culture numbers separated by spaces ("NaN" for a level not seen).</summary>
+    public required string LevelAccuracy { get; set; }
+    /// <summary>Validation only: loss per level.</summary>
+    public string? LevelLoss { get; set; }
+    public double LearningRate { get; set; }
+    public double TokensPerSecond { get; set; }
+}

@@ -1,0 +1,147 @@
+using Hangfire;
+using Hangfire.States;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using StemGen.Data.Slakh;
+using StemGen.Data.Tokens;
+using StemGen.Model.Codec;
+using StemGen.Web.Data;
+using StemGen.Web.Datasets;
+using StemGen.Web.Jobs;
+using StemGen.Web.Listening;
+
+namespace StemGen.Web.Training;
+
+/// <summary>
+/// Launch (checked: the dataset, its train and validation splits, and a token cache built with the chosen
+/// codec; nothing is stored when anything is wrong), pause, resume and cancel training runs. Callers check the Admin role.
+/// </summary>
+public sealed class TrainingService(
+    StudioDbContext db, ImportedDatasetSource paths, DatasetService datasets, IBackgroundJobClient hangfire, IOptions<JobsOptions> jobs,
+    IOptions<StudioOptions> studio, TrainingEvents events, TimeProvider clock)
+{
+    public const string LogFile = "log.txt";
+
+    public sealed record RunRow(int Id, string Dataset, string Codec, string Preset, long Steps, long Step, TrainingRunState State, string? Phase,
+        double? BestValidationAccuracy, bool Exported, DateTime CreatedAt);
+
+    public async Task<List<RunRow>> ListAsync(CancellationToken cancellationToken = default) =>
+        await db.TrainingRuns.AsNoTracking().OrderByDescending(r => r.Id)
+            .Select(r => new RunRow(r.Id, r.Dataset, r.Codec, r.Preset, r.Steps, r.Step, r.State, r.Phase, r.BestValidationAccuracy, r.Exported, r.CreatedAt))
+            .ToListAsync(cancellationToken);
+
+    public async Task<TrainingRun?> GetAsync(int id, CancellationToken cancellationToken = default) =>
+        await db.TrainingRuns.AsNoTracking().Include(r => r.Points.OrderBy(p => p.Step)).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+
+    /// <summary>The run folder (under the data folder's runs/).</summary>
+    public string FolderOf(TrainingRun run) => Path.Combine(studio.Value.FullDataDirectory, run.Folder);
+
+    /// <summary>The last lines of the run's log.</summary>
+    public string LogTail(TrainingRun run, int lines = 200)
+    {
+        var file = Path.Combine(FolderOf(run), LogFile);
+        if (!File.Exists(file)) return "";
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var all = new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return string.Join('\n', all.TakeLast(lines));
+    }
+
+    public async Task<TrainingRun> LaunchAsync(string adminId, TrainingRequest request, CancellationToken cancellationToken = default)
+    {
+        request.Validate();
+        var folder = paths.Resolve(request.Dataset ?? "");
+        var manifestFile = Path.Combine(folder, ImportManifest.FileName);
+        if (!File.Exists(manifestFile)) throw new StudioValidationException($"'{request.Dataset!.Trim()}' is not an imported dataset (no {ImportManifest.FileName})");
+        var manifest = ImportManifest.Load(manifestFile);
+        var splits = manifest.Tracks.Select(t => t.Split).Distinct().ToList();
+        foreach (var split in new[] { "train", "validation" })
+            if (!splits.Contains(split))
+                throw new StudioValidationException($"'{request.Dataset!.Trim()}' has no {split} split (it has {(splits.Count == 0 ? "no tracks" : string.Join(", ", splits))}): training needs train and validation");
+        var codec = datasets.Codecs().FirstOrDefault(c => c.Name == request.Codec?.Trim())
+            ?? throw new StudioValidationException($"unknown codec '{request.Codec}': choose one of {string.Join(", ", datasets.Codecs().Select(c => c.Name))}");
+        var (identity, codecIdentity) = await Task.Run(() =>
+        {
+            using var model = EncodecModel.Load(codec.Path);
+            var tokenizer = new CodecTokenizer(model);
+            return (tokenizer.Identity, tokenizer.CodecIdentity);
+        }, cancellationToken);
+        var cacheRoot = Path.Combine(folder, "tokens");
+        if (!Directory.Exists(Path.Combine(cacheRoot, TokenCache.FolderFor(identity))))
+        {
+            var built = Directory.Exists(cacheRoot)
+                ? Directory.EnumerateFiles(cacheRoot, "identity.txt", SearchOption.AllDirectories).Select(f => File.ReadAllText(f).Trim()).ToList() : [];
+            throw new StudioValidationException($"the token cache of '{request.Dataset!.Trim()}' was not built with {codec.Name} ({identity}): " +
+                (built.Count == 0 ? "it has no token cache; build one on the datasets page" : $"it has {string.Join(", ", built)}; build one with this codec or choose that codec"));
+        }
+
+        var preset = request.Preset!.Trim().ToLowerInvariant();
+        var run = new TrainingRun
+        {
+            Dataset = Path.GetRelativePath(paths.Root, folder), Codec = codec.Name, CodecIdentity = codecIdentity, Preset = preset,
+            Steps = request.Steps, Batch = request.Batch, SeqFrames = request.SeqFrames,
+            LearningRate = request.LearningRate ?? StemGen.Model.Training.TrainingConfig.Preset(preset).PeakLearningRate,
+            ContextDropout = request.ContextDropout ?? StemGen.Model.Transformer.StemGenConfig.Preset(preset).ContextDropout,
+            Seed = request.Seed, EncodeSeconds = request.EncodeSeconds, Device = request.Device!.Trim().ToLowerInvariant(),
+            Folder = "", State = TrainingRunState.Queued, Phase = "queued", CreatedById = adminId, CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.TrainingRuns.Add(run);
+        await db.SaveChangesAsync(cancellationToken);
+        run.Folder = Path.Combine("runs", $"run-{run.Id:00000}");
+        await EnqueueAsync(run, cancellationToken);
+        return run;
+    }
+
+    /// <summary>CPU runs go to the studio's CPU queue; a CUDA run to the generation (GPU) queue, whose worker must share the data folder.</summary>
+    private async Task EnqueueAsync(TrainingRun run, CancellationToken cancellationToken)
+    {
+        var queue = run.Device == "cpu" ? jobs.Value.Queues.Cpu : jobs.Value.Queues.Generation;
+        run.HangfireJobId = hangfire.Create<TrainingRunJob>(job => job.RunAsync(run.Id, CancellationToken.None), new EnqueuedState(queue));
+        await db.SaveChangesAsync(cancellationToken);
+        Publish(run);
+    }
+
+    /// <summary>Pause: a running run checkpoints and stops; a queued one just does not start.</summary>
+    public Task PauseAsync(int id, CancellationToken cancellationToken = default) => StopAsync(id, TrainingStopRequest.Pause, cancellationToken);
+
+    public Task CancelAsync(int id, CancellationToken cancellationToken = default) => StopAsync(id, TrainingStopRequest.Cancel, cancellationToken);
+
+    private async Task StopAsync(int id, TrainingStopRequest request, CancellationToken cancellationToken)
+    {
+        var run = await db.TrainingRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) ?? throw new KeyNotFoundException();
+        var stoppable = request == TrainingStopRequest.Pause
+            ? run.State is TrainingRunState.Queued or TrainingRunState.Running
+            : run.State is TrainingRunState.Queued or TrainingRunState.Running or TrainingRunState.Paused;
+        if (!stoppable) throw new StudioValidationException($"run {id} is {run.State.ToString().ToLowerInvariant()}: it cannot be {(request == TrainingStopRequest.Pause ? "paused" : "cancelled")}");
+        if (run.State == TrainingRunState.Running)
+        {
+            run.StopRequest = request;
+            run.Phase = request == TrainingStopRequest.Pause ? "pausing at a checkpoint" : "cancelling";
+            await db.SaveChangesAsync(cancellationToken);
+            events.Stop(id);
+        }
+        else
+        {
+            if (run.State == TrainingRunState.Queued && run.HangfireJobId is { } job) hangfire.Delete(job);
+            run.State = request == TrainingStopRequest.Pause ? TrainingRunState.Paused : TrainingRunState.Cancelled;
+            run.Phase = request == TrainingStopRequest.Pause ? "paused" : "cancelled";
+            if (run.State == TrainingRunState.Cancelled) run.FinishedAt = clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        Publish(run);
+    }
+
+    /// <summary>Queues a paused (or failed) run again: it resumes from its checkpoint.</summary>
+    public async Task ResumeAsync(int id, CancellationToken cancellationToken = default)
+    {
+        var run = await db.TrainingRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) ?? throw new KeyNotFoundException();
+        if (run.State is not (TrainingRunState.Paused or TrainingRunState.Failed))
+            throw new StudioValidationException($"run {id} is {run.State.ToString().ToLowerInvariant()}: only a paused or failed run can be resumed");
+        run.State = TrainingRunState.Queued;
+        run.StopRequest = TrainingStopRequest.None;
+        run.Phase = "queued";
+        run.Error = null;
+        await EnqueueAsync(run, cancellationToken);
+    }
+
+    private void Publish(TrainingRun run) => events.Publish(new TrainingRunEvent(run.Id, run.State, run.Step, run.Phase, run.Error, []));
+}
