@@ -13,15 +13,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 
-OUT= STYLE=listening HOURS=2 SEED=1 PRESET=tiny STEPS=6000 BATCH=16 FRAMES=250 MINUTES=150
+OUT= STYLE=listening HOURS=2 SEED=1 TRAIN_SEED=1 PRESET=tiny STEPS=6000 BATCH=16 FRAMES=250 MINUTES=150
 CODEC=$REPO/models/codec-tiny.safetensors THREADS=${STEMGEN_TORCH_THREADS:-1}
-usage() { sed -n 2,12p "$0" >&2; echo "options: --out DIR --style listening|songs|mixed --hours H --seed N --preset P --steps N --batch N --seq-frames N --minutes M --codec FILE --threads N" >&2; exit 2; }
+usage() { sed -n 2,12p "$0" >&2; echo "options: --out DIR --style listening|songs|mixed --hours H --seed N (dataset) --train-seed N --preset P --steps N --batch N --seq-frames N --minutes M --codec FILE --threads N" >&2; exit 2; }
 while (($#)); do
   case "$1" in
     --out) OUT=${2:?}; shift 2 ;;
     --style) STYLE=${2:?}; shift 2 ;;
     --hours) HOURS=${2:?}; shift 2 ;;
     --seed) SEED=${2:?}; shift 2 ;;
+    --train-seed) TRAIN_SEED=${2:?}; shift 2 ;;
     --preset) PRESET=${2:?}; shift 2 ;;
     --steps) STEPS=${2:?}; shift 2 ;;
     --batch) BATCH=${2:?}; shift 2 ;;
@@ -49,7 +50,7 @@ STEMGEN=$OUT/cli/stemgen
 export STEMGEN_TORCH_THREADS=$THREADS
 
 report=$OUT/pipeline.md
-[[ -f $report ]] || printf '# Pipeline %s\n\n    %s\n\n| stage | wall time |\n|---|---:|\n' "$(date -u +%FT%TZ)" "scripts/pipeline.sh --out $OUT --style $STYLE --hours $HOURS --seed $SEED --preset $PRESET --steps $STEPS --batch $BATCH --seq-frames $FRAMES --minutes $MINUTES --threads $THREADS" >"$report"
+[[ -f $report ]] || printf '# Pipeline %s\n\n    %s\n\n| stage | wall time |\n|---|---:|\n' "$(date -u +%FT%TZ)" "scripts/pipeline.sh --out $OUT --style $STYLE --hours $HOURS --seed $SEED --train-seed $TRAIN_SEED --preset $PRESET --steps $STEPS --batch $BATCH --seq-frames $FRAMES --minutes $MINUTES --threads $THREADS" >"$report"
 
 # stage NAME COMMAND...: runs once (a marker file records it), logs to OUT/NAME.log, times it.
 stage() {
@@ -75,7 +76,7 @@ stage import "$STEMGEN" import "$OUT/dataset" --out "$OUT/import"
 stage tokens "$STEMGEN" tokens build --data "$OUT/import" --codec "$CODEC" --submixes 4 --seed 1
 
 train=("$STEMGEN" train --preset "$PRESET" --data "$OUT/import" --codec "$CODEC" --run "$OUT/run" --steps "$STEPS"
-  --batch "$BATCH" --seq-frames "$FRAMES" --seed "$SEED" --device cpu --log-every 50)
+  --batch "$BATCH" --seq-frames "$FRAMES" --seed "$TRAIN_SEED" --device cpu --log-every 50)
 # Leave 5 minutes of the box for export and the listening check; SIGTERM makes the trainer checkpoint and stop.
 budget=$(( $(left) - 300 ))
 if ((budget > 60)); then
