@@ -193,30 +193,17 @@ internal static class TrainCommand
     private static StemGenConfig BuildModelConfig(ParseResult parseResult, string presetName, TokenData opened, int frames, Option<bool> dropContext, Option<double?> contextDropout)
     {
         var preset = StemGenConfig.Preset(presetName);
-        var config = preset with
-        {
-            // The model's vocabulary is the codec's.
-            Levels = opened.Codec.Config.Levels,
-            CodebookSize = opened.Codec.Config.CodebookSize,
-            MaxSequence = Math.Max(preset.MaxSequence, frames),
-            TrainingFrames = frames,
-            ContextDropout = parseResult.GetValue(dropContext) ? 1.0 : parseResult.GetValue(contextDropout) ?? preset.ContextDropout,
-        };
-        return config.Validate();
+        // The model's vocabulary is the codec's.
+        return preset.ForTraining(opened.Codec.Config, frames,
+            parseResult.GetValue(dropContext) ? 1.0 : parseResult.GetValue(contextDropout) ?? preset.ContextDropout);
     }
 
     private static TrainingConfig BuildTrainingConfig(ParseResult parseResult, string presetName, long? steps, Option<int?> batch, Option<double?> learningRate,
         Option<ulong> seed, Option<long?> validateEvery, Option<long?> checkpointEvery, Option<long> logEvery, Option<long?> patience)
     {
         var config = TrainingConfig.Preset(presetName);
-        if (steps is { } n)
-        {
-            // The paper's 10 k / 50 k / 300 k stages, scaled to the run's length.
-            var warmup = Math.Max(1, n * 10 / 360);
-            var hold = n * 50 / 360;
-            config = config with { MaxSteps = n, WarmupSteps = warmup, HoldSteps = hold, DecaySteps = Math.Max(1, n - warmup - hold), EarlyStoppingPatience = n / 3 };
-        }
-        var validation = parseResult.GetValue(validateEvery) ?? Math.Clamp(config.MaxSteps / 24, 1, 1000);
+        if (steps is { } n) config = config.FittedTo(n);
+        var validation = parseResult.GetValue(validateEvery) ?? config.DefaultValidationInterval;
         return (config with
         {
             BatchSize = parseResult.GetValue(batch) ?? config.BatchSize,

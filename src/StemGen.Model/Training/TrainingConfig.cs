@@ -71,6 +71,17 @@ public sealed record TrainingConfig
     public Func<long, double> LearningRateSchedule() =>
         LearningRateSchedules.TriStage(PeakLearningRate, WarmupSteps, HoldSteps, DecaySteps, InitialLearningRateScale, FinalLearningRateScale);
 
+    /// <summary>The paper's 10 k / 50 k / 300 k stages and a third of the run as patience, scaled to a run of <paramref name="steps"/>.</summary>
+    public TrainingConfig FittedTo(long steps)
+    {
+        var warmup = Math.Max(1, steps * 10 / 360);
+        var hold = steps * 50 / 360;
+        return this with { MaxSteps = steps, WarmupSteps = warmup, HoldSteps = hold, DecaySteps = Math.Max(1, steps - warmup - hold), EarlyStoppingPatience = steps / 3 };
+    }
+
+    /// <summary>Steps between validations when none are given: 24 per run, at least every 1000 steps.</summary>
+    public long DefaultValidationInterval => Math.Clamp(MaxSteps / 24, 1, 1000);
+
     public TrainingConfig Validate()
     {
         var problems = new List<string>();

@@ -93,6 +93,16 @@ public sealed record StemGenConfig
     public static int LlamaFfnHidden(int modelDim) => 256 * (int)Math.Ceiling(8.0 * modelDim / 3 / 256);
 
     /// <summary>Throws when the numbers cannot make a model; returns this for chaining.</summary>
+    /// <summary>This model trained on a codec's tokens (its vocabulary) in crops of <paramref name="frames"/>, with that context dropout.</summary>
+    public StemGenConfig ForTraining(Codec.CodecConfig codec, int frames, double contextDropout) => (this with
+    {
+        Levels = codec.Levels,
+        CodebookSize = codec.CodebookSize,
+        MaxSequence = Math.Max(MaxSequence, frames),
+        TrainingFrames = frames,
+        ContextDropout = contextDropout,
+    }).Validate();
+
     public StemGenConfig Validate()
     {
         var problems = new List<string>();

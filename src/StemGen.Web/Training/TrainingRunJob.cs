@@ -130,22 +130,13 @@ public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource pat
         }, new Relay<TokenSourceProgress>(p => setPhase($"reading tokens: {p.Split} {p.Cache.SegmentsDone} of {p.Cache.SegmentsTotal} segments")), stop);
         stop.ThrowIfCancellationRequested();
 
-        // The model and schedule as `stemgen train --preset P --steps N` composes them (TrainCommand.BuildModelConfig/BuildTrainingConfig).
-        var preset = StemGenConfig.Preset(run.Preset);
-        var model = (preset with
+        // The model and schedule as `stemgen train --preset P --steps N` composes them.
+        var model = StemGenConfig.Preset(run.Preset).ForTraining(codec.Config, run.SeqFrames, run.ContextDropout);
+        var schedule = TrainingConfig.Preset(run.Preset).FittedTo(run.Steps);
+        var config = (schedule with
         {
-            Levels = codec.Config.Levels, CodebookSize = codec.Config.CodebookSize, MaxSequence = Math.Max(preset.MaxSequence, run.SeqFrames),
-            TrainingFrames = run.SeqFrames, ContextDropout = run.ContextDropout,
-        }).Validate();
-        var n = run.Steps;
-        var warmup = Math.Max(1, n * 10 / 360);
-        var hold = n * 50 / 360;
-        var validation = Math.Clamp(n / 24, 1, 1000);
-        var config = (TrainingConfig.Preset(run.Preset) with
-        {
-            MaxSteps = n, WarmupSteps = warmup, HoldSteps = hold, DecaySteps = Math.Max(1, n - warmup - hold), EarlyStoppingPatience = n / 3,
             BatchSize = run.Batch, PeakLearningRate = run.LearningRate, Seed = (ulong)run.Seed,
-            ValidationInterval = validation, CheckpointInterval = validation, LogInterval = Math.Clamp(n / 200, 1, 50),
+            ValidationInterval = schedule.DefaultValidationInterval, CheckpointInterval = schedule.DefaultValidationInterval, LogInterval = Math.Clamp(run.Steps / 200, 1, 50),
         }).Validate();
 
         using var trainer = StemGenTrainer.CreateOrResume(folder, model, config, source, new TrainingRequest(null, null, Device: run.Device).ParsedDevice());
