@@ -178,18 +178,24 @@ public abstract class DatasetTests(TestDatabase database) : IAsyncLifetime
                 ("tokens", new { dataset = "../tiny", codec = "codec-tiny.safetensors" }, "'..' is not allowed"),
                 ("tokens", new { dataset = "link-out", codec = "codec-tiny.safetensors" }, "outside the datasets root"),
             };
-            foreach (var (url, body, message) in cases)
-            {
-                var response = await admin.Http.PostAsJsonAsync($"/api/admin/datasets/{url}", body);
-                var text = await response.Content.ReadAsStringAsync();
-                Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url} {JsonSerializer.Serialize(body)}: {response.StatusCode} {text}");
-                Assert.Contains(message, text);
-            }
+            await AssertRefusedAsync(cases);
             Assert.Equal(0, await TaskCountAsync());
             Assert.False(Directory.Exists(Path.Combine(outside, "new")));
             Assert.False(File.Exists("/tmp/escape/manifest.json"));
         }
         finally { Directory.Delete(outside, recursive: true); }
+    }
+
+    /// <summary>Each request is refused with 400 and its message.</summary>
+    private async Task AssertRefusedAsync((string Url, object Body, string Message)[] cases)
+    {
+        foreach (var (url, body, message) in cases)
+        {
+            var response = await admin.Http.PostAsJsonAsync($"/api/admin/datasets/{url}", body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url} {JsonSerializer.Serialize(body)}: {response.StatusCode} {text}");
+            Assert.Contains(message, text);
+        }
     }
 
     [Fact]
@@ -222,13 +228,7 @@ public abstract class DatasetTests(TestDatabase database) : IAsyncLifetime
             ("tokens", new { dataset = "tiny", codec = "codec-tiny.safetensors" }, "choose the splits to encode"),
             ("tokens", new { dataset = "tiny", codec = "codec-tiny.safetensors", splits = new[] { "test" }, submixes = 0 }, "submixes per segment must be 1 to 64"),
         };
-        foreach (var (url, body, message) in cases)
-        {
-            var response = await admin.Http.PostAsJsonAsync($"/api/admin/datasets/{url}", body);
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url} {JsonSerializer.Serialize(body)}: {response.StatusCode} {text}");
-            Assert.Contains(message, text);
-        }
+        await AssertRefusedAsync(cases);
         Assert.Equal(0, await TaskCountAsync());
         Assert.Equal("mine", File.ReadAllText(Path.Combine(Root, "taken", "keep.txt")));
         Assert.False(Directory.Exists(Path.Combine(Root, "x")));
