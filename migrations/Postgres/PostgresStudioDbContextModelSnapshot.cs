@@ -382,6 +382,9 @@ namespace StemGen.Web.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("Model")
+                        .HasColumnType("text");
+
                     b.Property<string>("ParametersJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -553,6 +556,59 @@ namespace StemGen.Web.Migrations.Postgres
                     b.HasIndex("UserId");
 
                     b.ToTable("ProjectMembers");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.ServedModel", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CodecIdentity")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int?>("RunId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("ServedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ServedById")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Step")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServedById");
+
+                    b.HasIndex("Sha256");
+
+                    b.ToTable("ServedModels");
                 });
 
             modelBuilder.Entity("StemGen.Web.Data.Stem", b =>
@@ -882,6 +938,15 @@ namespace StemGen.Web.Migrations.Postgres
                     b.Property<double>("LearningRate")
                         .HasColumnType("double precision");
 
+                    b.Property<int>("ListeningCheck")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ListeningCheckJson")
+                        .HasColumnType("text");
+
+                    b.Property<double?>("ListeningGain")
+                        .HasColumnType("double precision");
+
                     b.Property<long?>("ParameterCount")
                         .HasColumnType("bigint");
 
@@ -1025,6 +1090,15 @@ namespace StemGen.Web.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.ServedModel", b =>
+                {
+                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
+                        .WithMany()
+                        .HasForeignKey("ServedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("StemGen.Web.Data.Stem", b =>

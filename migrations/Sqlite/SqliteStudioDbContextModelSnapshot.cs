@@ -367,6 +367,9 @@ namespace StemGen.Web.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Model")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ParametersJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -534,6 +537,57 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.HasIndex("UserId");
 
                     b.ToTable("ProjectMembers");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.ServedModel", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CodecIdentity")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ServedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServedById")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Step")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServedById");
+
+                    b.HasIndex("Sha256");
+
+                    b.ToTable("ServedModels");
                 });
 
             modelBuilder.Entity("StemGen.Web.Data.Stem", b =>
@@ -851,6 +905,15 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.Property<double>("LearningRate")
                         .HasColumnType("REAL");
 
+                    b.Property<int>("ListeningCheck")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ListeningCheckJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("ListeningGain")
+                        .HasColumnType("REAL");
+
                     b.Property<long?>("ParameterCount")
                         .HasColumnType("INTEGER");
 
@@ -994,6 +1057,15 @@ namespace StemGen.Web.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.ServedModel", b =>
+                {
+                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
+                        .WithMany()
+                        .HasForeignKey("ServedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("StemGen.Web.Data.Stem", b =>

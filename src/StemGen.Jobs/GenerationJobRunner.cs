@@ -29,15 +29,22 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
     public async Task RunAsync(int jobId, PerformContext? context, CancellationToken cancellationToken)
     {
         var lastAttempt = (context?.GetJobParameter<int>("RetryCount") ?? 0) >= MaxAttempts - 1;
+        // The model served now: a switch (or rollback) in the studio reaches every worker with its next job.
+        var served = await studio.ServedModelAsync(cancellationToken);
+        var modelName = served?.Name ?? $"the configured model of {worker.Name}";
         IStemGenerator model;
-        try { model = await Task.Run(generator.Get, cancellationToken); }
-        catch (GeneratorUnavailableException e)
+        try
         {
-            if (await studio.ClaimAsync(jobId, $"unavailable on {worker.Name}", cancellationToken) is not null)
+            var checkpoint = served is null ? null : await studio.ModelFileAsync(served, cancellationToken);
+            model = await Task.Run(() => generator.Get(checkpoint), cancellationToken);
+        }
+        catch (Exception e) when (e is GeneratorUnavailableException or InvalidDataException || (e is not OperationCanceledException && !IsTransient(e)))
+        {
+            if (await studio.ClaimAsync(jobId, $"unavailable on {worker.Name}", modelName, cancellationToken) is not null)
                 await studio.FinishAsync(jobId, new JobOutcome(JobOutcomeKind.Failed, $"generation is unavailable: {e.Message}"), cancellationToken);
             return;
         }
-        if (await studio.ClaimAsync(jobId, $"{model.Device} on {worker.Name}", cancellationToken) is not { } ticket) return;
+        if (await studio.ClaimAsync(jobId, $"{model.Device} on {worker.Name}", modelName, cancellationToken) is not { } ticket) return;
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var progress = new ProgressPump(studio, jobId, cancel);

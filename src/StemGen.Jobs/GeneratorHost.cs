@@ -6,13 +6,17 @@ using StemGen.Model.Generation;
 namespace StemGen.Jobs;
 
 /// <summary>
-/// Creates the generator once, on first use, and keeps it (the model loads once per process).
-/// Remembers a load failure so the page can say why generation is unavailable.
+/// Keeps one generator loaded: the configured checkpoint, or the one a job names (the model the studio
+/// serves). A job asking for another checkpoint than the loaded one loads it and then drops the old one,
+/// so a switch or a rollback takes effect with the next job; a checkpoint that does not load leaves the old
+/// one in place. Remembers a load failure so the page can say why generation is unavailable.
 /// </summary>
-public sealed class GeneratorHost(Func<IStemGenerator> factory) : IDisposable
+/// <remarks>One job at a time per process uses the generator (the job servers run one worker).</remarks>
+public sealed class GeneratorHost(Func<string?, IStemGenerator> factory) : IDisposable
 {
     private readonly Lock gate = new();
     private IStemGenerator? generator;
+    private string? loadedCheckpoint;
     private string? loadError;
 
     /// <summary>"CPU (2 threads)" once loaded; otherwise why not, or that it loads with the first job.</summary>
@@ -21,22 +25,23 @@ public sealed class GeneratorHost(Func<IStemGenerator> factory) : IDisposable
 
     public bool IsLoaded => generator is not null;
 
-    public IStemGenerator Get()
+    /// <summary>The generator of <paramref name="checkpoint"/> (null: the configured one), loading it when another is loaded.</summary>
+    public IStemGenerator Get(string? checkpoint = null)
     {
         lock (gate)
         {
-            if (generator is not null) return generator;
-            try
-            {
-                generator = factory();
-                loadError = null;
-                return generator;
-            }
+            if (generator is not null && loadedCheckpoint == checkpoint) return generator;
+            IStemGenerator loaded;
+            try { loaded = factory(checkpoint); }
             catch (Exception e)
             {
-                loadError = e.Message;
-                throw new GeneratorUnavailableException(e.Message, e);
+                // The first load failing makes generation unavailable; a failed switch keeps the old model for the next job.
+                if (generator is null) loadError = e.Message;
+                throw new GeneratorUnavailableException(checkpoint is null ? e.Message : $"{Path.GetFileName(checkpoint)} cannot be loaded: {e.Message}", e);
             }
+            (generator as IDisposable)?.Dispose();
+            (generator, loadedCheckpoint, loadError) = (loaded, checkpoint, null);
+            return generator;
         }
     }
 
@@ -46,16 +51,15 @@ public sealed class GeneratorHost(Func<IStemGenerator> factory) : IDisposable
 /// <summary>The model could not be loaded (missing files, no StemGenerator in this build...): the message says why.</summary>
 public sealed class GeneratorUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>The production factory: loads the configured codec and checkpoint.</summary>
+/// <summary>The production factory: loads the configured codec and the given checkpoint (null: the configured one).</summary>
 public static class StemGeneratorFactory
 {
-    public static Func<IStemGenerator> FromOptions(IServiceProvider services) => () =>
+    public static Func<string?, IStemGenerator> FromOptions(IServiceProvider services) => checkpoint =>
     {
         var options = services.GetRequiredService<IOptions<GenerationOptions>>().Value;
         // Configured paths win; otherwise $STEMGEN_CODEC / $STEMGEN_CHECKPOINT, then the repository's shipped models/.
         var codec = ShippedModels.CodecPath(options.CodecWeightsPath);
-        var checkpoint = ShippedModels.CheckpointPath(options.ModelCheckpointPath);
-        return StemGenerator.Load(codec, checkpoint, DeviceFor(options.Device), options.MaxContextSeconds);
+        return StemGenerator.Load(codec, checkpoint ?? ShippedModels.CheckpointPath(options.ModelCheckpointPath), DeviceFor(options.Device), options.MaxContextSeconds);
     };
 
     /// <summary>"auto": null (CUDA when present, CPU otherwise); else "cpu", "cuda" or "cuda:N".</summary>

@@ -10,8 +10,17 @@ namespace StemGen.Jobs;
 /// </summary>
 public interface IStudioGateway
 {
-    /// <summary>Marks the job Running on <paramref name="device"/> and says what to generate; null when there is nothing to do (finished, cancelled, deleted, or refused with its reason written to the job).</summary>
-    Task<JobTicket?> ClaimAsync(int jobId, string device, CancellationToken cancellationToken);
+    /// <summary>The model the studio serves; null while it serves the configured default (each process's Generation:ModelCheckpointPath).</summary>
+    Task<ServedModelRef?> ServedModelAsync(CancellationToken cancellationToken);
+
+    /// <summary>A local path of the served model's file: the studio's own file in process, a checked download cached by its SHA-256 on a worker.</summary>
+    Task<string> ModelFileAsync(ServedModelRef model, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks the job Running on <paramref name="device"/> with <paramref name="model"/> and says what to generate; null when there is nothing
+    /// to do (finished, cancelled, deleted, or refused with its reason written to the job).
+    /// </summary>
+    Task<JobTicket?> ClaimAsync(int jobId, string device, string model, CancellationToken cancellationToken);
 
     /// <summary>The stored file of a stem the job uses (context or the stem to regenerate).</summary>
     Task<Stream> OpenStemAsync(int jobId, int stemId, CancellationToken cancellationToken);
@@ -33,6 +42,9 @@ public sealed record JobTicket(int JobId, int ProjectId, InstrumentCategory Cate
 
 /// <summary>A stem a job reads; the file name's extension tells the decoder what the bytes are.</summary>
 public sealed record JobStem(int StemId, string FileName);
+
+/// <summary>The model the studio serves: its name on the models page and the SHA-256 and size of its file.</summary>
+public sealed record ServedModelRef(string Name, string Sha256, long Bytes);
 
 public sealed record JobProgressReport(int JobId, string Phase, int Level, int Step, double Percent, double? EtaSeconds);
 

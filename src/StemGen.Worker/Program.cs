@@ -26,7 +26,7 @@ services.AddSingleton<StudioHubConnection>();
 services.AddHostedService(sp => sp.GetRequiredService<StudioHubConnection>());
 
 services.AddSingleton(sp => new WorkerIdentity(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.Name));
-services.AddSingleton<Func<StemGen.Model.Generation.IStemGenerator>>(StemGeneratorFactory.FromOptions);
+services.AddSingleton<Func<string?, StemGen.Model.Generation.IStemGenerator>>(StemGeneratorFactory.FromOptions);
 services.AddSingleton<GeneratorHost>();
 services.AddTransient<GenerationJobRunner>();
 services.AddHostedService<ModelWarmup>();
@@ -54,12 +54,25 @@ services.AddHangfireServer((sp, server) =>
 
 builder.Build().Run();
 
-/// <summary>Loads the model at start, so the first job does not wait for it and a broken model shows in the log at once.</summary>
-internal sealed class ModelWarmup(GeneratorHost generator, ILogger<ModelWarmup> logger) : BackgroundService
+/// <summary>
+/// Loads the model the studio serves at start, so the first job does not wait for it and a broken model shows in
+/// the log at once. Jobs load another one when the studio switches.
+/// </summary>
+internal sealed class ModelWarmup(GeneratorHost generator, IStudioGateway studio, ILogger<ModelWarmup> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() =>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try { logger.LogInformation("model loaded on {Device}", generator.Get().Device); }
+        try
+        {
+            var served = await studio.ServedModelAsync(stoppingToken);
+            var checkpoint = served is null ? null : await studio.ModelFileAsync(served, stoppingToken);
+            var model = await Task.Run(() => generator.Get(checkpoint), stoppingToken);
+            logger.LogInformation("model {Model} loaded on {Device}", served?.Name ?? "(configured)", model.Device);
+        }
         catch (GeneratorUnavailableException e) { logger.LogError("generation unavailable: {Reason}", e.Message); }
-    }, stoppingToken);
+        catch (Exception e) when (e is HttpRequestException or InvalidDataException or IOException)
+        {
+            logger.LogWarning("the served model could not be fetched yet ({Reason}); the first job fetches it", e.Message);
+        }
+    }
 }

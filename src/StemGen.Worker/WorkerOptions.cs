@@ -22,6 +22,9 @@ public sealed class WorkerOptions
     /// <summary>The queues this worker takes jobs from, in order of preference.</summary>
     public string[] Queues { get; set; } = ["gpu"];
 
+    /// <summary>Where models the studio serves are kept once downloaded, named by their SHA-256.</summary>
+    public string ModelCache { get; set; } = Path.Combine(Path.GetTempPath(), "stemgen-worker-models");
+
     /// <summary>"cpu", "cuda" or "cuda:N": one worker process per GPU, one job at a time.</summary>
     public string Device { get; set; } = "auto";
 }

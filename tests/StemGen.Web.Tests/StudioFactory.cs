@@ -33,6 +33,9 @@ public class StudioFactory : WebApplicationFactory<Program>
     public ToneStemGenerator Generator { get; }
     public TestDatabase Database { get; }
 
+    /// <summary>Each checkpoint the tone generator was "loaded" for (null: the configured one), in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string?> LoadedCheckpoints { get; } = new();
+
     public const long MaxFileBytes = 1024 * 1024;
     public const int MaxFiles = 3;
     public const double MaxDurationSeconds = 5;
@@ -50,7 +53,11 @@ public class StudioFactory : WebApplicationFactory<Program>
         if (shippedModel) return;
         builder.ConfigureTestServices(services =>
         {
-            services.AddSingleton<Func<IStemGenerator>>(_ => () => Generator);
+            services.AddSingleton<Func<string?, IStemGenerator>>(_ => checkpoint =>
+            {
+                LoadedCheckpoints.Enqueue(checkpoint);
+                return Generator;
+            });
         });
     }
 

@@ -36,6 +36,8 @@ public sealed class GenerationJob
     public string? Phase { get; set; }
     /// <summary>Where the model ran ("CPU (2 threads)", "CUDA: ...").</summary>
     public string? Device { get; set; }
+    /// <summary>The served model the job ran with (its name on the models page).</summary>
+    public string? Model { get; set; }
     public string? Error { get; set; }
 
     public DateTime CreatedAt { get; set; }

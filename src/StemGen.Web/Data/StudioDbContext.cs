@@ -26,6 +26,7 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<DatasetTask> DatasetTasks => Set<DatasetTask>();
     public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
     public DbSet<TrainingPoint> TrainingPoints => Set<TrainingPoint>();
+    public DbSet<ServedModel> ServedModels => Set<ServedModel>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -106,6 +107,16 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
             e.Property(p => p.LevelLoss).HasMaxLength(1000);
             e.HasOne<TrainingRun>().WithMany(r => r.Points).HasForeignKey(p => p.RunId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(p => new { p.RunId, p.Step });
+        });
+
+        builder.Entity<ServedModel>(e =>
+        {
+            e.Property(m => m.Name).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(m => m.Path).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(m => m.Sha256).HasMaxLength(64);
+            e.Property(m => m.CodecIdentity).HasMaxLength(200);
+            e.HasOne<IdentityUser>().WithMany().HasForeignKey(m => m.ServedById).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(m => m.Sha256);
         });
     }
 

@@ -19,6 +19,15 @@ public enum TrainingStopRequest
     Cancel = 2,
 }
 
+public enum ListeningCheckState
+{
+    None = 0,
+    Queued = 1,
+    Running = 2,
+    Done = 3,
+    Failed = 4,
+}
+
 /// <summary>
 /// A training run an admin launched: its settings (as `stemgen train`), state and latest figures. The run's
 /// files (checkpoint, best model, export, log) live in <see cref="Folder"/> under the data folder's runs/.
@@ -50,6 +59,11 @@ public sealed class TrainingRun
     public double? BestValidationAccuracy { get; set; }
     public long? BestStep { get; set; }
     public bool Exported { get; set; }
+    /// <summary>The listening check of the run's best model: its state, its figures as JSON (<see cref="Training.ListeningCheckResult"/>) or its error.</summary>
+    public ListeningCheckState ListeningCheck { get; set; }
+    public string? ListeningCheckJson { get; set; }
+    /// <summary>Level 1 masked whole: validation loss without the context minus with it (nats per token); above 0 the model listens.</summary>
+    public double? ListeningGain { get; set; }
     public string? HangfireJobId { get; set; }
     public required string CreatedById { get; set; }
     public DateTime CreatedAt { get; set; }

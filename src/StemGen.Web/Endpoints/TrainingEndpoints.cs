@@ -3,7 +3,7 @@ using StemGen.Web.Training;
 
 namespace StemGen.Web.Endpoints;
 
-/// <summary>/api/admin/training (Admin): runs, launch, one run with its curve points and log, pause, resume, cancel.</summary>
+/// <summary>/api/admin/training (Admin): runs, launch, one run with its curve points and log, pause, resume, cancel, listening check; /api/admin/models: list, serve, roll back.</summary>
 public static class TrainingEndpoints
 {
     public static IEndpointRouteBuilder MapTrainingEndpoints(this IEndpointRouteBuilder app)
@@ -25,6 +25,9 @@ public static class TrainingEndpoints
                 {
                     run.Id, run.Dataset, run.Codec, run.CodecIdentity, run.Preset, run.Steps, run.Batch, run.SeqFrames, run.LearningRate, run.ContextDropout,
                     run.Seed, run.Device, run.State, run.Step, run.Phase, run.Error, run.ParameterCount, run.BestValidationAccuracy, run.BestStep, run.Exported,
+                    run.ListeningCheck, run.ListeningGain,
+                    ListeningCheckResult = run.ListeningCheck == ListeningCheckState.Done ? ListeningCheckResult.FromJson(run.ListeningCheckJson) : null,
+                    ListeningCheckError = run.ListeningCheck == ListeningCheckState.Failed ? run.ListeningCheckJson : null,
                     Points = run.Points.Select(p => new { p.Step, p.Validation, p.Loss, p.LevelAccuracy, p.LevelLoss, p.LearningRate, p.TokensPerSecond }),
                     Log = runs.LogTail(run),
                 })
@@ -36,8 +39,19 @@ public static class TrainingEndpoints
             await ProjectEndpoints.Validated(async () => { await runs.ResumeAsync(runId, ct); return Results.NoContent(); }));
         admin.MapPost("/{runId:int}/cancel", async (int runId, TrainingService runs, CancellationToken ct) =>
             await ProjectEndpoints.Validated(async () => { await runs.CancelAsync(runId, ct); return Results.NoContent(); }));
-        app.MapGet("/api/admin/models", async (ModelLibrary models, CancellationToken ct) => Results.Ok(await models.ListAsync(ct)))
-            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        admin.MapPost("/{runId:int}/listening-check", async (int runId, TrainingService runs, CancellationToken ct) =>
+            await ProjectEndpoints.Validated(async () => { await runs.CheckListeningAsync(runId, ct); return Results.Accepted($"/api/admin/training/{runId}"); }));
+
+        var models = app.MapGroup("/api/admin/models").RequireAuthorization(p => p.RequireRole(Roles.Admin)).AddEndpointFilter<ApiAntiforgeryFilter>();
+        models.MapGet("/", async (ModelLibrary library, CancellationToken ct) => Results.Ok(await library.ListAsync(ct)));
+        models.MapGet("/served", async (ModelServing serving, CancellationToken ct) =>
+            Results.Ok(new { Current = await serving.DescribeAsync(ct), History = await serving.HistoryAsync(ct) }));
+        models.MapPost("/serve", async (ServeRequest request, HttpContext http, ModelServing serving) =>
+            await ProjectEndpoints.Validated(async () => Results.Ok(await serving.ServeAsync(ProjectAccess.UserId(http.User)!, request.Name, http.RequestAborted))));
+        models.MapPost("/rollback", async (HttpContext http, ModelServing serving) =>
+            await ProjectEndpoints.Validated(async () => Results.Ok(await serving.RollbackAsync(ProjectAccess.UserId(http.User)!, http.RequestAborted))));
         return app;
     }
 }
+
+public sealed record ServeRequest(string? Name);

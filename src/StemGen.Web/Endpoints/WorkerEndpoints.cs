@@ -1,5 +1,6 @@
 using StemGen.Jobs;
 using StemGen.Web.Jobs;
+using StemGen.Web.Training;
 
 namespace StemGen.Web.Endpoints;
 
@@ -12,10 +13,17 @@ public static class WorkerEndpoints
 {
     public static void MapWorkerEndpoints(this IEndpointRouteBuilder app)
     {
+        // The served model: its reference (204 while the configured model is served) and the file of a model that is or was served.
+        app.MapGet("/api/worker/model", async (ModelServing serving, CancellationToken ct) =>
+            await serving.ReferenceAsync(ct) is { } model ? Results.Ok(model) : Results.NoContent()).RequireAuthorization(WorkerKeyAuthentication.Policy);
+        app.MapGet("/api/worker/models/{sha256}", async (string sha256, ModelServing serving, CancellationToken ct) =>
+            await serving.FileAsync(sha256, ct) is { } path ? Results.File(path, "application/octet-stream", enableRangeProcessing: false) : Results.NotFound())
+            .RequireAuthorization(WorkerKeyAuthentication.Policy);
+
         var jobs = app.MapGroup("/api/worker/jobs/{jobId:int}").RequireAuthorization(WorkerKeyAuthentication.Policy);
 
         jobs.MapPost("/claim", async (int jobId, ClaimRequest request, JobLedger ledger, CancellationToken ct) =>
-            await ledger.ClaimAsync(jobId, request.Device, ct) is { } ticket ? Results.Ok(ticket) : Results.NoContent());
+            await ledger.ClaimAsync(jobId, request.Device, request.Model, ct) is { } ticket ? Results.Ok(ticket) : Results.NoContent());
 
         jobs.MapGet("/stems/{stemId:int}", async (int jobId, int stemId, JobLedger ledger, CancellationToken ct) =>
             await ledger.OpenStemAsync(jobId, stemId, ct) is { } content ? Results.Stream(content, "application/octet-stream") : Results.NotFound());
@@ -38,4 +46,4 @@ public static class WorkerEndpoints
     }
 }
 
-public sealed record ClaimRequest(string Device);
+public sealed record ClaimRequest(string Device, string? Model = null);

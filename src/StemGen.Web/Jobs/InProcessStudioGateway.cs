@@ -1,4 +1,5 @@
 using StemGen.Jobs;
+using StemGen.Web.Training;
 
 namespace StemGen.Web.Jobs;
 
@@ -11,8 +12,22 @@ public sealed class InProcessStudioGateway(IServiceScopeFactory scopes) : IStudi
         return await action(scope.ServiceProvider.GetRequiredService<JobLedger>());
     }
 
-    public Task<JobTicket?> ClaimAsync(int jobId, string device, CancellationToken cancellationToken) =>
-        WithLedgerAsync(l => l.ClaimAsync(jobId, device, cancellationToken));
+    public async Task<ServedModelRef?> ServedModelAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ModelServing>().ReferenceAsync(cancellationToken);
+    }
+
+    /// <summary>The studio's own file: nothing to download.</summary>
+    public async Task<string> ModelFileAsync(ServedModelRef model, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ModelServing>().FileAsync(model.Sha256, cancellationToken)
+            ?? throw new FileNotFoundException($"the file of the served model {model.Name} is gone");
+    }
+
+    public Task<JobTicket?> ClaimAsync(int jobId, string device, string model, CancellationToken cancellationToken) =>
+        WithLedgerAsync(l => l.ClaimAsync(jobId, device, model, cancellationToken));
 
     public async Task<Stream> OpenStemAsync(int jobId, int stemId, CancellationToken cancellationToken) =>
         await WithLedgerAsync(l => l.OpenStemAsync(jobId, stemId, cancellationToken))

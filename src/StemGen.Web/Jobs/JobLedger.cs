@@ -19,7 +19,7 @@ public sealed class JobLedger(
     StudioDbContext db, IBlobStore blobs, ProjectEvents events, JobCancellations cancellations, ProgressSaves saves,
     IOptions<StudioOptions> studioOptions, TimeProvider clock, ILogger<JobLedger> logger)
 {
-    public async Task<JobTicket?> ClaimAsync(int jobId, string device, CancellationToken cancellationToken)
+    public async Task<JobTicket?> ClaimAsync(int jobId, string device, string? model, CancellationToken cancellationToken)
     {
         var job = await db.GenerationJobs.FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken);
         if (job is null || job.IsFinished) return null;
@@ -33,6 +33,7 @@ public sealed class JobLedger(
         job.Attempts++;
         job.StartedAt = clock.GetUtcNow().UtcDateTime;
         job.Device = device;
+        job.Model = model;
         job.Error = null;
         job.Phase = job.Attempts > 1 ? $"attempt {job.Attempts}" : "starting";
         await db.SaveChangesAsync(cancellationToken);

@@ -37,7 +37,7 @@ public static class JobsSetup
         services.AddSingleton(new WorkerIdentity("studio"));
         services.AddTransient<GenerationJobRunner>();
         // The generator is created once, lazily, by this factory (tests register their own).
-        services.AddSingleton<Func<IStemGenerator>>(StemGeneratorFactory.FromOptions);
+        services.AddSingleton<Func<string?, IStemGenerator>>(StemGeneratorFactory.FromOptions);
         services.AddSingleton<GeneratorHost>();
         services.AddHostedService<JobRecovery>();
         services.AddHostedService<JobWatchdog>();
@@ -104,7 +104,12 @@ public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOp
         // Load the model now, so the page can name the device before the first job.
         _ = Task.Run(() =>
         {
-            try { generator.Get(); }
+            try
+            {
+                using var scope = services.CreateScope();
+                var served = scope.ServiceProvider.GetRequiredService<StemGen.Web.Training.ModelServing>().CurrentAsync().GetAwaiter().GetResult();
+                generator.Get(served is not null && File.Exists(served.Path) ? served.Path : null);
+            }
             catch (GeneratorUnavailableException e) { logger.LogWarning("generation unavailable: {Reason}", e.Message); }
         }, cancellationToken);
         return Task.CompletedTask;

@@ -8,6 +8,7 @@ using StemGen.Jobs;
 using StemGen.Model.Generation;
 using StemGen.Web.Data;
 using StemGen.Web.Storage;
+using StemGen.Web.Training;
 
 namespace StemGen.Web.Listening;
 
@@ -20,8 +21,8 @@ namespace StemGen.Web.Listening;
 /// study row and the open admin pages.
 /// </summary>
 public sealed class StudyPreparationJob(
-    StudioDbContext db, IStudyItemSource source, GeneratorHost generator, IBlobStore blobs, StudyEvents events,
-    IOptions<StudioOptions> studioOptions, IOptions<GenerationOptions> generationOptions, TimeProvider clock, ILogger<StudyPreparationJob> logger)
+    StudioDbContext db, IStudyItemSource source, GeneratorHost generator, ModelServing serving, IBlobStore blobs, StudyEvents events,
+    IOptions<StudioOptions> studioOptions, TimeProvider clock, ILogger<StudyPreparationJob> logger)
 {
     private const double CeilingDb = -1;
     private DateTimeOffset lastSaved = DateTimeOffset.MinValue;
@@ -62,6 +63,7 @@ public sealed class StudyPreparationJob(
         var total = draws.Count * conditions.Count;
         var done = study.Items.Count(i => i.BlobHash is not null);
         IStemGenerator? model = null;
+        var modelName = "";
 
         for (var example = 0; example < draws.Count; example++)
         {
@@ -75,8 +77,14 @@ public sealed class StudyPreparationJob(
                 switch (condition.Kind)
                 {
                     case ConditionKind.Generated:
-                        model ??= await Task.Run(generator.Get, cancellationToken);
-                        condition.Model ??= $"{ModelName()} on {model.Device}";
+                        if (model is null)
+                        {
+                            // The served model, as generation jobs use it (studies run on the studio's own job server).
+                            var served = await serving.CurrentAsync(cancellationToken);
+                            model = await Task.Run(() => generator.Get(served?.Path), cancellationToken);
+                            modelName = served?.Name ?? (await serving.DescribeAsync(cancellationToken)).Name;
+                        }
+                        condition.Model ??= $"{modelName} on {model.Device}";
                         stem = await Task.Run(() => Generate(model, study, condition, example, draws[example], audio.Context, cancellationToken), cancellationToken);
                         context = audio.Context;
                         break;
@@ -135,12 +143,6 @@ public sealed class StudyPreparationJob(
     /// <summary>16 random bytes, URL-safe: says nothing about the condition, the song or the order.</summary>
     internal static string NewPublicId() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private string ModelName()
-    {
-        try { return Path.GetFileName(StemGen.Model.ShippedModels.CheckpointPath(generationOptions.Value.ModelCheckpointPath)); }
-        catch (Exception) { return "the studio model"; }
-    }
 
     /// <summary>Pages hear every step; the row is written at most once a second.</summary>
     private void Report(ListeningStudy study, double percent, string phase)

@@ -13,19 +13,21 @@ namespace StemGen.Web.Training;
 /// <summary>
 /// Every exported model the studio can see: the repository's models/*.safetensors and each training run's
 /// model.safetensors, described from the file's own metadata (codec identity, model config, step, validation)
-/// and, for a run's export, the run that made it. Read-only: serving another model is not built yet.
+/// and, for a run's export, the run that made it and its listening check; <see cref="ModelServing"/> switches which one is served.
 /// </summary>
 public sealed class ModelLibrary(StudioDbContext db, IOptions<StudioOptions> studio, IOptions<GenerationOptions> generation)
 {
     public sealed record ExportedModel(string Name, string Path, string CodecIdentity, long Step, long ParameterCount, int Layers, int ModelDim,
         double ContextDropout, double? ValidationLoss, double? ValidationAccuracy, IReadOnlyList<double>? LevelAccuracy, int? RunId, string? Preset,
-        string? Dataset, bool Served, string? Error);
+        string? Dataset, bool Served, string? Error, double? ListeningGain = null);
 
     public async Task<List<ExportedModel>> ListAsync(CancellationToken cancellationToken = default)
     {
-        string? served = null;
-        try { served = System.IO.Path.GetFullPath(ShippedModels.CheckpointPath(generation.Value.ModelCheckpointPath)); }
-        catch (FileNotFoundException) { }
+        // The newest switch (ModelServing) or, before any, the configured model.
+        var served = await db.ServedModels.AsNoTracking().OrderByDescending(m => m.Id).Select(m => m.Path).FirstOrDefaultAsync(cancellationToken);
+        if (served is null)
+            try { served = System.IO.Path.GetFullPath(ShippedModels.CheckpointPath(generation.Value.ModelCheckpointPath)); }
+            catch (FileNotFoundException) { }
         var files = new List<(string Name, string Path, TrainingRun? Run)>();
         if (ShippedModels.ModelsFolder() is { } folder && Directory.Exists(folder))
             foreach (var file in Directory.EnumerateFiles(folder, "*.safetensors").Order(StringComparer.Ordinal))
@@ -64,6 +66,6 @@ public sealed class ModelLibrary(StudioDbContext db, IOptions<StudioOptions> stu
         }
         return new ExportedModel(name, path, Get<string>(CheckpointKeys.Codec) ?? "", Get<long>(CheckpointKeys.Step), config.ParameterCount, config.Layers, config.ModelDim,
             config.ContextDropout, validation?.Loss, validation?.Accuracy, validation?.LevelAccuracy, run?.Id, run?.Preset, run?.Dataset,
-            served is not null && System.IO.Path.GetFullPath(path) == served, null);
+            served is not null && System.IO.Path.GetFullPath(path) == served, null, run?.ListeningGain);
     }
 }

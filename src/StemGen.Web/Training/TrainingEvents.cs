@@ -12,7 +12,12 @@ public sealed class TrainingEvents
 
     public event Action<TrainingRunEvent>? Changed;
 
+    /// <summary>A run's listening check was queued, started or finished (pages reload the run).</summary>
+    public event Action<int>? CheckChanged;
+
     public void Publish(TrainingRunEvent e) => Changed?.Invoke(e);
+
+    public void PublishCheck(int runId) => CheckChanged?.Invoke(runId);
 
     internal void Register(int runId, CancellationTokenSource stop) => running[runId] = stop;
 

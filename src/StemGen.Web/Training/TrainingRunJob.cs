@@ -112,26 +112,11 @@ public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource pat
 
     private TrainingOutcome Train(TrainingRun run, string folder, ConcurrentQueue<TrainingPoint> pending, Action<string> setPhase, Action<string> log, CancellationToken stop)
     {
-        var dataset = paths.Resolve(run.Dataset);
-        var manifest = ImportManifest.Load(Path.Combine(dataset, ImportManifest.FileName));
-        var codecPath = datasets.Codecs().FirstOrDefault(c => c.Name == run.Codec)?.Path
-            ?? throw new StudioValidationException($"the codec '{run.Codec}' is no longer available");
-        using var codec = EncodecModel.Load(codecPath);
-        codec.Eval();
-        var tokenizer = new CodecTokenizer(codec);
-        if (run.CodecIdentity is { } expected && tokenizer.CodecIdentity != expected)
-            throw new StudioValidationException($"{run.Codec} is now codec {tokenizer.CodecIdentity}, but the run was launched with {expected}");
-        var cache = new TokenCache(Path.Combine(dataset, "tokens"), tokenizer);
-        var source = TokenCacheBatchSource.Open(manifest, cache, tokenizer, new TokenCacheSourceOptions
-        {
-            Pairs = new TokenPairOptions { CropFrames = run.SeqFrames, SubmixesPerSegment = 4, SubmixSeed = 1, EncodeSeconds = run.EncodeSeconds },
-            ValidationPairs = 16,
-            Jobs = 1,
-        }, new Relay<TokenSourceProgress>(p => setPhase($"reading tokens: {p.Split} {p.Cache.SegmentsDone} of {p.Cache.SegmentsTotal} segments")), stop);
-        stop.ThrowIfCancellationRequested();
+        using var data = RunData.Open(run, paths, datasets, setPhase, stop);
+        var source = data.Source;
 
         // The model and schedule as `stemgen train --preset P --steps N` composes them.
-        var model = StemGenConfig.Preset(run.Preset).ForTraining(codec.Config, run.SeqFrames, run.ContextDropout);
+        var model = StemGenConfig.Preset(run.Preset).ForTraining(data.CodecConfig, run.SeqFrames, run.ContextDropout);
         var schedule = TrainingConfig.Preset(run.Preset).FittedTo(run.Steps);
         var config = (schedule with
         {
@@ -182,9 +167,4 @@ public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource pat
 
     private void Publish(TrainingRun run, IReadOnlyList<TrainingPoint> points) =>
         events.Publish(new TrainingRunEvent(run.Id, run.State, run.Step, run.Phase, run.Error, points));
-
-    private sealed class Relay<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

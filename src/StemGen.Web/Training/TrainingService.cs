@@ -143,5 +143,23 @@ public sealed class TrainingService(
         await EnqueueAsync(run, cancellationToken);
     }
 
+    /// <summary>Queues the listening check of a run that is not training and has a checkpoint (on the CPU queue, or the GPU queue for a CUDA run).</summary>
+    public async Task CheckListeningAsync(int id, CancellationToken cancellationToken = default)
+    {
+        var run = await db.TrainingRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) ?? throw new KeyNotFoundException();
+        if (run.State is TrainingRunState.Queued or TrainingRunState.Running)
+            throw new StudioValidationException($"run {id} is {run.State.ToString().ToLowerInvariant()}: pause it or let it finish before the listening check");
+        if (run.ListeningCheck is ListeningCheckState.Queued or ListeningCheckState.Running)
+            throw new StudioValidationException($"the listening check of run {id} is already {run.ListeningCheck.ToString().ToLowerInvariant()}");
+        if (!StemGen.Model.Training.StemGenTrainer.HasCheckpoint(FolderOf(run)))
+            throw new StudioValidationException($"run {id} has no checkpoint yet: the listening check validates its best model");
+        run.ListeningCheck = ListeningCheckState.Queued;
+        run.ListeningCheckJson = null;
+        await db.SaveChangesAsync(cancellationToken);
+        hangfire.Create<ListeningCheckJob>(job => job.RunAsync(run.Id, CancellationToken.None),
+            new EnqueuedState(run.Device == "cpu" ? jobs.Value.Queues.Cpu : jobs.Value.Queues.Generation));
+        events.PublishCheck(id);
+    }
+
     private void Publish(TrainingRun run) => events.Publish(new TrainingRunEvent(run.Id, run.State, run.Step, run.Phase, run.Error, []));
 }

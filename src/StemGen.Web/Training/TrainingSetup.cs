@@ -7,7 +7,10 @@ public static class TrainingSetup
         builder.Services.AddSingleton<TrainingEvents>();
         builder.Services.AddScoped<TrainingService>();
         builder.Services.AddTransient<TrainingRunJob>();
+        builder.Services.AddTransient<ListeningCheckJob>();
         builder.Services.AddScoped<ModelLibrary>();
+        builder.Services.AddSingleton<ServedModelEvents>();
+        builder.Services.AddScoped<ModelServing>();
         return builder;
     }
 }
