@@ -21,6 +21,9 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
 {
     public const int MaxAttempts = 3;
 
+    /// <summary>A job's model while the studio serves none: each process's Generation:ModelCheckpointPath.</summary>
+    public const string ConfiguredModel = "configured model";
+
     /// <summary>Progress reaches the studio at most this often (and at least once a second, so a cancel is seen quickly).</summary>
     private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(100);
 
@@ -31,7 +34,7 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
         var lastAttempt = (context?.GetJobParameter<int>("RetryCount") ?? 0) >= MaxAttempts - 1;
         // The model served now: a switch (or rollback) in the studio reaches every worker with its next job.
         var served = await studio.ServedModelAsync(cancellationToken);
-        var modelName = served?.Name ?? $"the configured model of {worker.Name}";
+        var modelName = served?.Name ?? ConfiguredModel;
         IStemGenerator model;
         try
         {

@@ -116,6 +116,25 @@ public abstract class TrainingTests(TestDatabase database) : IAsyncLifetime
         Assert.True(models.Single(m => m.GetProperty("name").GetString() == "models/stemgen-tiny.safetensors").GetProperty("served").GetBoolean());
         Assert.DoesNotContain(models, m => m.GetProperty("name").GetString()!.StartsWith("models/codec")); // codecs are not models
         Assert.Contains($"run {id}", await admin.Http.GetStringAsync("/admin/models"));
+
+        // The listening check validates the best model with and without the context; its gain is level 1 masked whole.
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.Http.PostAsync($"/api/admin/training/{id}/listening-check", null)).StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(180);
+        while ((run = await admin.GetJsonAsync($"/api/admin/training/{id}")).GetProperty("listeningCheck").GetString() is "Queued" or "Running")
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"listening check: {run}");
+            await Task.Delay(200);
+        }
+        Assert.True(run.GetProperty("listeningCheck").GetString() == "Done", run.ToString());
+        var check = run.GetProperty("listeningCheckResult");
+        var whole = check.GetProperty("wholeLevel");
+        double Level1(string context) => whole.GetProperty(context).GetProperty("levelLoss")[0].GetDouble();
+        Assert.Equal(Level1("withoutContext") - Level1("withContext"), run.GetProperty("listeningGain").GetDouble(), 9);
+        Assert.Equal(4, check.GetProperty("trainingMasks").GetProperty("withContext").GetProperty("levelAccuracy").GetArrayLength());
+        Assert.Equal(run.GetProperty("bestStep").GetInt64(), check.GetProperty("modelStep").GetInt64());
+        Assert.Equal(run.GetProperty("listeningGain").GetDouble(),
+            (await admin.GetJsonAsync("/api/admin/models")).EnumerateArray().Single(m => m.GetProperty("name").GetString() == $"run {id}").GetProperty("listeningGain").GetDouble(), 9);
+        Assert.Contains("check-table", await admin.Http.GetStringAsync($"/admin/training/{id}"));
     }
 
     [Fact]
@@ -123,6 +142,9 @@ public abstract class TrainingTests(TestDatabase database) : IAsyncLifetime
     {
         var id = await LaunchAsync(new { dataset = "tiny", codec = Codec, preset = "tiny", steps = 100000, batch = 1, seqFrames = 25, seed = 4 });
         await WaitAsync(id, r => State(r) == "Running" && r.GetProperty("step").GetInt64() >= 2, "two steps");
+        var busy = await admin.Http.PostAsync($"/api/admin/training/{id}/listening-check", null);
+        Assert.Equal(HttpStatusCode.BadRequest, busy.StatusCode);
+        Assert.Contains("pause it or let it finish", await busy.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.PostAsync($"/api/admin/training/{id}/pause", null)).StatusCode);
         var paused = await WaitAsync(id, r => State(r) == "Paused", "pause", 120);
         var step = paused.GetProperty("step").GetInt64();

@@ -75,11 +75,11 @@ public static class JobEndpoints
 
 /// <summary>A job as the API and pages show it.</summary>
 public sealed record JobView(int Id, JobState State, InstrumentCategory Category, string ParametersJson, int Attempts, string? Phase,
-    int Level, int Step, double Percent, double? EtaSeconds, string? Device, string? Error, DateTime CreatedAt, DateTime? StartedAt,
+    int Level, int Step, double Percent, double? EtaSeconds, string? Device, string? Model, string? Error, DateTime CreatedAt, DateTime? StartedAt,
     DateTime? FinishedAt, IReadOnlyList<CandidateView> Candidates)
 {
     public static JobView From(GenerationJob j) => new(j.Id, j.State, j.TargetCategory, j.ParametersJson, j.Attempts, j.Phase, j.ProgressLevel,
-        j.ProgressStep, j.ProgressPercent, j.EtaSeconds, j.Device, j.Error, j.CreatedAt, j.StartedAt, j.FinishedAt,
+        j.ProgressStep, j.ProgressPercent, j.EtaSeconds, j.Device, j.Model, j.Error, j.CreatedAt, j.StartedAt, j.FinishedAt,
         j.Candidates.OrderBy(c => c.Index).Select(c => new CandidateView(c.Id, c.Index, c.Status, c.DurationSeconds, c.AcceptedStemId)).ToList());
 }
 

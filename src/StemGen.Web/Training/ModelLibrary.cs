@@ -46,7 +46,7 @@ public sealed class ModelLibrary(StudioDbContext db, IOptions<StudioOptions> stu
     {
         IReadOnlyDictionary<string, string> metadata;
         try { metadata = SafeTensors.LoadMetadata(path); }
-        catch (Exception e) when (e is IOException or InvalidDataException or JsonException)
+        catch (Exception e) when (e is IOException or InvalidDataException or JsonException or SafeTensorsFormatException)
         {
             return new ExportedModel(name, path, "", 0, 0, 0, 0, 0, null, null, null, run?.Id, run?.Preset, run?.Dataset, false, $"cannot be read: {e.Message}");
         }
