@@ -28,7 +28,7 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
         await using var studio = new KestrelStudioFactory(shippedModel: true, database: database, settings: new Dictionary<string, string>
         {
             ["Jobs:Storage"] = "Postgres", ["Jobs:RunInStudio"] = "false", ["Jobs:WorkerKeys:0"] = Key,
-            ["Jobs:WorkerTimeoutSeconds"] = WorkerTimeoutSeconds.ToString(), ["Jobs:PollIntervalSeconds"] = "0.5",
+            ["Jobs:WorkerTimeoutSeconds"] = WorkerTimeoutSeconds.ToString(), ["Jobs:PollIntervalSeconds"] = "0.5", ["Studio:Admins:0"] = "wp-admin",
         });
         var baseUrl = studio.Start();
         var workers = new Dictionary<string, WorkerProcess>();
@@ -60,7 +60,7 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
             foreach (var (project, _) in projects) await hub.InvokeAsync("JoinProject", project);
 
             foreach (var name in new[] { "worker-a", "worker-b" })
-                workers[name] = WorkerProcess.Start(name, baseUrl, Key, database.ConnectionString!, WorkerTimeoutSeconds);
+                workers[name] = WorkerProcess.Start(name, baseUrl, Key, database.ConnectionString!, WorkerTimeoutSeconds, Path.Combine(studio.DataDirectory, $"models-of-{name}"));
 
             var jobs = new List<(int Project, int Job)>();
             var enqueuedAt = new Dictionary<int, DateTime>();
@@ -121,6 +121,22 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
             Assert.Equal("Cancelled", cancelled.GetProperty("state").GetString());
             output.WriteLine($"cancel reached worker B and ended the job in {asked.Elapsed.TotalSeconds:0.00} s");
             Assert.True(asked.Elapsed < TimeSpan.FromSeconds(3), $"cancel took {asked.Elapsed.TotalSeconds:0.0} s");
+
+            // An admin serves another model: worker B fetches its file by hash over HTTP, loads it and records it on the job.
+            var admin = new StudioClient(new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(baseUrl) });
+            Assert.Equal(HttpStatusCode.Redirect, (await admin.RegisterAsync("wp-admin", "secret123")).StatusCode);
+            await admin.FetchApiTokenAsync();
+            var run = await ModelServingTests.AddExportedRunAsync(studio.Services, studio.DataDirectory, "wp-admin");
+            var served = await admin.Http.PostAsJsonAsync("/api/admin/models/serve", new { name = run });
+            Assert.True(served.StatusCode == HttpStatusCode.OK, await served.Content.ReadAsStringAsync());
+            var sha = (await served.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sha256").GetString();
+            var next = await client.Http.PostAsJsonAsync($"/api/projects/{cancelProject}/jobs",
+                new { contextStemIds = new[] { cancelStem }, category = "Bass", preset = "fast" }, StudioClient.Json);
+            var nextJob = (await next.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+            var switched = await GenerationTests.WaitForJobAsync(client, cancelProject, nextJob, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed", seconds: 120);
+            Assert.True(switched.GetProperty("state").GetString() == "Succeeded", $"{switched}; worker B's log: {workers["worker-b"].Log}");
+            Assert.Equal(run, switched.GetProperty("model").GetString());
+            Assert.True(File.Exists(Path.Combine(workers["worker-b"].ModelCache, $"{sha}.safetensors")), workers["worker-b"].Log);
         }
         finally
         {
@@ -135,25 +151,27 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
         private readonly Process process;
         private readonly ConcurrentQueue<string> lines = new();
 
-        private WorkerProcess(Process process) => this.process = process;
+        private WorkerProcess(Process process, string modelCache) => (this.process, ModelCache) = (process, modelCache);
+
+        public string ModelCache { get; }
 
         public string Log => string.Join("\n", lines.TakeLast(40));
 
-        public static WorkerProcess Start(string name, string studioUrl, string key, string connectionString, int timeoutSeconds)
+        public static WorkerProcess Start(string name, string studioUrl, string key, string connectionString, int timeoutSeconds, string modelCache)
         {
             var info = new ProcessStartInfo("dotnet", [WorkerAssembly()])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
                 Environment =
                 {
-                    ["Worker__StudioUrl"] = studioUrl, ["Worker__Key"] = key, ["Worker__Name"] = name, ["Worker__Device"] = "cpu",
+                    ["Worker__StudioUrl"] = studioUrl, ["Worker__Key"] = key, ["Worker__Name"] = name, ["Worker__Device"] = "cpu", ["Worker__ModelCache"] = modelCache,
                     ["Worker__Queues__0"] = "gpu", ["Jobs__WorkerTimeoutSeconds"] = timeoutSeconds.ToString(), ["Jobs__PollIntervalSeconds"] = "0.5",
                     ["ConnectionStrings__Hangfire"] = connectionString,
                     ["STEMGEN_TORCH_THREADS"] = "1", // two workers and the studio share the test machine
                     ["DOTNET_ENVIRONMENT"] = "Production",
                 },
             };
-            var worker = new WorkerProcess(Process.Start(info)!);
+            var worker = new WorkerProcess(Process.Start(info)!, modelCache);
             worker.process.OutputDataReceived += (_, e) => { if (e.Data is { } line) worker.lines.Enqueue(line); };
             worker.process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) worker.lines.Enqueue(line); };
             worker.process.BeginOutputReadLine();
