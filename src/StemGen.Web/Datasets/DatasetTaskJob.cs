@@ -73,13 +73,13 @@ public sealed class DatasetTaskJob(StudioDbContext db, ImportedDatasetSource pat
                 throw; // the server stops: Hangfire runs it again, and it resumes from what is on disk
             }
             task.State = DatasetTaskState.Cancelled;
-            task.Phase = "cancelled";
+            task.Phase = "cancelled" + RemovePartialOutput(task);
         }
         catch (Exception e)
         {
             logger.LogWarning(e, "dataset task {TaskId} failed", taskId);
             task.State = DatasetTaskState.Failed;
-            task.Phase = "failed";
+            task.Phase = "failed" + RemovePartialOutput(task);
             task.Error = e is StudioValidationException or SlakhFormatException or DirectoryNotFoundException or InvalidDataException
                 ? e.Message : $"{e.GetType().Name}: {e.Message}";
         }
@@ -87,6 +87,27 @@ public sealed class DatasetTaskJob(StudioDbContext db, ImportedDatasetSource pat
         task.FinishedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(CancellationToken.None);
         Publish(task);
+    }
+
+    /// <summary>
+    /// An import or render that did not finish leaves a folder no one can use and whose name a new task would refuse:
+    /// it was new or empty at launch (DatasetService checks), so it is removed. A token cache is kept: it resumes.
+    /// </summary>
+    private string RemovePartialOutput(DatasetTask task)
+    {
+        if (task.Kind is not (DatasetTaskKind.Import or DatasetTaskKind.Synthesize)) return "";
+        try
+        {
+            var output = paths.ResolveOutput(task.Output);
+            if (!Directory.Exists(output)) return "";
+            Directory.Delete(output, recursive: true);
+            return "; its partial output was removed";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or StudioValidationException)
+        {
+            logger.LogWarning(e, "the partial output of dataset task {TaskId} could not be removed", task.Id);
+            return $"; its partial output could not be removed ({e.Message})";
+        }
     }
 
     private async Task<bool> CancelRequestedAsync(int taskId) =>
@@ -119,7 +140,7 @@ public sealed class DatasetTaskJob(StudioDbContext db, ImportedDatasetSource pat
         if (s.Tracks == 0)
             throw new StudioValidationException($"no track could be imported ({s.TracksSkipped} skipped: {string.Join("; ", manifest.Skipped.Take(3))})");
         return string.Create(CultureInfo.InvariantCulture,
-            $"{s.Tracks} tracks, {s.Segments} segments, {s.Stems} stems, {s.Hours:0.00} h at {manifest.SampleRate} Hz; skipped {s.TracksSkipped} tracks, {s.StemsSkipped} stems");
+            $"{Plural.Of(s.Tracks, "track")}, {Plural.Of(s.Segments, "segment")}, {Plural.Of(s.Stems, "stem")}, {s.Hours:0.00} h at {manifest.SampleRate} Hz; skipped {Plural.Of(s.TracksSkipped, "track")}, {Plural.Of(s.StemsSkipped, "stem")}");
     }
 
     private string Synthesize(SynthRequest request, Latest latest, CancellationToken cancellationToken)
@@ -130,12 +151,12 @@ public sealed class DatasetTaskJob(StudioDbContext db, ImportedDatasetSource pat
             new InlineProgress<SynthProgress>(p =>
             {
                 latest.Percent = 100.0 * p.SecondsDone / Math.Max(1, p.SecondsTotal);
-                latest.Phase = string.Create(CultureInfo.InvariantCulture, $"{p.SongsDone} of {p.SongsTotal} songs, {p.SecondsDone / 3600:0.00} of {p.SecondsTotal / 3600:0.00} h{(p.Failed > 0 ? $", {p.Failed} failed" : "")}");
+                latest.Phase = string.Create(CultureInfo.InvariantCulture, $"{p.SongsDone} of {Plural.Of(p.SongsTotal, "song")}, {p.SecondsDone / 3600:0.00} of {p.SecondsTotal / 3600:0.00} h{(p.Failed > 0 ? $", {p.Failed} failed" : "")}");
             }), cancellationToken);
         if (result.Songs == 0)
             throw new StudioValidationException($"no song could be rendered: {string.Join("; ", result.Failures.Take(3))}");
         return string.Create(CultureInfo.InvariantCulture,
-            $"{result.Songs} songs, {result.Hours:0.00} h ({string.Join(", ", result.Splits.Select(s => $"{s.Key} {s.Value}"))}){(result.Failures.Count > 0 ? $"; {result.Failures.Count} failed" : "")}");
+            $"{Plural.Of(result.Songs, "song")}, {result.Hours:0.00} h ({string.Join(", ", result.Splits.Select(s => $"{s.Key} {s.Value}"))}){(result.Failures.Count > 0 ? $"; {result.Failures.Count} failed" : "")}");
     }
 
     private string BuildTokens(TokenCacheRequest request, Latest latest, CancellationToken cancellationToken)
