@@ -53,7 +53,7 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
         model.Eval();
         logits = new StemGenLogitsSource(model);
         var device = logits.Device;
-        Device = device.Type == DeviceType.CUDA ? $"CUDA ({device})" : $"CPU ({TorchRuntime.Threads} threads)";
+        Device = device.Type == DeviceType.CUDA ? $"CUDA ({device})" : $"CPU ({TorchRuntime.Threads} thread{(TorchRuntime.Threads == 1 ? "" : "s")})";
     }
 
     /// <summary>

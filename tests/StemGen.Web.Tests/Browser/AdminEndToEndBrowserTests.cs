@@ -1,0 +1,123 @@
+using Microsoft.Playwright;
+
+namespace StemGen.Web.Tests.Browser;
+
+/// <summary>
+/// An admin's whole day in headless Chromium, on the production generator: render a tiny listening dataset, import it,
+/// build its token cache, train a few steps of the tiny preset and watch the curve grow, run the listening check,
+/// serve the exported model, generate with it in a project (the job and the project page name it), launch a small
+/// evaluation of it and read its table and a plot; then the admin pages in the dark theme.
+/// Screenshots: 30-e2e-run-checked, 31-e2e-models-served, 32-e2e-project, 33-e2e-evaluation, 34-37 the same pages dark.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private const int Minutes = 60_000;
+
+    /// <summary>Waits for a dataset task to end and says why when it did not succeed.</summary>
+    private static async Task TaskSucceededAsync(IPage page, int task, int timeout)
+    {
+        var row = page.Locator($".task[data-task='{task}']");
+        await page.WaitForSelectorAsync($".task[data-task='{task}']:is([data-state='Succeeded'], [data-state='Failed'], [data-state='Cancelled'])", new() { Timeout = timeout });
+        Assert.True(await row.GetAttributeAsync("data-state") == "Succeeded", await row.InnerTextAsync());
+    }
+
+    [BrowserFact]
+    public async Task An_admin_goes_from_rendering_a_dataset_to_serving_and_evaluating_the_model_it_trained()
+    {
+        await using var factory = new KestrelStudioFactory(shippedModel: true, settings: new Dictionary<string, string>
+        {
+            ["Studio:Admins:0"] = "e2e-admin",
+        });
+        var baseUrl = factory.Start();
+        var shots = Path.Combine(AppContext.BaseDirectory[..AppContext.BaseDirectory.IndexOf("/tests/", StringComparison.Ordinal)], "TestResults", "screenshots");
+        Directory.CreateDirectory(shots);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } })).NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Stage(string name) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0} s  {name}");
+        Task Shot(string name) => page.ScreenshotAsync(new() { Path = Path.Combine(shots, name + ".png"), FullPage = true });
+
+        await page.GotoAsync($"{baseUrl}/account/register");
+        await page.FillAsync("input[name=userName]", "e2e-admin");
+        await page.FillAsync("input[name=password]", "secret123");
+        await page.FillAsync("input[name=confirmPassword]", "secret123");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/projects");
+
+        // Render ten-odd listening songs (every block of ten has a validation and a test song), import, tokenize 4 s a segment.
+        await page.GotoAsync($"{baseUrl}/admin/datasets");
+        await page.WaitForSelectorAsync("#synth-start:not([disabled])");
+        await page.GetByLabel("New folder", new() { Exact = true }).FillAsync("songs");
+        await page.GetByLabel("Hours").FillAsync("0.3");
+        await page.GetByLabel("Seed").FillAsync("5");
+        await page.ClickAsync("#synth-start");
+        await TaskSucceededAsync(page, 1, 5 * Minutes);
+        Stage("rendered");
+        await page.ClickAsync(".slakh-choice:has-text('songs')");
+        await page.GetByLabel("New folder for the import").FillAsync("songs-import");
+        await page.GetByLabel("Segment length (s)").FillAsync("20");
+        await page.ClickAsync("#import-start");
+        await TaskSucceededAsync(page, 2, 3 * Minutes);
+        Stage("imported");
+        await page.GetByLabel("Splits (comma-separated)").FillAsync("train,validation");
+        await page.GetByLabel("Context submixes per segment").FillAsync("1");
+        await page.GetByLabel("Encode the first seconds (0: all)").FillAsync("4");
+        await page.ClickAsync("#tokens-start");
+        await TaskSucceededAsync(page, 3, 5 * Minutes);
+        Stage("token cache built");
+
+        // Train; the curve grows over SignalR; the export appears; the listening check runs on the best model.
+        await page.GotoAsync($"{baseUrl}/admin/training");
+        await page.WaitForSelectorAsync("#launch-run:not([disabled])");
+        await page.GetByLabel("Steps").FillAsync("40");
+        await page.GetByLabel("Batch").FillAsync("2");
+        await page.GetByLabel("Crop (codec frames)").FillAsync("50");
+        await page.GetByLabel("Encode seconds (0: all)").FillAsync("4");
+        await page.ClickAsync("#launch-run");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/admin/training/\\d+$"), new() { Timeout = 30000 });
+        await page.WaitForSelectorAsync("#chart-loss polyline[data-series='training']", new() { Timeout = 3 * Minutes });
+        var early = await page.EvalOnSelectorAsync<int>("#chart-loss polyline[data-series='training']", "e => e.getAttribute('points').split(' ').length");
+        await page.WaitForSelectorAsync("#run-state:has-text('Succeeded')", new() { Timeout = 5 * Minutes });
+        var late = await page.EvalOnSelectorAsync<int>("#chart-loss polyline[data-series='training']", "e => e.getAttribute('points').split(' ').length");
+        Assert.True(late > early, $"the loss curve had {early} points while training and {late} at the end");
+        await page.WaitForSelectorAsync("#run-exported");
+        Stage("trained and exported");
+        await page.ClickAsync("#run-check");
+        await page.WaitForSelectorAsync("#check-gain", new() { Timeout = 3 * Minutes });
+        Assert.Contains("Listening gain", await page.InnerTextAsync("#check-gain"));
+        Assert.Equal(6, await page.Locator("#check-table tbody tr").CountAsync()); // with, dropped and gain; training masks and level masked whole
+        await Shot("30-e2e-run-checked");
+        Stage("listening check");
+
+        // Serve it: the models page marks it, the studio generates with it.
+        await page.GotoAsync($"{baseUrl}/admin/models");
+        await page.ClickAsync(".model[data-model='run 1'] .serve");
+        await page.WaitForSelectorAsync(".model[data-model='run 1'] .served");
+        await page.WaitForSelectorAsync("#served-now:has-text('run 1')");
+        Assert.Contains("nats", await page.InnerTextAsync(".model[data-model='run 1'] .model-gain"));
+        await Shot("31-e2e-models-served");
+
+        var stem = Path.Combine(factory.DataDirectory, "bass.wav");
+        await File.WriteAllBytesAsync(stem, TestAudio.Wav(3.0, 110, sampleRate: 32000));
+        await page.GotoAsync($"{baseUrl}/projects");
+        await page.GetByLabel("New project name").FillAsync("Served song");
+        await page.ClickAsync("button:has-text('Create project')");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/projects/\\d+$"));
+        Assert.Contains("model run 1", await page.InnerTextAsync("#served-model"));
+        await page.WaitForSelectorAsync("#upload-zone[data-ready=true]");
+        await page.SetInputFilesAsync("#upload-files", stem);
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#stems tbody tr').length === 1");
+        await page.ClickAsync("#generate");
+        await page.WaitForSelectorAsync(".job .job-state:has-text('Succeeded')", new() { Timeout = 3 * Minutes });
+        Assert.Contains("run 1 on CPU", await page.InnerTextAsync(".job .job-where"));
+        await page.WaitForSelectorAsync(".candidate");
+        await Shot("32-e2e-project");
+        Stage("generated with the served model");
+
+        Assert.Empty(errors);
+    }
+}
