@@ -145,11 +145,15 @@ public abstract class TrainingTests(TestDatabase database) : IAsyncLifetime
         var busy = await admin.Http.PostAsync($"/api/admin/training/{id}/listening-check", null);
         Assert.Equal(HttpStatusCode.BadRequest, busy.StatusCode);
         Assert.Contains("pause it or let it finish", await busy.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.Http.PostAsync($"/api/admin/training/{id}/export", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.PostAsync($"/api/admin/training/{id}/pause", null)).StatusCode);
         var paused = await WaitAsync(id, r => State(r) == "Paused", "pause", 120);
         var step = paused.GetProperty("step").GetInt64();
         Assert.True(File.Exists(Path.Combine(factory.DataDirectory, "runs", $"run-{id:00000}", "checkpoint.safetensors")));
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.Http.PostAsync($"/api/admin/training/{id}/pause", null)).StatusCode);
+        // A paused run can be exported now: its model is listed.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.PostAsync($"/api/admin/training/{id}/export", null)).StatusCode);
+        Assert.Contains((await admin.GetJsonAsync("/api/admin/models")).EnumerateArray(), m => m.GetProperty("name").GetString() == $"run {id}");
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.PostAsync($"/api/admin/training/{id}/resume", null)).StatusCode);
         var resumed = await WaitAsync(id, r => State(r) == "Running" && r.GetProperty("step").GetInt64() > step, "resume");

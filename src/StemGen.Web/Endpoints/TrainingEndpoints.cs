@@ -3,7 +3,7 @@ using StemGen.Web.Training;
 
 namespace StemGen.Web.Endpoints;
 
-/// <summary>/api/admin/training (Admin): runs, launch, one run with its curve points and log, pause, resume, cancel, listening check; /api/admin/models: list, serve, roll back.</summary>
+/// <summary>/api/admin/training (Admin): runs, launch, one run with its curve points and log, pause, resume, cancel, export, listening check; /api/admin/models: list, serve, roll back.</summary>
 public static class TrainingEndpoints
 {
     public static IEndpointRouteBuilder MapTrainingEndpoints(this IEndpointRouteBuilder app)
@@ -39,6 +39,8 @@ public static class TrainingEndpoints
             await ProjectEndpoints.Validated(async () => { await runs.ResumeAsync(runId, ct); return Results.NoContent(); }));
         admin.MapPost("/{runId:int}/cancel", async (int runId, TrainingService runs, CancellationToken ct) =>
             await ProjectEndpoints.Validated(async () => { await runs.CancelAsync(runId, ct); return Results.NoContent(); }));
+        admin.MapPost("/{runId:int}/export", async (int runId, TrainingService runs, CancellationToken ct) =>
+            await ProjectEndpoints.Validated(async () => { await runs.ExportAsync(runId, ct); return Results.NoContent(); }));
         admin.MapPost("/{runId:int}/listening-check", async (int runId, TrainingService runs, CancellationToken ct) =>
             await ProjectEndpoints.Validated(async () => { await runs.CheckListeningAsync(runId, ct); return Results.Accepted($"/api/admin/training/{runId}"); }));
 

@@ -151,7 +151,7 @@ public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource pat
     }
 
     /// <summary>RUN/model.safetensors from the best model (or the latest checkpoint), with its validation: as `stemgen train --export-only`.</summary>
-    private static void Export(string folder)
+    internal static void Export(string folder)
     {
         var best = Path.Combine(folder, StemGenTrainer.BestModelFile);
         var from = File.Exists(best) ? best : Path.Combine(folder, StemGenTrainer.CheckpointFile);

@@ -143,6 +143,19 @@ public sealed class TrainingService(
         await EnqueueAsync(run, cancellationToken);
     }
 
+    /// <summary>Exports a stopped run's best model (its latest checkpoint when none) as model.safetensors now, as the last step does.</summary>
+    public async Task ExportAsync(int id, CancellationToken cancellationToken = default)
+    {
+        var run = await db.TrainingRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) ?? throw new KeyNotFoundException();
+        if (run.State is TrainingRunState.Queued or TrainingRunState.Running)
+            throw new StudioValidationException($"run {id} is {run.State.ToString().ToLowerInvariant()}: pause it or let it finish before exporting");
+        if (!StemGen.Model.Training.StemGenTrainer.HasCheckpoint(FolderOf(run))) throw new StudioValidationException($"run {id} has no checkpoint to export yet");
+        await Task.Run(() => TrainingRunJob.Export(FolderOf(run)), cancellationToken);
+        run.Exported = true;
+        await db.SaveChangesAsync(cancellationToken);
+        events.PublishCheck(id);
+    }
+
     /// <summary>Queues the listening check of a run that is not training and has a checkpoint (on the CPU queue, or the GPU queue for a CUDA run).</summary>
     public async Task CheckListeningAsync(int id, CancellationToken cancellationToken = default)
     {
