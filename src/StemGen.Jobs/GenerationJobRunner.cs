@@ -50,7 +50,7 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
         if (await studio.ClaimAsync(jobId, $"{model.Device} on {worker.Name}", modelName, cancellationToken) is not { } ticket) return;
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var progress = new ProgressPump(studio, jobId, cancel);
+        using var progress = new ProgressPump(studio, jobId, cancel);
         var pumping = progress.RunAsync(cancellationToken);
         try
         {
@@ -137,8 +137,9 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
     /// phase and level always (so a page sees every level, however quick). The studio's answer says
     /// whether a user asked to cancel; then the generator stops at its next step.
     /// </summary>
-    private sealed class ProgressPump(IStudioGateway studio, int jobId, CancellationTokenSource cancel) : IProgress<GenerationProgress>
+    private sealed class ProgressPump(IStudioGateway studio, int jobId, CancellationTokenSource cancel) : IProgress<GenerationProgress>, IDisposable
     {
+        private bool stopped;
         private readonly Lock gate = new();
         private readonly CancellationTokenSource stop = new();
         private readonly Queue<JobProgressReport> endsOfStages = new();
@@ -190,11 +191,18 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
             return reports.Count > 0;
         }
 
+        /// <summary>Stops the loop after its last round; safe to call more than once.</summary>
         public async Task StopAsync(Task running)
         {
-            await stop.CancelAsync();
+            if (!stopped)
+            {
+                stopped = true;
+                await stop.CancelAsync();
+            }
             try { await running; } catch (OperationCanceledException) { }
         }
+
+        public void Dispose() => stop.Dispose();
     }
 }
 

@@ -36,8 +36,6 @@ public sealed class StudioHubConnection : IHostedService, IAsyncDisposable
         };
     }
 
-    public HubConnectionState State => connection.State;
-
     public async Task<bool> ReportProgressAsync(JobProgressReport report, CancellationToken cancellationToken)
     {
         if (connection.State != HubConnectionState.Connected) return false;
