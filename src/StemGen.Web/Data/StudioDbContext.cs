@@ -26,6 +26,7 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<DatasetTask> DatasetTasks => Set<DatasetTask>();
     public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
     public DbSet<TrainingPoint> TrainingPoints => Set<TrainingPoint>();
+    public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -106,6 +107,26 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
             e.Property(p => p.LevelLoss).HasMaxLength(1000);
             e.HasOne<TrainingRun>().WithMany(r => r.Points).HasForeignKey(p => p.RunId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(p => new { p.RunId, p.Step });
+        });
+
+        builder.Entity<EvaluationRun>(e =>
+        {
+            e.Property(r => r.Model).HasMaxLength(200);
+            e.Property(r => r.ModelPath).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(r => r.CodecIdentity).HasMaxLength(200);
+            e.Property(r => r.Dataset).HasMaxLength(DatasetTask.MaxPathLength);
+            e.Property(r => r.Split).HasMaxLength(100);
+            e.Property(r => r.Runs).HasMaxLength(200);
+            e.Property(r => r.Embedding).HasMaxLength(32);
+            e.Property(r => r.Steps).HasMaxLength(200);
+            e.Property(r => r.Table1Scales).HasMaxLength(500);
+            e.Property(r => r.Table2Ws).HasMaxLength(500);
+            e.Property(r => r.StepsGrid).HasMaxLength(500);
+            e.Property(r => r.Phase).HasMaxLength(500);
+            e.Property(r => r.Error).HasMaxLength(4000);
+            e.Property(r => r.HangfireJobId).HasMaxLength(64);
+            e.HasOne<IdentityUser>().WithMany().HasForeignKey(r => r.CreatedById).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(r => r.CreatedAt);
         });
     }
 
