@@ -231,7 +231,7 @@ public sealed class EvaluationSuiteTests : IDisposable
         Assert.All(seen, p => Assert.Equal(5, p.Total));
         Assert.Equal(seen.Select(p => p.Done).Order(), seen.Select(p => p.Done));
         Assert.Equal(1.0, seen[^1].Fraction);
-        Assert.Equal(["drawing examples", "reference: embeddings and MIR analyses of the real stems", "mismatched baseline", "steps S=2", "steps S=1", "done"],
+        Assert.Equal(["starting", "drawing examples", "reference: embeddings and MIR analyses of the real stems", "mismatched baseline", "steps S=2", "steps S=1", "done"],
             seen.Select(p => p.Stage).Distinct());
         Assert.Equal([EvaluationRunner.MismatchedBaseline, "steps S=2", "steps S=1"], report.Points.Select(p => p.Name));
         Assert.Equal(4, report.Examples);
