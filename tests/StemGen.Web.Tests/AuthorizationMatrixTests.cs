@@ -16,7 +16,7 @@ public abstract class AuthorizationMatrixTests(TestDatabase database) : IAsyncLi
 
     private sealed record Endpoint(string Name, HttpMethod Method, Caller Least, Func<bool, Task<string>> Url, Func<HttpContent?>? Body = null);
 
-    private readonly StudioFactory factory = new(database: database);
+    private readonly StudioFactory factory = new(database: database, settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "m-admin" });
     private readonly Dictionary<Caller, StudioClient> clients = [];
     private int projectId, stemId, jobId;
     private readonly Queue<int> freshCandidates = new();
@@ -129,6 +129,34 @@ public abstract class AuthorizationMatrixTests(TestDatabase database) : IAsyncLi
                     _ => status is >= 200 and < 300 or 400 or 409,
                 };
                 if (!ok) failures.Add($"{endpoint.Name} as {caller}: {status}, expected {expected} ({await response.Content.ReadAsStringAsync()})");
+            }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>The admin area's evaluation endpoints and downloads: 401 anonymous, 403 for a collaborator (the project's owner) and a listener, through for an admin.</summary>
+    [Fact]
+    public async Task Every_evaluation_endpoint_is_for_admins_only()
+    {
+        var admin = await factory.RegisterAsync("m-admin");
+        (HttpMethod Method, string Url, Func<HttpContent?> Body)[] endpoints =
+        [
+            (HttpMethod.Get, "/api/admin/evaluations", () => null),
+            (HttpMethod.Post, "/api/admin/evaluations", () => Json(new { model = "models/none.safetensors", dataset = "none" })),
+            (HttpMethod.Get, "/api/admin/evaluations/1", () => null),
+            (HttpMethod.Post, "/api/admin/evaluations/1/cancel", () => null),
+            (HttpMethod.Get, "/api/admin/evaluations/1/report.json", () => null),
+            (HttpMethod.Get, "/api/admin/evaluations/1/report.csv", () => null),
+        ];
+        var failures = new List<string>();
+        foreach (var (method, url, body) in endpoints)
+            foreach (var (caller, client, expected) in new[]
+                     {
+                         ("anonymous", clients[Caller.Anonymous], new[] { 401 }), ("collaborator", clients[Caller.Owner], [403]),
+                         ("listener", clients[Caller.Stranger], [403]), ("admin", admin, [200, 400, 404]),
+                     })
+            {
+                var status = (int)(await client.Http.SendAsync(new HttpRequestMessage(method, url) { Content = body() })).StatusCode;
+                if (!expected.Contains(status)) failures.Add($"{method} {url} as {caller}: {status}, expected {string.Join("/", expected)}");
             }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }

@@ -60,6 +60,9 @@ public sealed class PageAuthorizationTests : IAsyncLifetime
     [InlineData("/admin/training")]
     [InlineData("/admin/training/1")]
     [InlineData("/admin/models")]
+    [InlineData("/admin/evaluations")]
+    [InlineData("/admin/evaluations/1")]
+    [InlineData("/admin/evaluations/compare?a=1&b=2")]
     public async Task Anonymous_callers_are_sent_to_log_in(string page)
     {
         var response = await factory.NewClient().Http.GetAsync(page);
@@ -81,6 +84,9 @@ public sealed class PageAuthorizationTests : IAsyncLifetime
         await AssertDeniedAsync(listener, "/admin/training");
         await AssertDeniedAsync(listener, "/admin/training/1");
         await AssertDeniedAsync(listener, "/admin/models");
+        await AssertDeniedAsync(listener, "/admin/evaluations");
+        await AssertDeniedAsync(listener, "/admin/evaluations/1");
+        await AssertDeniedAsync(listener, "/admin/evaluations/compare?a=1&b=2");
 
         await SetRoleAsync("plain-listener", Roles.Admin, member: true);
         var admin = await SignInAsync("plain-listener");

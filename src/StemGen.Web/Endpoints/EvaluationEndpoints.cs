@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using StemGen.Web.Data;
 using StemGen.Web.Evaluations;
 
@@ -26,7 +27,8 @@ public static class EvaluationEndpoints
                 {
                     run.Id, run.Model, run.CodecIdentity, run.Dataset, run.Split, run.Runs, run.Examples, run.Seconds, run.Embedding, run.Seed, run.Steps,
                     run.Table1Scales, run.Table2Ws, run.StepsGrid, run.State, run.Phase, run.Percent, run.Error, run.CreatedAt, run.FinishedAt,
-                    Report = EvaluationService.ReportOf(run),
+                    // The report's own JSON (its NaNs written as strings, which the API's serializer would refuse), once it succeeded.
+                    Report = run.State == EvaluationRunState.Succeeded && run.ReportJson is { } json ? JsonDocument.Parse(json).RootElement : (JsonElement?)null,
                 })
                 : Results.NotFound());
 
