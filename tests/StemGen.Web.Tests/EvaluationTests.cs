@@ -178,6 +178,31 @@ public abstract class EvaluationTests(TestDatabase database, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task An_evaluation_interrupted_by_a_studio_stop_runs_again_and_succeeds()
+    {
+        var id = await LaunchAsync(new { model = Model, dataset = "tiny", runs = "table3,baseline", examples = 12, seconds = 3, steps = "8,4,2,2", seed = 4 });
+        await WaitAsync(id, r => State(r) == "Running" && r.GetProperty("percent").GetDouble() > 0, "progress");
+        await factory.DisposeAsync(); // the studio stops mid-run: the job goes back to the queue, the row stays Running
+
+        await using var restarted = new StudioFactory(dataDirectory: factory.DataDirectory, database: database, settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "ev-admin" });
+        var again = restarted.NewClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await again.LoginAsync("ev-admin", "secret123")).StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(300);
+        JsonElement run;
+        while (true)
+        {
+            run = await again.GetJsonAsync($"/api/admin/evaluations/{id}");
+            if (State(run) == "Succeeded") break;
+            Assert.True(State(run) is "Queued" or "Running", run.ToString());
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"evaluation {id} did not run again: {run}");
+            await Task.Delay(300);
+        }
+        var report = EvaluationReport.FromJson(run.GetProperty("report").GetRawText());
+        Assert.Equal(12, report.Examples);
+        Assert.Equal(3, report.Points.Count);
+    }
+
+    [Fact]
     public async Task Evaluation_pages_and_endpoints_are_for_admins_only()
     {
         var listener = await factory.RegisterAsync("ev-listener");
