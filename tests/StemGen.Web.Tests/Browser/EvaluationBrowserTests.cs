@@ -67,6 +67,9 @@ public sealed class EvaluationBrowserTests
         foreach (var series in new[] { "generated (table3 best)", "real", "mismatched" }) // key is defined for every population; chords may not be (tones)
             Assert.Equal(1, await page.Locator($"#plot-coherence rect.bar[data-series='{series}'][data-category='key']").CountAsync());
         Assert.Equal("guidance scale λ (λa = λi)", await page.TextContentAsync("#plot-guidance-fad .x-label"));
+        var csv = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#download-csv"));
+        Assert.Equal("evaluation-1-report.csv", csv.SuggestedFilename);
+        Assert.Equal(11, File.ReadAllLines(await csv.PathAsync()).Length); // header + 10 settings (the baseline, 4 of table 1, 2 of table 3, 3 steps)
 
         // A second evaluation (other seed, table 3 and the baseline only), then the two side by side.
         await page.GotoAsync($"{baseUrl}/admin/evaluations");
