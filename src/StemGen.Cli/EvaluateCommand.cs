@@ -26,17 +26,18 @@ internal static class EvaluateCommand
         var codec = new Option<string?>("--codec") { Description = "Codec weights (.safetensors) the checkpoint was trained with (default: $STEMGEN_CODEC or models/codec-tiny.safetensors)." };
         var examples = new Option<int>("--examples") { Description = "Examples per setting (paper: 400).", DefaultValueFactory = _ => 400 };
         var seconds = new Option<double>("--seconds") { Description = "Example length in seconds (paper: 20 s crops).", DefaultValueFactory = _ => 20 };
-        var runs = new Option<string>("--run") { Description = "Comma-separated: naive, best, table1 (guidance), table2 (w_s), table3 (naive vs best), baseline (a real stem of another song, no model needed).", DefaultValueFactory = _ => "table3" };
+        var runs = new Option<string>("--run") { Description = "Comma-separated: naive, best, table1 (guidance), table2 (w_s), table3 (naive vs best), steps (best at each --steps-grid count), baseline (a real stem of another song, no model needed).", DefaultValueFactory = _ => "table3" };
         var scales = new Option<string>("--table1-scales") { Description = "Guidance scales > 1 averaged in table 1's cells (paper: values up to 4).", DefaultValueFactory = _ => "3" };
         var causal = new Option<string>("--table2-ws") { Description = "Causal-bias weights w_s of table 2.", DefaultValueFactory = _ => "0,0.1,0.2,0.5" };
         var steps = new Option<string>("--steps") { Description = "Decoding steps per level (paper: 128,64,32,32; fewer for quick runs).", DefaultValueFactory = _ => "128,64,32,32" };
+        var stepsGrid = new Option<string>("--steps-grid") { Description = "First-level step counts S of the steps run (levels S, S/2, S/4, S/4 as the paper's 128,64,32,32).", DefaultValueFactory = _ => "4,8,16" };
         var embedding = new Option<string>("--embedding") { Description = "FAD embedding: logmel-stats (weight-free, default) or vggish (needs --vggish-weights).", DefaultValueFactory = _ => "logmel-stats" };
         var vggishWeights = new Option<string?>("--vggish-weights") { Description = "VGGish weights as safetensors (torchvggish names)." };
         var seed = new Option<long>("--seed") { Description = "Seed of example drawing and sampling.", DefaultValueFactory = _ => 1 };
         var jobs = new Option<int>("--jobs") { Description = "Parallel MIR analyses (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var output = new Option<string>("--out") { Description = "Output folder for report.json and report.csv.", Required = true };
         var command = new Command("evaluate", "Evaluate a model as the paper's section 3.2: FAD, MIRDD and listening coherence over held-out examples.");
-        foreach (var o in new Option[] { data, split, checkpoint, codec, examples, seconds, runs, scales, causal, steps, embedding, vggishWeights, seed, jobs, output })
+        foreach (var o in new Option[] { data, split, checkpoint, codec, examples, seconds, runs, scales, causal, steps, stepsGrid, embedding, vggishWeights, seed, jobs, output })
             command.Options.Add(o);
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(CommandErrors.Run(() =>
         {
@@ -47,22 +48,18 @@ internal static class EvaluateCommand
             var parallel = parseResult.GetValue(jobs);
             if (parallel < 1) throw new UsageException($"--jobs must be at least 1, not {parallel}");
             var template = new SamplingOptions { StepsPerLevel = ParseList(parseResult.GetValue(steps)!, "--steps").Select(v => (int)v).ToList() };
-            var runList = parseResult.GetValue(runs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-            var baseline = runList.RemoveAll(r => r.Equals("baseline", StringComparison.OrdinalIgnoreCase)) > 0;
-            IReadOnlyList<GridPoint> points = [];
+            EvaluationPlan plan;
             try
             {
-                template.Validate();
-                if (runList.Count > 0 || !baseline)
-                    points = EvaluationGrid.Parse(string.Join(',', runList), template, ParseList(parseResult.GetValue(scales)!, "--table1-scales"),
-                        ParseList(parseResult.GetValue(causal)!, "--table2-ws"));
+                plan = EvaluationSuite.Plan(parseResult.GetValue(runs)!, template, ParseList(parseResult.GetValue(scales)!, "--table1-scales"),
+                    ParseList(parseResult.GetValue(causal)!, "--table2-ws"), ParseList(parseResult.GetValue(stepsGrid)!, "--steps-grid"));
             }
             catch (ArgumentException e) { throw new UsageException(e.Message + (e.Message.StartsWith("unknown run", StringComparison.Ordinal) ? "; baseline scores a stem of another song, no model needed" : "")); }
 
             var manifest = LoadManifest(parseResult.GetValue(data)!);
             IStemGenerator? generator = null;
             var generatorName = "none (baseline only)";
-            if (points.Count > 0)
+            if (plan.Points.Count > 0)
             {
                 var checkpointPath = ShippedModels.CheckpointPath(parseResult.GetValue(checkpoint));
                 var codecPath = ShippedModels.CodecPath(parseResult.GetValue(codec));
@@ -71,55 +68,12 @@ internal static class EvaluateCommand
             }
             using var embedder = CreateEmbedding(parseResult.GetValue(embedding)!, parseResult.GetValue(vggishWeights));
             var outDir = Directory.CreateDirectory(parseResult.GetValue(output)!).FullName;
-            var progress = new ConsoleLines();
-            var report = Evaluate(generator, baseline, manifest, parseResult.GetValue(split)!, n, clip, parseResult.GetValue(seed), points, embedder.Embedding,
-                parallel, generatorName, progress, cancellationToken);
+            var report = EvaluationSuite.Run(generator, plan, manifest, parseResult.GetValue(split)!, n, clip, parseResult.GetValue(seed), embedder.Embedding,
+                parallel, generatorName, new ConsoleLines(), cancellationToken);
             Write(report, outDir);
             return 0;
         })));
         return command;
-    }
-
-    /// <summary>Draws the examples, computes the reference side once, then every point; the report of all points.</summary>
-    internal static EvaluationReport Evaluate(IStemGenerator? generator, bool baseline, ImportManifest manifest, string split, int count, double seconds, long seed,
-        IReadOnlyList<GridPoint> points, IAudioEmbedding embedding, int parallelism, string generatorName, IProgress<string> progress, CancellationToken cancellationToken)
-    {
-        if (points.Count > 0 && generator is null) throw new ArgumentException("model settings need a generator", nameof(generator));
-        progress.Report($"evaluate: {count} examples of {seconds:0.##} s from {manifest.Root} split '{split}'; {points.Count} settings{(baseline ? " + mismatched baseline" : "")}; " +
-                        $"FAD embedding {embedding.Name}; generator on {generator?.Device ?? "none"}");
-        var drawn = EvaluationExamples.Draw(manifest, split, count, seconds, seed, progress, cancellationToken);
-        var reference = ReferenceSet.Compute(drawn, embedding, parallelism, progress, cancellationToken);
-        var results = new List<PointResult>();
-        if (baseline) results.Add(EvaluationRunner.RunMismatchedBaseline(reference, parallelism, progress, cancellationToken));
-        if (generator is not null)
-        {
-            var runner = new EvaluationRunner(generator, reference, parallelism, seed);
-            results.AddRange(points.Select(p => runner.Run(p, progress, cancellationToken)));
-        }
-        var notes = new List<string>
-        {
-            $"FAD embedding '{embedding.Name}': {embedding.Description}",
-            "KAD: unbiased MMD^2 with a Gaussian RBF kernel on the FAD embeddings, reported x1000 (kadX1000) with its bandwidth h; comparable only at the same h and embedding",
-            "MIRDD: KL(reference || generated) per descriptor on stems summed with their context mix, bins from the reference, epsilon 1e-4",
-            "coherence: MIREX key score, frame-wise chord agreement, chord-tone ratio, onset alignment (50 ms, eighth-note grid), tempo match (4 %, double/half allowed)",
-        };
-        if (drawn.Count < count) notes.Add($"only {drawn.Count} of {count} requested examples could be drawn");
-        notes.AddRange(results.Where(r => r.Fad.Warning is not null).Select(r => $"{r.Name}: {r.Fad.Warning}").Distinct());
-        return new EvaluationReport
-        {
-            Dataset = manifest.Root ?? manifest.Source,
-            Split = split,
-            Generator = generatorName,
-            Device = generator?.Device ?? "none",
-            Embedding = embedding.Name,
-            EmbeddingDescription = embedding.Description,
-            Examples = drawn.Count,
-            ClipSeconds = drawn.Average(e => e.Seconds),
-            Seed = seed,
-            Categories = drawn.GroupBy(e => e.Category.ToString()).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
-            Points = results,
-            Notes = notes,
-        };
     }
 
     internal static void Write(EvaluationReport report, string outDir)
@@ -143,9 +97,9 @@ internal static class EvaluateCommand
     }
 
     /// <summary>Progress as plain lines on stdout (synchronous, unlike Progress&lt;T&gt;, so lines keep their order).</summary>
-    private sealed class ConsoleLines : IProgress<string>
+    private sealed class ConsoleLines : IProgress<EvaluationProgress>
     {
-        public void Report(string value) => Console.WriteLine(value);
+        public void Report(EvaluationProgress value) => Console.WriteLine(value.Message);
     }
 
     /// <summary>An embedding and what to dispose with it.</summary>

@@ -8,6 +8,7 @@ using StemGen.Web;
 using StemGen.Web.Components;
 using StemGen.Web.Data;
 using StemGen.Web.Datasets;
+using StemGen.Web.Evaluations;
 using StemGen.Web.Training;
 using StemGen.Web.Endpoints;
 using StemGen.Web.Hubs;
@@ -70,6 +71,8 @@ builder.AddListeningTests();
 builder.AddDatasets();
 // Training runs: launched, watched, paused and resumed from the admin pages.
 builder.AddTraining();
+// Evaluations: the paper's grids and metrics for a model on a dataset split, as CPU-queue jobs.
+builder.AddEvaluations();
 services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 services.AddHostedService<ProjectHubRelay>();
 
@@ -98,6 +101,7 @@ app.MapHub<ProjectHub>("/hubs/project");
 app.MapListeningEndpoints();
 app.MapDatasetEndpoints();
 app.MapTrainingEndpoints();
+app.MapEvaluationEndpoints();
 app.MapWorkerEndpoints();
 app.MapHub<WorkerHub>("/hubs/worker");
 app.MapJobsDashboard();

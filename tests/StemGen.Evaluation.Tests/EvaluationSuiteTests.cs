@@ -183,6 +183,86 @@ public sealed class EvaluationSuiteTests : IDisposable
         Assert.Contains("greater than 1", Assert.Throws<ArgumentException>(() => EvaluationGrid.Table1(template, [1])).Message);
     }
 
+    [Fact]
+    public void The_steps_grid_scales_the_papers_schedule_from_each_first_level_count()
+    {
+        var template = new SamplingOptions(); // the paper's 128, 64, 32, 32
+        var grid = EvaluationGrid.Steps(template, [128, 8, 2, 1]);
+        Assert.Equal(["S=128", "S=8", "S=2", "S=1"], grid.Select(p => p.Cell));
+        Assert.All(grid, p => Assert.Equal("steps", p.Table));
+        Assert.Equal([128, 64, 32, 32], grid[0].Sampling.StepsPerLevel); // S = 128 is the paper's schedule
+        Assert.Equal([8, 4, 2, 2], grid[1].Sampling.StepsPerLevel);
+        Assert.Equal([2, 1, 1, 1], grid[2].Sampling.StepsPerLevel); // never below one step
+        Assert.Equal([1, 1, 1, 1], grid[3].Sampling.StepsPerLevel);
+        Assert.All(grid, p => Assert.Equal(SamplingOptions.Best.Guidance, p.Sampling.Guidance));
+        Assert.All(grid, p => Assert.Equal(SamplingOptions.Best.RankingWeights, p.Sampling.RankingWeights));
+        Assert.Equal(["steps S=4", "steps S=8"], EvaluationGrid.Parse("steps", template, [3], [0], [4, 8, 4]).Select(p => p.Name));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-4.0)]
+    [InlineData(2.5)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void The_steps_grid_refuses_counts_that_are_not_whole_numbers_of_at_least_one(double bad)
+    {
+        var e = Assert.Throws<ArgumentException>(() => EvaluationGrid.Steps(new SamplingOptions(), [4, bad]));
+        Assert.Contains("steps grid values must be whole numbers from 1", e.Message);
+    }
+
+    [Fact]
+    public void The_steps_grid_refuses_an_empty_list()
+    {
+        Assert.Contains("at least one", Assert.Throws<ArgumentException>(() => EvaluationGrid.Steps(new SamplingOptions(), [])).Message);
+        Assert.Contains("at least one", Assert.Throws<ArgumentException>(() => EvaluationGrid.Parse("steps", new SamplingOptions(), [3], [0])).Message);
+    }
+
+    [Fact]
+    public void The_suite_reports_every_stage_and_its_report_reads_back_from_json()
+    {
+        var manifest = WriteImport();
+        var plan = EvaluationSuite.Plan("baseline,steps", new SamplingOptions { StepsPerLevel = [2, 1, 1, 1] }, [3], [0], [2, 1]);
+        var seen = new List<EvaluationProgress>();
+        var report = EvaluationSuite.Run(new NoiseGenerator(), plan, manifest, "test", 4, 2, seed: 5, new LogMelStatisticsEmbedding(), 2, "noise",
+            new Recorder(seen), CancellationToken.None);
+
+        // Stages: draw, reference, baseline, two settings; done counts only go up and end at the total.
+        Assert.All(seen, p => Assert.Equal(5, p.Total));
+        Assert.Equal(seen.Select(p => p.Done).Order(), seen.Select(p => p.Done));
+        Assert.Equal(1.0, seen[^1].Fraction);
+        Assert.Equal(["starting", "drawing examples", "reference: embeddings and MIR analyses of the real stems", "mismatched baseline", "steps S=2", "steps S=1", "done"],
+            seen.Select(p => p.Stage).Distinct());
+        Assert.Equal([EvaluationRunner.MismatchedBaseline, "steps S=2", "steps S=1"], report.Points.Select(p => p.Name));
+        Assert.Equal(4, report.Examples);
+
+        var back = EvaluationReport.FromJson(report.ToJson());
+        Assert.Equal(report.ToCsv(), back.ToCsv());
+        Assert.Equal(report.Cells, back.Cells);
+        Assert.Equal(report.Points[1].Mirdd.Descriptors.Select(d => d.Kl), back.Points[1].Mirdd.Descriptors.Select(d => d.Kl));
+        Assert.True(double.IsNaN(back.Points[0].Sampling.LambdaA)); // the baseline has no sampling settings: NaN survives the JSON
+    }
+
+    /// <summary>Keeps every report in order (Progress&lt;T&gt; would post them to the thread pool).</summary>
+    private sealed class Recorder(List<EvaluationProgress> seen) : IProgress<EvaluationProgress>
+    {
+        public void Report(EvaluationProgress value) => seen.Add(value);
+    }
+
+    [Fact]
+    public void A_plan_takes_the_baseline_out_of_the_runs()
+    {
+        var template = new SamplingOptions();
+        var plan = EvaluationSuite.Plan("table3, baseline,steps", template, [3], [0], [4]);
+        Assert.True(plan.Baseline);
+        Assert.Equal(["table3 naive", "table3 best", "steps S=4"], plan.Points.Select(p => p.Name));
+        var alone = EvaluationSuite.Plan("baseline", template, [3], [0], [4]);
+        Assert.True(alone.Baseline);
+        Assert.Empty(alone.Points);
+        Assert.Contains("unknown run 'table9'", Assert.Throws<ArgumentException>(() => EvaluationSuite.Plan("table9,baseline", template, [3], [0], [4])).Message);
+        Assert.Contains("no run given", Assert.Throws<ArgumentException>(() => EvaluationSuite.Plan("", template, [3], [0], [4])).Message);
+    }
+
     private static List<string> SplitCsv(string line)
     {
         var fields = new List<string>();

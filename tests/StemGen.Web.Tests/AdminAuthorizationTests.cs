@@ -70,7 +70,7 @@ public sealed partial class AdminAuthorizationTests(Xunit.Abstractions.ITestOutp
     {
         var routes = AdminRoutes();
         // The route table is really read: the areas of the admin issue are all there.
-        foreach (var expected in new[] { "/admin/models", "/admin/training/1", "/admin/datasets", "/admin/studies", "/admin/users", "/api/admin/models/serve", "/api/admin/models/rollback", "/api/admin/training/1/listening-check" })
+        foreach (var expected in new[] { "/admin/models", "/admin/training/1", "/admin/datasets", "/admin/studies", "/admin/users", "/api/admin/models/serve", "/api/admin/models/rollback", "/api/admin/training/1/listening-check", "/admin/evaluations/compare", "/api/admin/evaluations/1/report.csv" })
             Assert.Contains(routes, r => r.Url == expected);
         var failures = new List<string>();
         foreach (var (method, url, page) in routes)

@@ -9,7 +9,8 @@ public sealed record GridPoint(string Name, string Table, string Cell, SamplingO
 /// The settings of the paper's tables. Table 1 (guidance, section 3.2.1): lambda_a, lambda_i in
 /// {1, > 1}; the paper averages the "> 1" cells over values up to 4, here over the given values
 /// (default 3, the paper's choice), with w_s = 0.1. Table 2: w_s in {0, 0.1, 0.2, 0.5} with
-/// w_c = 0.1, w_r = 1 and lambda = 3. Table 3: naive (no guidance, no causal bias) vs best.
+/// w_c = 0.1, w_r = 1 and lambda = 3. Table 3: naive (no guidance, no causal bias) vs best. Steps (not a
+/// table of the paper, its plot of quality against decoding steps): best settings at several step counts.
 /// </summary>
 public static class EvaluationGrid
 {
@@ -56,8 +57,25 @@ public static class EvaluationGrid
     public static IReadOnlyList<GridPoint> Table3(SamplingOptions template) =>
         [new GridPoint("table3 naive", "table3", "naive", Naive(template)), new GridPoint("table3 best", "table3", "best", Best(template))];
 
-    /// <summary>Points for a comma-separated list of runs: naive, best, table1, table2, table3 (duplicates by name dropped).</summary>
-    public static IReadOnlyList<GridPoint> Parse(string runs, SamplingOptions template, IReadOnlyList<double> table1Scales, IReadOnlyList<double> table2Weights)
+    /// <summary>
+    /// Best settings at each first-level step count S, later levels scaled as the paper's schedule 128, 64, 32, 32:
+    /// level q gets S / 2^min(q, 2) steps, at least 1. Counts must be whole numbers of at least 1.
+    /// </summary>
+    public static IReadOnlyList<GridPoint> Steps(SamplingOptions template, IReadOnlyList<double> firstLevelSteps)
+    {
+        if (firstLevelSteps.Count == 0) throw new ArgumentException("the steps grid needs at least one first-level step count");
+        foreach (var s in firstLevelSteps)
+            if (!(s >= 1 && s <= 100_000 && s == Math.Floor(s))) // NaN fails every comparison
+                throw new ArgumentException($"steps grid values must be whole numbers from 1 to 100000, not {s.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        var best = Best(template);
+        var levels = template.StepsPerLevel.Count;
+        return firstLevelSteps.Distinct().Select(v => (int)v).Select(s => new GridPoint($"steps S={s}", "steps", $"S={s}",
+            best with { StepsPerLevel = Enumerable.Range(0, levels).Select(q => Math.Max(1, s >> Math.Min(q, 2))).ToList() })).ToList();
+    }
+
+    /// <summary>Points for a comma-separated list of runs: naive, best, table1, table2, table3, steps (duplicates by name dropped).</summary>
+    public static IReadOnlyList<GridPoint> Parse(string runs, SamplingOptions template, IReadOnlyList<double> table1Scales, IReadOnlyList<double> table2Weights,
+        IReadOnlyList<double>? stepsGrid = null)
     {
         var points = new List<GridPoint>();
         foreach (var run in runs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -67,9 +85,10 @@ public static class EvaluationGrid
                 "table1" => Table1(template, table1Scales),
                 "table2" => Table2(template, table2Weights),
                 "table3" => Table3(template),
-                _ => throw new ArgumentException($"unknown run '{run}' (use naive, best, table1, table2, table3)"),
+                "steps" => Steps(template, stepsGrid ?? []),
+                _ => throw new ArgumentException($"unknown run '{run}' (use naive, best, table1, table2, table3, steps)"),
             });
-        if (points.Count == 0) throw new ArgumentException("no run given (use naive, best, table1, table2, table3)");
+        if (points.Count == 0) throw new ArgumentException("no run given (use naive, best, table1, table2, table3, steps)");
         return points.DistinctBy(p => p.Name).ToList();
     }
 }

@@ -49,6 +49,10 @@ public sealed record EvaluationReport
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>A report read back from <see cref="ToJson"/> (the studio keeps reports as JSON).</summary>
+    public static EvaluationReport FromJson(string json) =>
+        JsonSerializer.Deserialize<EvaluationReport>(json, Json) ?? throw new InvalidDataException("the report JSON is empty");
+
     /// <summary>One row per point: settings, FAD (with the embedding named) and KAD x1000 with its bandwidth, MIRDD and each descriptor, coherence of generated / real / mismatched.</summary>
     public string ToCsv()
     {

@@ -93,7 +93,7 @@ public sealed class DatasetService(
             if (!have.Contains(split)) throw new StudioValidationException($"the import has no '{split}' split (it has {(have.Count == 0 ? "no tracks" : string.Join(", ", have))})");
         var dataset = Relative(folder);
         return await CreateAsync(adminId, DatasetTaskKind.TokenCache, dataset, Path.Combine(dataset, "tokens"),
-            string.Create(CultureInfo.InvariantCulture, $"{codec.Name}, {string.Join("+", splits)}, {request.Submixes} submixes, seed {request.Seed}{(request.EncodeSeconds > 0 ? $", first {ImportRequest.Format(request.EncodeSeconds)} s" : "")}"),
+            string.Create(CultureInfo.InvariantCulture, $"{codec.Name}, {string.Join("+", splits)}, {Plural.Of(request.Submixes, "submix", "submixes")}, seed {request.Seed}{(request.EncodeSeconds > 0 ? $", first {ImportRequest.Format(request.EncodeSeconds)} s" : "")}"),
             request with { Dataset = dataset, Codec = codec.Name, Splits = splits }, cancellationToken);
     }
 

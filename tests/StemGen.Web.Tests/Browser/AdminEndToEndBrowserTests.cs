@@ -6,8 +6,8 @@ namespace StemGen.Web.Tests.Browser;
 /// An admin's whole day in headless Chromium, on the production generator: render a tiny listening dataset, import it,
 /// build its token cache, train a few steps of the tiny preset and watch the curve grow, run the listening check,
 /// serve the exported model, generate with it in a project (the job and the project page name it), launch a small
-/// evaluation of it and read its table and a plot; then the admin pages in the dark theme.
-/// Screenshots: 30-e2e-run-checked, 31-e2e-models-served, 32-e2e-project, 33-e2e-evaluation, 34-37 the same pages dark.
+/// evaluation of it and read its table and a plot; then the admin pages in the dark theme. About 4 minutes on 2 cores.
+/// Screenshots: 40-e2e-run-checked, 41-e2e-models-served, 42-e2e-project, 43-e2e-evaluation, 34-37 the same pages dark.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelper output)
@@ -48,11 +48,15 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync("**/projects");
 
-        // Render ten-odd listening songs (every block of ten has a validation and a test song), import, tokenize 4 s a segment.
+        // Render listening songs (60-120 s): 0.7 h is at least 21, two whole blocks of ten, each with a validation and a test
+        // song, so the held-out test split has the two songs the mismatched baseline needs. Import; tokenize 4 s a segment.
         await page.GotoAsync($"{baseUrl}/admin/datasets");
         await page.WaitForSelectorAsync("#synth-start:not([disabled])");
         await page.GetByLabel("New folder", new() { Exact = true }).FillAsync("songs");
-        await page.GetByLabel("Hours").FillAsync("0.3");
+        await page.GetByLabel("Hours").FillAsync("0.7");
+        await page.GetByLabel("Style").ClickAsync();
+        await page.ClickAsync(".mud-popover-open .mud-list-item:has-text('listening (shared random onsets)')");
+        await page.WaitForSelectorAsync(".mud-popover-open", new() { State = WaitForSelectorState.Detached });
         await page.GetByLabel("Seed").FillAsync("5");
         await page.ClickAsync("#synth-start");
         await TaskSucceededAsync(page, 1, 5 * Minutes);
@@ -90,7 +94,7 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
         await page.WaitForSelectorAsync("#check-gain", new() { Timeout = 3 * Minutes });
         Assert.Contains("Listening gain", await page.InnerTextAsync("#check-gain"));
         Assert.Equal(6, await page.Locator("#check-table tbody tr").CountAsync()); // with, dropped and gain; training masks and level masked whole
-        await Shot("30-e2e-run-checked");
+        await Shot("40-e2e-run-checked");
         Stage("listening check");
 
         // Serve it: the models page marks it, the studio generates with it.
@@ -99,7 +103,7 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
         await page.WaitForSelectorAsync(".model[data-model='run 1'] .served");
         await page.WaitForSelectorAsync("#served-now:has-text('run 1')");
         Assert.Contains("nats", await page.InnerTextAsync(".model[data-model='run 1'] .model-gain"));
-        await Shot("31-e2e-models-served");
+        await Shot("41-e2e-models-served");
 
         var stem = Path.Combine(factory.DataDirectory, "bass.wav");
         await File.WriteAllBytesAsync(stem, TestAudio.Wav(3.0, 110, sampleRate: 32000));
@@ -115,9 +119,43 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
         await page.WaitForSelectorAsync(".job .job-state:has-text('Succeeded')", new() { Timeout = 3 * Minutes });
         Assert.Contains("run 1 on CPU", await page.InnerTextAsync(".job .job-where"));
         await page.WaitForSelectorAsync(".candidate");
-        await Shot("32-e2e-project");
+        await Shot("42-e2e-project");
         Stage("generated with the served model");
 
+        // A small evaluation of the served model (preselected) on the held-out songs: table 3 and the mismatched baseline.
+        await page.GotoAsync($"{baseUrl}/admin/evaluations");
+        await page.WaitForSelectorAsync("#launch-evaluation:not([disabled])");
+        await page.GetByLabel("Examples", new() { Exact = true }).FillAsync("2");
+        await page.GetByLabel("Seconds per example").FillAsync("2");
+        await page.GetByLabel("Steps per level (paper: 128,64,32,32)").FillAsync("2,1,1,1");
+        await page.ClickAsync("#launch-evaluation");
+        await page.WaitForSelectorAsync("#launch-error, #evaluation-settings", new() { Timeout = 30000 });
+        if (await page.Locator("#launch-error").CountAsync() > 0) Assert.Fail(await page.InnerTextAsync("#launch-error"));
+        Assert.Contains("run 1", await page.InnerTextAsync("#evaluation-settings"));
+        await page.WaitForSelectorAsync("#evaluation-state:is(:has-text('Succeeded'), :has-text('Failed'))", new() { Timeout = 5 * Minutes });
+        if (await page.Locator("#evaluation-state:has-text('Succeeded')").CountAsync() == 0) Assert.Fail(await page.InnerTextAsync("body"));
+        var bestFad = await page.InnerTextAsync("#table-3 tr[data-row='best'] td[data-what='fad']");
+        Assert.True(double.TryParse(bestFad, System.Globalization.CultureInfo.InvariantCulture, out var fad) && fad >= 0, bestFad);
+        Assert.Contains("n = 2 examples of 2 s; FAD embedding logmel-stats", await page.InnerTextAsync("#table-3"));
+        await page.WaitForSelectorAsync("#table-3 tr[data-row='baseline']");
+        await page.WaitForSelectorAsync("#plot-coherence rect.bar");
+        await Shot("43-e2e-evaluation");
+        Stage("evaluated");
+
+        // The admin pages of the day, dark.
+        await page.ClickAsync("#theme-toggle");
+        await page.WaitForFunctionAsync("() => { const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number); return r + g + b < 150; }");
+        await Shot("47-e2e-evaluation-dark");
+        foreach (var (address, ready, name) in new[]
+        {
+            ("/admin/training/1", "#check-table", "44-e2e-run-checked-dark"), ("/admin/models", "#serving-history", "45-e2e-models-dark"),
+            ("/admin/datasets", ".dataset .category-chart", "46-e2e-datasets-dark"),
+        })
+        {
+            await page.GotoAsync(baseUrl + address);
+            await page.WaitForSelectorAsync(ready);
+            await Shot(name);
+        }
         Assert.Empty(errors);
     }
 }

@@ -11,8 +11,8 @@ using StemGen.Web.Data;
 namespace StemGen.Web.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteStudioDbContext))]
-    [Migration("20261204083855_AddModelServingAndListeningCheck")]
-    partial class AddModelServingAndListeningCheck
+    [Migration("20261204083751_AddEvaluationRuns")]
+    partial class AddEvaluationRuns
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -284,6 +284,119 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.ToTable("DatasetTasks");
                 });
 
+            modelBuilder.Entity("StemGen.Web.Data.EvaluationRun", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CodecIdentity")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedById")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Embedding")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Examples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HangfireJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelPath")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Percent")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Phase")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReportJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Runs")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("Seed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Split")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Steps")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StepsGrid")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Table1Scales")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Table2Ws")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("CreatedById");
+
+                    b.ToTable("EvaluationRuns");
+                });
+
             modelBuilder.Entity("StemGen.Web.Data.GenerationCandidate", b =>
                 {
                     b.Property<int>("Id")
@@ -368,9 +481,6 @@ namespace StemGen.Web.Migrations.Sqlite
 
                     b.Property<string>("HangfireJobId")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Model")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ParametersJson")
@@ -540,57 +650,6 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.HasIndex("UserId");
 
                     b.ToTable("ProjectMembers");
-                });
-
-            modelBuilder.Entity("StemGen.Web.Data.ServedModel", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("Bytes")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("CodecIdentity")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Path")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("RunId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("ServedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ServedById")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Sha256")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Step")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ServedById");
-
-                    b.HasIndex("Sha256");
-
-                    b.ToTable("ServedModels");
                 });
 
             modelBuilder.Entity("StemGen.Web.Data.Stem", b =>
@@ -908,15 +967,6 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.Property<double>("LearningRate")
                         .HasColumnType("REAL");
 
-                    b.Property<int>("ListeningCheck")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ListeningCheckJson")
-                        .HasColumnType("TEXT");
-
-                    b.Property<double?>("ListeningGain")
-                        .HasColumnType("REAL");
-
                     b.Property<long?>("ParameterCount")
                         .HasColumnType("INTEGER");
 
@@ -1014,6 +1064,15 @@ namespace StemGen.Web.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("StemGen.Web.Data.EvaluationRun", b =>
+                {
+                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("StemGen.Web.Data.GenerationCandidate", b =>
                 {
                     b.HasOne("StemGen.Web.Data.GenerationJob", "Job")
@@ -1060,15 +1119,6 @@ namespace StemGen.Web.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Project");
-                });
-
-            modelBuilder.Entity("StemGen.Web.Data.ServedModel", b =>
-                {
-                    b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
-                        .WithMany()
-                        .HasForeignKey("ServedById")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("StemGen.Web.Data.Stem", b =>
