@@ -126,6 +126,22 @@ public abstract class ModelServingTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_served_model_whose_file_is_gone_fails_the_job_with_a_reason()
+    {
+        var run = await AddExportedRunAsync(factory.Services, factory.DataDirectory, "ms-admin");
+        Assert.Equal(HttpStatusCode.OK, (await ServeAsync(run)).StatusCode);
+        File.Delete(Path.Combine(factory.DataDirectory, "runs", $"run-{run[4..].PadLeft(5, '0')}", TrainingRunJob.ExportFile));
+        var project = await composer.CreateProjectAsync("Orphan");
+        var upload = await composer.UploadAsync(project, ("drums.wav", TestAudio.Wav(1.0, 220)));
+        var stem = (await upload.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("id").GetInt32();
+        var response = await composer.Http.PostAsJsonAsync($"/api/projects/{project}/jobs", new { contextStemIds = new[] { stem }, category = "Bass", preset = "fast" }, StudioClient.Json);
+        var job = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var done = await GenerationTests.WaitForJobAsync(composer, project, job, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed" or "Cancelled", seconds: 60);
+        Assert.Equal("Failed", done.GetProperty("state").GetString());
+        Assert.Contains($"the file of the served model {run} is gone", done.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task Models_that_cannot_be_served_are_refused_with_a_reason_and_nothing_changes()
     {
         var otherCodec = await AddExportedRunAsync(factory.Services, factory.DataDirectory, "ms-admin", codecIdentity: "encodec-of-another-dataset");

@@ -191,10 +191,4 @@ public sealed class DatasetTaskJob(StudioDbContext db, ImportedDatasetSource pat
 
     private void Publish(DatasetTask task) =>
         events.Publish(new DatasetTaskEvent(task.Id, task.State, task.ProgressPercent, task.CancelRequested && task.State == DatasetTaskState.Running ? "cancelling" : task.Phase, task.Result, task.Error));
-
-    /// <summary>Reports on the calling thread (System.Progress would post to the thread pool).</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -35,7 +35,7 @@ public sealed class EvaluationRunJob(StudioDbContext db, ImportedDatasetSource p
             (run.State, run.Phase, run.Percent, run.Error) = (EvaluationRunState.Running, "loading the model", 0, null);
             await db.SaveChangesAsync(cancellationToken);
             Publish(run);
-            var work = Task.Run(() => Evaluate(run, new Relay(p => latest = p), stop.Token), CancellationToken.None);
+            var work = Task.Run(() => Evaluate(run, new InlineProgress<EvaluationProgress>(p => latest = p), stop.Token), CancellationToken.None);
             while (await Task.WhenAny(work, Task.Delay(500, CancellationToken.None)) != work)
             {
                 await FlushAsync(run, latest);
@@ -101,9 +101,4 @@ public sealed class EvaluationRunJob(StudioDbContext db, ImportedDatasetSource p
     }
 
     private void Publish(EvaluationRun run) => events.Publish(new EvaluationRunEvent(run.Id, run.State, run.Percent, run.Phase, run.Error));
-
-    private sealed class Relay(Action<EvaluationProgress> report) : IProgress<EvaluationProgress>
-    {
-        public void Report(EvaluationProgress value) => report(value);
-    }
 }

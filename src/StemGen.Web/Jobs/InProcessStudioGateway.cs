@@ -23,7 +23,7 @@ public sealed class InProcessStudioGateway(IServiceScopeFactory scopes) : IStudi
     {
         await using var scope = scopes.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<ModelServing>().FileAsync(model.Sha256, cancellationToken)
-            ?? throw new FileNotFoundException($"the file of the served model {model.Name} is gone");
+            ?? throw new GeneratorUnavailableException($"the file of the served model {model.Name} is gone: serve another model or roll back");
     }
 
     public Task<JobTicket?> ClaimAsync(int jobId, string device, string model, CancellationToken cancellationToken) =>

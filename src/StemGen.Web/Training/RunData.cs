@@ -41,7 +41,7 @@ public sealed class RunData : IDisposable
                 Pairs = new TokenPairOptions { CropFrames = run.SeqFrames, SubmixesPerSegment = 4, SubmixSeed = 1, EncodeSeconds = run.EncodeSeconds },
                 ValidationPairs = 16,
                 Jobs = 1,
-            }, new Relay<TokenSourceProgress>(p => setPhase($"reading tokens: {p.Split} {p.Cache.SegmentsDone} of {p.Cache.SegmentsTotal} segments")), stop);
+            }, new InlineProgress<TokenSourceProgress>(p => setPhase($"reading tokens: {p.Split} {p.Cache.SegmentsDone} of {p.Cache.SegmentsTotal} segments")), stop);
             stop.ThrowIfCancellationRequested();
             return new RunData(codec, source);
         }
@@ -53,10 +53,4 @@ public sealed class RunData : IDisposable
     }
 
     public void Dispose() => codec.Dispose();
-}
-
-/// <summary>An IProgress that calls back on the reporting thread (Progress&lt;T&gt; would post to the thread pool out of order).</summary>
-internal sealed class Relay<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

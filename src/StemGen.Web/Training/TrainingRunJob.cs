@@ -128,7 +128,7 @@ public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource pat
         setPhase(trainer.Step > 0 ? $"resumed at step {trainer.Step}" : "training");
         log($"model {trainer.ModelConfig.ParameterCount:N0} parameters on {trainer.Device}; train {source.Train.Summary.Segments} segments, {source.ValidationPairs.Count} validation pairs; codec {source.CodecIdentity}");
         run.ParameterCount = trainer.ModelConfig.ParameterCount;
-        var outcome = trainer.Run(new Relay<TrainingProgress>(p =>
+        var outcome = trainer.Run(new InlineProgress<TrainingProgress>(p =>
         {
             pending.Enqueue(new TrainingPoint
             {

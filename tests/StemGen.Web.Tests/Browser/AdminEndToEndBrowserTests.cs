@@ -7,7 +7,7 @@ namespace StemGen.Web.Tests.Browser;
 /// build its token cache, train a few steps of the tiny preset and watch the curve grow, run the listening check,
 /// serve the exported model, generate with it in a project (the job and the project page name it), launch a small
 /// evaluation of it and read its table and a plot; then the admin pages in the dark theme. About 4 minutes on 2 cores.
-/// Screenshots: 40-e2e-run-checked, 41-e2e-models-served, 42-e2e-project, 43-e2e-evaluation, 34-37 the same pages dark.
+/// Screenshots: 40-e2e-run-checked, 41-e2e-models-served, 42-e2e-project, 43-e2e-evaluation, 44-47 the same pages dark.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelper output)
@@ -30,23 +30,10 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
             ["Studio:Admins:0"] = "e2e-admin",
         });
         var baseUrl = factory.Start();
-        var shots = Path.Combine(AppContext.BaseDirectory[..AppContext.BaseDirectory.IndexOf("/tests/", StringComparison.Ordinal)], "TestResults", "screenshots");
-        Directory.CreateDirectory(shots);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true, Args = ["--no-sandbox"] });
-        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } })).NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
+        await using var session = await BrowserSession.RegisterAsync(baseUrl, "e2e-admin");
+        var page = session.Page;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Stage(string name) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0} s  {name}");
-        Task Shot(string name) => page.ScreenshotAsync(new() { Path = Path.Combine(shots, name + ".png"), FullPage = true });
-
-        await page.GotoAsync($"{baseUrl}/account/register");
-        await page.FillAsync("input[name=userName]", "e2e-admin");
-        await page.FillAsync("input[name=password]", "secret123");
-        await page.FillAsync("input[name=confirmPassword]", "secret123");
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/projects");
 
         // Render listening songs (60-120 s): 0.7 h is at least 21, two whole blocks of ten, each with a validation and a test
         // song, so the held-out test split has the two songs the mismatched baseline needs. Import; tokenize 4 s a segment.
@@ -94,7 +81,7 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
         await page.WaitForSelectorAsync("#check-gain", new() { Timeout = 3 * Minutes });
         Assert.Contains("Listening gain", await page.InnerTextAsync("#check-gain"));
         Assert.Equal(6, await page.Locator("#check-table tbody tr").CountAsync()); // with, dropped and gain; training masks and level masked whole
-        await Shot("40-e2e-run-checked");
+        await session.ShotAsync("40-e2e-run-checked");
         Stage("listening check");
 
         // Serve it: the models page marks it, the studio generates with it.
@@ -103,7 +90,7 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
         await page.WaitForSelectorAsync(".model[data-model='run 1'] .served");
         await page.WaitForSelectorAsync("#served-now:has-text('run 1')");
         Assert.Contains("nats", await page.InnerTextAsync(".model[data-model='run 1'] .model-gain"));
-        await Shot("41-e2e-models-served");
+        await session.ShotAsync("41-e2e-models-served");
 
         var stem = Path.Combine(factory.DataDirectory, "bass.wav");
         await File.WriteAllBytesAsync(stem, TestAudio.Wav(3.0, 110, sampleRate: 32000));
@@ -119,7 +106,7 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
         await page.WaitForSelectorAsync(".job .job-state:has-text('Succeeded')", new() { Timeout = 3 * Minutes });
         Assert.Contains("run 1 on CPU", await page.InnerTextAsync(".job .job-where"));
         await page.WaitForSelectorAsync(".candidate");
-        await Shot("42-e2e-project");
+        await session.ShotAsync("42-e2e-project");
         Stage("generated with the served model");
 
         // A small evaluation of the served model (preselected) on the held-out songs: table 3 and the mismatched baseline.
@@ -139,13 +126,12 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
         Assert.Contains("n = 2 examples of 2 s; FAD embedding logmel-stats", await page.InnerTextAsync("#table-3"));
         await page.WaitForSelectorAsync("#table-3 tr[data-row='baseline']");
         await page.WaitForSelectorAsync("#plot-coherence rect.bar");
-        await Shot("43-e2e-evaluation");
+        await session.ShotAsync("43-e2e-evaluation");
         Stage("evaluated");
 
         // The admin pages of the day, dark.
-        await page.ClickAsync("#theme-toggle");
-        await page.WaitForFunctionAsync("() => { const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number); return r + g + b < 150; }");
-        await Shot("47-e2e-evaluation-dark");
+        await session.DarkAsync();
+        await session.ShotAsync("47-e2e-evaluation-dark");
         foreach (var (address, ready, name) in new[]
         {
             ("/admin/training/1", "#check-table", "44-e2e-run-checked-dark"), ("/admin/models", "#serving-history", "45-e2e-models-dark"),
@@ -154,8 +140,8 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
         {
             await page.GotoAsync(baseUrl + address);
             await page.WaitForSelectorAsync(ready);
-            await Shot(name);
+            await session.ShotAsync(name);
         }
-        Assert.Empty(errors);
+        Assert.Empty(session.Errors);
     }
 }

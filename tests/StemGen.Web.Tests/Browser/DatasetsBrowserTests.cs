@@ -15,20 +15,8 @@ public sealed class DatasetsBrowserTests
     {
         await using var factory = new KestrelStudioFactory(settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "data-admin" });
         var baseUrl = factory.Start();
-        var shots = Path.Combine(AppContext.BaseDirectory[..AppContext.BaseDirectory.IndexOf("/tests/", StringComparison.Ordinal)], "TestResults", "screenshots");
-        Directory.CreateDirectory(shots);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true, Args = ["--no-sandbox"] });
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync($"{baseUrl}/account/register");
-        await page.FillAsync("input[name=userName]", "data-admin");
-        await page.FillAsync("input[name=password]", "secret123");
-        await page.FillAsync("input[name=confirmPassword]", "secret123");
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/projects");
+        await using var session = await BrowserSession.RegisterAsync(baseUrl, "data-admin");
+        var page = session.Page;
 
         await page.GotoAsync($"{baseUrl}/admin/datasets");
         await page.WaitForSelectorAsync("#no-datasets");
@@ -38,13 +26,13 @@ public sealed class DatasetsBrowserTests
         await page.GetByLabel("Hours").FillAsync("0.01");
         await page.ClickAsync("#synth-start");
         try { await page.WaitForSelectorAsync("#synth-error:has-text(\"'..' is not allowed\")", new() { Timeout = 10000 }); }
-        catch (TimeoutException) { await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "20-datasets-failed.png"), FullPage = true }); throw; }
+        catch (TimeoutException) { await session.ShotAsync("20-datasets-failed"); throw; }
 
         await page.GetByLabel("New folder", new() { Exact = true }).FillAsync("synth");
         await page.GetByLabel("Seed").FillAsync("5");
         await page.ClickAsync("#synth-start");
         await page.WaitForSelectorAsync(".task[data-task='1']");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "20-datasets-render.png"), FullPage = true });
+        await session.ShotAsync("20-datasets-render");
         await page.WaitForSelectorAsync(".task[data-task='1'][data-state='Succeeded']", new() { Timeout = 180000 });
 
         await page.ClickAsync(".slakh-choice:has-text('synth')");
@@ -56,14 +44,14 @@ public sealed class DatasetsBrowserTests
         var split = await page.GetAttributeAsync(".dataset[data-dataset='synth-import'] .split", "data-split");
         Assert.NotNull(split);
         Assert.NotEqual("0", await page.InnerTextAsync(".dataset[data-dataset='synth-import'] .split-stems"));
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "21-datasets-imported.png"), FullPage = true });
+        await session.ShotAsync("21-datasets-imported");
 
         await page.GetByLabel("Splits (comma-separated)").FillAsync(split!);
         await page.GetByLabel("Encode the first seconds (0: all)").FillAsync("4");
         await page.ClickAsync("#tokens-start");
         await page.WaitForSelectorAsync(".task[data-task='3'][data-state='Succeeded']", new() { Timeout = 180000 });
         await page.WaitForSelectorAsync(".dataset[data-dataset='synth-import'] .token-cache");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "22-datasets-tokens.png"), FullPage = true });
-        Assert.Empty(errors);
+        await session.ShotAsync("22-datasets-tokens");
+        Assert.Empty(session.Errors);
     }
 }

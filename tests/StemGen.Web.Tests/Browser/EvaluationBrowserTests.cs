@@ -17,19 +17,8 @@ public sealed class EvaluationBrowserTests
         await using var factory = new KestrelStudioFactory(settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "eval-admin" });
         TestDatasets.Write(Path.Combine(factory.DataDirectory, "datasets"), "tiny", songs: 3, seconds: 4, split: "test");
         var baseUrl = factory.Start();
-        var shots = Path.Combine(AppContext.BaseDirectory[..AppContext.BaseDirectory.IndexOf("/tests/", StringComparison.Ordinal)], "TestResults", "screenshots");
-        Directory.CreateDirectory(shots);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true, Args = ["--no-sandbox"] });
-        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } })).NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync($"{baseUrl}/account/register");
-        await page.FillAsync("input[name=userName]", "eval-admin");
-        await page.FillAsync("input[name=password]", "secret123");
-        await page.FillAsync("input[name=confirmPassword]", "secret123");
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/projects");
+        await using var session = await BrowserSession.RegisterAsync(baseUrl, "eval-admin");
+        var page = session.Page;
 
         Assert.Equal(1, await page.Locator("nav a[href='/admin/evaluations']").CountAsync()); // the navigation links here
         await page.GotoAsync($"{baseUrl}/admin/evaluations");
@@ -47,7 +36,7 @@ public sealed class EvaluationBrowserTests
         await page.WaitForSelectorAsync("#launch-error:has-text(\"table 1 scales: 'NaN' is not a finite number\")");
         await page.GetByLabel("Table 1 scales λ > 1").FillAsync("2");
         await page.GetByLabel("Steps grid: first-level S values").FillAsync("1,2,4");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "27-evaluation-form.png"), FullPage = true });
+        await session.ShotAsync("27-evaluation-form");
         await page.ClickAsync("#launch-evaluation");
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/admin/evaluations/1$"), new() { Timeout = 30000 });
         Assert.Contains(EvaluationTests.Model, await page.InnerTextAsync("#evaluation-settings")); // the only model, preselected
@@ -55,9 +44,9 @@ public sealed class EvaluationBrowserTests
         // Progress is pushed to the page while it runs (no reload).
         await page.WaitForFunctionAsync("() => { const p = Number(document.querySelector('#evaluation-percent')?.textContent); return p > 0 && p < 100; }",
             null, new() { Timeout = 120000 });
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "28-evaluation-live.png"), FullPage = true });
+        await session.ShotAsync("28-evaluation-live");
         await page.WaitForSelectorAsync("#evaluation-state:has-text('Succeeded')", new() { Timeout = 400000 });
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "29-evaluation-done.png"), FullPage = true });
+        await session.ShotAsync("29-evaluation-done");
         var bestFad = await page.InnerTextAsync("#table-3 tr[data-row='best'] td[data-what='fad']");
         Assert.True(double.TryParse(bestFad, System.Globalization.CultureInfo.InvariantCulture, out var fad) && fad >= 0, bestFad);
         Assert.Contains("n = 3 examples of 1.5 s; FAD embedding logmel-stats", await page.InnerTextAsync("#table-3"));
@@ -88,21 +77,16 @@ public sealed class EvaluationBrowserTests
         await page.WaitForSelectorAsync("#table-3 tr[data-row='best'] .value-diff");
         Assert.Contains(bestFad, await page.InnerTextAsync("#table-3 tr[data-row='best'] .value-a"));
         await page.WaitForSelectorAsync("#compare-different-examples"); // other seed: other examples
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "30-evaluation-compare.png"), FullPage = true });
+        await session.ShotAsync("30-evaluation-compare");
 
-        await page.ClickAsync("#theme-toggle");
-        await page.WaitForFunctionAsync(DarkScript);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "32-evaluation-compare-dark.png"), FullPage = true });
+        await session.DarkAsync();
+        await session.ShotAsync("32-evaluation-compare-dark");
         await page.GotoAsync($"{baseUrl}/admin/evaluations/1");
         await page.WaitForSelectorAsync("#plot-coherence rect.bar");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "31-evaluation-done-dark.png"), FullPage = true });
+        await session.ShotAsync("31-evaluation-done-dark");
         await page.GotoAsync($"{baseUrl}/admin/evaluations");
         await page.WaitForSelectorAsync("#launch-evaluation:not([disabled])");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "33-evaluations-dark.png"), FullPage = true });
-        Assert.Empty(errors);
+        await session.ShotAsync("33-evaluations-dark");
+        Assert.Empty(session.Errors);
     }
-
-    // Dark when the page's background (the theme palette's Background) is dark.
-    private const string DarkScript =
-        "() => { const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number); return r + g + b < 150; }";
 }
