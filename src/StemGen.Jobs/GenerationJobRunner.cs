@@ -41,7 +41,7 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
             var checkpoint = served is null ? null : await studio.ModelFileAsync(served, cancellationToken);
             model = await Task.Run(() => generator.Get(checkpoint), cancellationToken);
         }
-        catch (Exception e) when (e is GeneratorUnavailableException or InvalidDataException || (e is not OperationCanceledException && !IsTransient(e)))
+        catch (Exception e) when (e is not OperationCanceledException && (!IsTransient(e) || lastAttempt)) // a lost connection is tried again
         {
             if (await studio.ClaimAsync(jobId, $"unavailable on {worker.Name}", modelName, cancellationToken) is not null)
                 await studio.FinishAsync(jobId, new JobOutcome(JobOutcomeKind.Failed, $"generation is unavailable: {e.Message}"), cancellationToken);
