@@ -36,11 +36,7 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
         var served = await studio.ServedModelAsync(cancellationToken);
         var modelName = served?.Name ?? ConfiguredModel;
         IStemGenerator model;
-        try
-        {
-            var checkpoint = served is null ? null : await studio.ModelFileAsync(served, cancellationToken);
-            model = await Task.Run(() => generator.Get(checkpoint), cancellationToken);
-        }
+        try { model = await generator.GetAsync(studio, served, cancellationToken); }
         catch (Exception e) when (e is not OperationCanceledException && (!IsTransient(e) || lastAttempt)) // a lost connection is tried again
         {
             if (await studio.ClaimAsync(jobId, $"unavailable on {worker.Name}", modelName, cancellationToken) is not null)

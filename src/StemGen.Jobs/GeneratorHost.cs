@@ -45,6 +45,13 @@ public sealed class GeneratorHost(Func<string?, IStemGenerator> factory) : IDisp
         }
     }
 
+    /// <summary>The generator of <paramref name="served"/> (null: the configured model), its file fetched through the studio when needed.</summary>
+    public async Task<IStemGenerator> GetAsync(IStudioGateway studio, ServedModelRef? served, CancellationToken cancellationToken)
+    {
+        var checkpoint = served is null ? null : await studio.ModelFileAsync(served, cancellationToken);
+        return await Task.Run(() => Get(checkpoint), cancellationToken);
+    }
+
     public void Dispose() => (generator as IDisposable)?.Dispose();
 }
 

@@ -65,8 +65,7 @@ internal sealed class ModelWarmup(GeneratorHost generator, IStudioGateway studio
         try
         {
             var served = await studio.ServedModelAsync(stoppingToken);
-            var checkpoint = served is null ? null : await studio.ModelFileAsync(served, stoppingToken);
-            var model = await Task.Run(() => generator.Get(checkpoint), stoppingToken);
+            var model = await generator.GetAsync(studio, served, stoppingToken);
             logger.LogInformation("model {Model} loaded on {Device}", served?.Name ?? "(configured)", model.Device);
         }
         catch (GeneratorUnavailableException e) { logger.LogError("generation unavailable: {Reason}", e.Message); }

@@ -110,7 +110,7 @@ public sealed class DatasetService(
             task.FinishedAt = clock.GetUtcNow().UtcDateTime;
         }
         await db.SaveChangesAsync(cancellationToken);
-        events.Cancel(id);
+        events.Stop(id);
         if (task.HangfireJobId is { } jobId && task.State == DatasetTaskState.Cancelled) hangfire.Delete(jobId);
         events.Publish(new DatasetTaskEvent(id, task.State, task.ProgressPercent, task.CancelRequested && task.State == DatasetTaskState.Running ? "cancelling" : task.Phase, task.Result, task.Error));
         return true;

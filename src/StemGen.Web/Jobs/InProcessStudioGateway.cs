@@ -3,28 +3,24 @@ using StemGen.Web.Training;
 
 namespace StemGen.Web.Jobs;
 
-/// <summary>The gateway of the studio's own Hangfire server: the ledger, called directly (each call in its own scope).</summary>
+/// <summary>The gateway of the studio's own Hangfire server: the ledger and the model serving, called directly (each call in its own scope).</summary>
 public sealed class InProcessStudioGateway(IServiceScopeFactory scopes) : IStudioGateway
 {
-    private async Task<T> WithLedgerAsync<T>(Func<JobLedger, Task<T>> action)
+    private async Task<T> WithAsync<TService, T>(Func<TService, Task<T>> action) where TService : notnull
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await action(scope.ServiceProvider.GetRequiredService<JobLedger>());
+        return await action(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
-    public async Task<ServedModelRef?> ServedModelAsync(CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ModelServing>().ReferenceAsync(cancellationToken);
-    }
+    private Task<T> WithLedgerAsync<T>(Func<JobLedger, Task<T>> action) => WithAsync(action);
+
+    public Task<ServedModelRef?> ServedModelAsync(CancellationToken cancellationToken) =>
+        WithAsync<ModelServing, ServedModelRef?>(s => s.ReferenceAsync(cancellationToken));
 
     /// <summary>The studio's own file: nothing to download.</summary>
-    public async Task<string> ModelFileAsync(ServedModelRef model, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ModelServing>().FileAsync(model.Sha256, cancellationToken)
-            ?? throw new GeneratorUnavailableException($"the file of the served model {model.Name} is gone: serve another model or roll back");
-    }
+    public async Task<string> ModelFileAsync(ServedModelRef model, CancellationToken cancellationToken) =>
+        await WithAsync<ModelServing, string?>(s => s.FileAsync(model.Sha256, cancellationToken))
+        ?? throw new GeneratorUnavailableException($"the file of the served model {model.Name} is gone: serve another model or roll back");
 
     public Task<JobTicket?> ClaimAsync(int jobId, string device, string model, CancellationToken cancellationToken) =>
         WithLedgerAsync(l => l.ClaimAsync(jobId, device, model, cancellationToken));

@@ -101,15 +101,11 @@ public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOp
             SchedulePollingInterval = TimeSpan.FromSeconds(1),
             Activator = services.GetRequiredService<JobActivator>(),
         }, services.GetRequiredService<JobStorage>());
-        // Load the model now, so the page can name the device before the first job.
-        _ = Task.Run(() =>
+        // Load the served model now, so the page can name the device before the first job.
+        var studio = services.GetRequiredService<IStudioGateway>();
+        _ = Task.Run(async () =>
         {
-            try
-            {
-                using var scope = services.CreateScope();
-                var served = scope.ServiceProvider.GetRequiredService<StemGen.Web.Training.ModelServing>().CurrentAsync().GetAwaiter().GetResult();
-                generator.Get(served is not null && File.Exists(served.Path) ? served.Path : null);
-            }
+            try { await generator.GetAsync(studio, await studio.ServedModelAsync(CancellationToken.None), CancellationToken.None); }
             catch (GeneratorUnavailableException e) { logger.LogWarning("generation unavailable: {Reason}", e.Message); }
         }, cancellationToken);
         return Task.CompletedTask;

@@ -21,7 +21,7 @@ namespace StemGen.Web.Listening;
 /// study row and the open admin pages.
 /// </summary>
 public sealed class StudyPreparationJob(
-    StudioDbContext db, IStudyItemSource source, GeneratorHost generator, ModelServing serving, IBlobStore blobs, StudyEvents events,
+    StudioDbContext db, IStudyItemSource source, GeneratorHost generator, IStudioGateway studio, ModelServing serving, IBlobStore blobs, StudyEvents events,
     IOptions<StudioOptions> studioOptions, TimeProvider clock, ILogger<StudyPreparationJob> logger)
 {
     private const double CeilingDb = -1;
@@ -80,8 +80,8 @@ public sealed class StudyPreparationJob(
                         if (model is null)
                         {
                             // The served model, as generation jobs use it (studies run on the studio's own job server).
-                            var served = await serving.CurrentAsync(cancellationToken);
-                            model = await Task.Run(() => generator.Get(served?.Path), cancellationToken);
+                            var served = await studio.ServedModelAsync(cancellationToken);
+                            model = await generator.GetAsync(studio, served, cancellationToken);
                             modelName = served?.Name ?? (await serving.DescribeAsync(cancellationToken)).Name;
                         }
                         condition.Model ??= $"{modelName} on {model.Device}";

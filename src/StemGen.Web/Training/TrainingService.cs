@@ -94,8 +94,7 @@ public sealed class TrainingService(
     /// <summary>CPU runs go to the studio's CPU queue; a CUDA run to the generation (GPU) queue, whose worker must share the data folder.</summary>
     private async Task EnqueueAsync(TrainingRun run, CancellationToken cancellationToken)
     {
-        var queue = run.Device == "cpu" ? jobs.Value.Queues.Cpu : jobs.Value.Queues.Generation;
-        run.HangfireJobId = hangfire.Create<TrainingRunJob>(job => job.RunAsync(run.Id, CancellationToken.None), new EnqueuedState(queue));
+        run.HangfireJobId = hangfire.Create<TrainingRunJob>(job => job.RunAsync(run.Id, CancellationToken.None), new EnqueuedState(QueueOf(run)));
         await db.SaveChangesAsync(cancellationToken);
         Publish(run);
     }
@@ -169,10 +168,11 @@ public sealed class TrainingService(
         run.ListeningCheck = ListeningCheckState.Queued;
         run.ListeningCheckJson = null;
         await db.SaveChangesAsync(cancellationToken);
-        hangfire.Create<ListeningCheckJob>(job => job.RunAsync(run.Id, CancellationToken.None),
-            new EnqueuedState(run.Device == "cpu" ? jobs.Value.Queues.Cpu : jobs.Value.Queues.Generation));
+        hangfire.Create<ListeningCheckJob>(job => job.RunAsync(run.Id, CancellationToken.None), new EnqueuedState(QueueOf(run)));
         events.PublishCheck(id);
     }
+
+    private string QueueOf(TrainingRun run) => run.Device == "cpu" ? jobs.Value.Queues.Cpu : jobs.Value.Queues.Generation;
 
     private void Publish(TrainingRun run) => events.Publish(new TrainingRunEvent(run.Id, run.State, run.Step, run.Phase, run.Error, []));
 }

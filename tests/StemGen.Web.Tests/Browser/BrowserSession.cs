@@ -30,13 +30,19 @@ internal sealed class BrowserSession : IAsyncDisposable
         var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } })).NewPageAsync();
         var session = new BrowserSession(playwright, browser, page);
         page.PageError += (_, e) => session.Errors.Add(e);
+        await SignUpAsync(page, baseUrl, userName);
+        return session;
+    }
+
+    /// <summary>Registers <paramref name="userName"/> (password secret123) through the real form; the page lands on /projects.</summary>
+    public static async Task SignUpAsync(IPage page, string baseUrl, string userName)
+    {
         await page.GotoAsync($"{baseUrl}/account/register");
         await page.FillAsync("input[name=userName]", userName);
         await page.FillAsync("input[name=password]", "secret123");
         await page.FillAsync("input[name=confirmPassword]", "secret123");
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync("**/projects");
-        return session;
     }
 
     public Task ShotAsync(string name) => Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });

@@ -129,12 +129,7 @@ public sealed class ListeningBrowserTests
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1000 } });
         var page = await context.NewPageAsync();
         page.PageError += (_, e) => errors.Add($"{userName}: {e}");
-        await page.GotoAsync($"{baseUrl}/account/register");
-        await page.FillAsync("input[name=userName]", userName);
-        await page.FillAsync("input[name=password]", "secret123");
-        await page.FillAsync("input[name=confirmPassword]", "secret123");
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/projects");
+        await BrowserSession.SignUpAsync(page, baseUrl, userName);
         return page;
     }
 }
