@@ -41,5 +41,5 @@ public static class EvaluationFigures
         value is { } v && double.IsFinite(v) ? v.ToString(Math.Abs(v) >= 100 ? "0.0" : "0.000", CultureInfo.InvariantCulture) : "—";
 
     public static string Difference(double? a, double? b) =>
-        a is { } x && b is { } y && double.IsFinite(x) && double.IsFinite(y) ? (y - x).ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture) : "—";
+        a is { } x && b is { } y && double.IsFinite(x) && double.IsFinite(y) ? Signed.Of(y - x) : "—";
 }
