@@ -12,9 +12,10 @@ packages=(cmake g++ make libtorch-dev libopenblas0-openmp)
 # (resampling), libebur128 (loudness).
 packages+=(libsndfile1 libsoxr0 libebur128-1)
 # Datasets (StemGen.Data, `stemgen synth-dataset`): mma renders chord charts in its groove library,
-# FluidSynth renders each part with the TimGM6mb General MIDI SoundFont. The larger FluidR3 GM
-# SoundFont (fluid-soundfont-gm, 145 MB) is optional: used with --soundfont fluidr3 when installed.
-packages+=(fluidsynth timgm6mb-soundfont mma)
+# FluidSynth renders each part with General MIDI SoundFonts: TimGM6mb (the default), csound's GM bank,
+# the AVL drum kits (`--vary`) and MuseScore General (the held-out-timbre split). The larger FluidR3 GM
+# SoundFont (fluid-soundfont-gm, 145 MB) is for training data only: STEMGEN_WITH_FLUIDR3=1 (scripts/pipeline.sh --vary).
+packages+=(fluidsynth timgm6mb-soundfont csound-soundfont avldrums.lv2-soundfont musescore-general-soundfont-small mma)
 if [[ "${STEMGEN_WITH_FLUIDR3:-0}" == "1" ]]; then packages+=(fluid-soundfont-gm); fi
 # Benchmarks compare against PyTorch on the same libtorch.
 if [[ "${STEMGEN_WITH_BENCH:-0}" == "1" ]]; then packages+=(python3-torch); fi

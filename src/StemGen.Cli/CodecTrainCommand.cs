@@ -25,8 +25,9 @@ internal static class CodecTrainCommand
         var segment = new Option<double>("--segment") { Description = "Clip length in seconds.", DefaultValueFactory = _ => 1.0 };
         var warmup = new Option<long>("--quantizer-warmup") { Description = "Steps trained without the quantizer before the codebooks are initialised from the latents.", DefaultValueFactory = _ => 0 };
         var deadCode = new Option<double>("--dead-code-share") { Description = "A code is replaced when its EMA usage falls below this share of a uniform code's usage per step.", DefaultValueFactory = _ => 0.1 };
+        var init = new Option<string?>("--init") { Description = "Start a new run from these codec weights (e.g. models/codec-tiny.safetensors) instead of a fresh --preset codec: fine-tuning on other audio." };
         var command = new Command("train", "Train a small codec of the EnCodec family on audio files.");
-        foreach (var o in new Option[] { data, run, preset, steps, batch, seed, learningRate, timeWeight, segment, deadCode, warmup }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, run, preset, steps, batch, seed, learningRate, timeWeight, segment, deadCode, warmup, init }) command.Options.Add(o);
         command.SetAction(parseResult => CommandErrors.Run(() =>
         {
             var runDir = Directory.CreateDirectory(parseResult.GetValue(run)!).FullName;
@@ -49,13 +50,16 @@ internal static class CodecTrainCommand
             // batch * frames / codebook size of them. Small CPU batches need a threshold scaled to
             // that, or nearly every code counts as dead and is re-drawn every step (the codebooks
             // then never settle and the decoder learns nothing from the codes).
-            var config = Preset(parseResult.GetValue(preset)!);
+            var initial = parseResult.GetValue(init);
+            if (initial is not null && !File.Exists(initial)) throw new UsageException($"--init {initial}: no such file");
+            var start = initial is null || File.Exists(checkpoint) ? null : EncodecModel.Load(initial);
+            var config = start?.Config ?? Preset(parseResult.GetValue(preset)!);
             var uniformUsage = (double)options.BatchSize * options.SegmentSamples / config.HopLength / config.CodebookSize;
             options = options with { Codebooks = options.Codebooks with { DeadCodeThreshold = parseResult.GetValue(deadCode) * uniformUsage } };
 
             using var trainer = File.Exists(checkpoint)
                 ? CodecTrainer.Resume(checkpoint, options)
-                : new CodecTrainer(new EncodecModel(config), options, ownsModel: true);
+                : new CodecTrainer(start ?? new EncodecModel(config), options, ownsModel: true);
             Console.WriteLine($"codec {trainer.Model.Config.Describe()}, {trainer.Model.ParameterCount:N0} parameters; " +
                               $"{files.Count} audio files; step {trainer.Step} -> {totalSteps}; dead-code threshold {options.Codebooks.DeadCodeThreshold:0.####} vectors/step");
             var clips = RandomClips(files, trainer.Model.Config.SampleRate, options.SegmentSamples, (int)(options.Seed + (ulong)trainer.Step));

@@ -21,9 +21,19 @@ internal static class DataCommands
         var jobs = new Option<int>("--jobs") { Description = "Songs rendered at once (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var soundFonts = new Option<string[]>("--soundfont")
         {
-            Description = "SoundFont(s) to draw from per stem: timgm6mb (default), fluidr3 (Debian fluid-soundfont-gm) or a .sf2 path. Repeatable.",
+            Description = "SoundFont(s) to draw from per stem (per song with --vary): timgm6mb (default), fluidr3, csound, musescore, fluidr3mono (each its Debian package) or a .sf2/.sf3 path. Repeatable.",
             AllowMultipleArgumentsPerToken = true,
         };
+        var vary = new Option<bool>("--vary")
+        {
+            Description = "Varied rendering: each song draws one SoundFont for its pitched parts and one for its drums (from --soundfont and --drum-kit), each stem a level, spectral tilt, reverb, chorus and mono fold; tempos 60-180. Recorded per stem in metadata.yaml (plugin_name, mixing).",
+        };
+        var drumKits = new Option<string[]>("--drum-kit")
+        {
+            Description = "With --vary: drum-kit SoundFonts a song's drums may draw instead of a GM font: avl-blackpearl, avl-redzeppelin (Debian avldrums.lv2-soundfont) or a path. Repeatable.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var split = new Option<string?>("--split") { Description = "Put every song in this split (train, validation or test), e.g. a held-out test set with its own SoundFont and seed; default: 8 train, 1 validation, 1 test per ten songs." };
         var style = new Option<string>("--style")
         {
             Description = "songs (default): mma grooves over chord progressions plus a melody; listening: random chords on random onsets that chords, bass, lead and drums all share, so a stem can only be predicted by listening to the others; mixed: half of each.",
@@ -36,6 +46,9 @@ internal static class DataCommands
         command.Options.Add(output);
         command.Options.Add(jobs);
         command.Options.Add(soundFonts);
+        command.Options.Add(vary);
+        command.Options.Add(drumKits);
+        command.Options.Add(split);
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(CommandErrors.Run(() =>
         {
             var h = parseResult.GetValue(hours);
@@ -53,6 +66,12 @@ internal static class DataCommands
                 Output = parseResult.GetValue(output)!,
                 Jobs = j,
                 SoundFonts = parseResult.GetValue(soundFonts),
+                Variety = parseResult.GetValue(vary)
+                    ? new RenderVariety { DrumKits = (parseResult.GetValue(drumKits) ?? []).Select(SoundFonts.Resolve).ToList() }
+                    : parseResult.GetValue(drumKits) is { Length: > 0 } ? throw new UsageException("--drum-kit needs --vary") : null,
+                OnlySplit = parseResult.GetValue(split) is { } only
+                    ? only is "train" or "validation" or "test" ? only : throw new UsageException($"--split must be train, validation or test, not '{only}'")
+                    : null,
             };
             var bar = new ProgressBar("songs");
             var result = SynthDataset.Generate(options,
@@ -61,6 +80,7 @@ internal static class DataCommands
             bar.Done();
             Console.WriteLine($"{result.Songs} songs, {result.Hours:0.00} h in {options.Output} ({Clock(result.ElapsedSeconds)}{(result.Reused > 0 ? $", {result.Reused} already there" : "")})");
             Console.WriteLine($"splits     {string.Join(", ", result.Splits.Select(s => $"{s.Key} {s.Value}"))}");
+            Console.WriteLine($"soundfonts {string.Join(", ", result.SoundFonts.Select(s => $"{s.Key} {s.Value}"))}");
             PrintCategories(result.Categories.ToDictionary(c => c.Key, c => (double)c.Value), "stems", v => v.ToString("0", CultureInfo.InvariantCulture));
             foreach (var failure in result.Failures) Console.Error.WriteLine($"failed: {failure}");
             Console.WriteLine($"next: stemgen import {options.Output} --out <folder>");

@@ -15,6 +15,8 @@ public sealed record FluidSynthOptions
 
     public bool Reverb { get; init; } = true;
     public bool Chorus { get; init; } = true;
+    /// <summary>Further FluidSynth settings, passed as <c>-o name=value</c> (e.g. synth.reverb.level).</summary>
+    public IReadOnlyDictionary<string, string>? Settings { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 }
 
@@ -38,9 +40,10 @@ public static class FluidSynth
             var input = Path.Combine(work.FullName, "part.mid");
             var output = Path.Combine(work.FullName, "out.wav");
             midi.Write(input);
+            var settings = (options.Settings ?? new Dictionary<string, string>()).SelectMany(s => new[] { "-o", $"{s.Key}={s.Value}" });
             string[] arguments =
             [
-                "-n", "-i", "-q",
+                "-n", "-i", "-q", .. settings,
                 "-F", output, "-T", "wav", "-O", "float",
                 "-r", options.SampleRate.ToString(CultureInfo.InvariantCulture),
                 "-g", options.Gain.ToString("0.###", CultureInfo.InvariantCulture),
@@ -68,32 +71,57 @@ public static class FluidSynth
     }
 }
 
-/// <summary>General MIDI SoundFonts installed by Debian packages.</summary>
+/// <summary>A SoundFont a Debian package installs: its short name, file, package, and whether it is a drum kit (preset 0 of bank 0) rather than a General MIDI bank.</summary>
+public sealed record KnownSoundFont(string Name, string Path, string Package, bool IsDrumKit = false);
+
+/// <summary>SoundFonts installed by Debian packages (each checked to render with Debian's FluidSynth 2.3).</summary>
 public static class SoundFonts
 {
     /// <summary>TimGM6mb (Debian timgm6mb-soundfont, 6 MB): the default, as in Slakh's FluidSynth renders.</summary>
     public const string TimGM6mb = "/usr/share/sounds/sf2/TimGM6mb.sf2";
 
-    /// <summary>FluidR3 GM (Debian fluid-soundfont-gm, 145 MB): optional, used when asked for and present.</summary>
+    /// <summary>FluidR3 GM (Debian fluid-soundfont-gm, 145 MB).</summary>
     public const string FluidR3 = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
 
-    /// <summary>The known SoundFonts that are installed, default first.</summary>
-    public static IReadOnlyList<string> Installed() => new[] { TimGM6mb, FluidR3 }.Where(File.Exists).ToList();
+    /// <summary>Csound's GM bank (Debian csound-soundfont, 4 MB).</summary>
+    public const string Csound = "/usr/share/sounds/sf2/sf_GMbank.sf2";
+
+    /// <summary>MuseScore General Lite (Debian musescore-general-soundfont-small, 39 MB, SF3: each render first decompresses it, ~11 s).</summary>
+    public const string MuseScore = "/usr/share/sounds/sf3/MuseScore_General_Lite.sf3";
+
+    /// <summary>The known SoundFonts, default first.</summary>
+    public static readonly IReadOnlyList<KnownSoundFont> Known =
+    [
+        new("timgm6mb", TimGM6mb, "timgm6mb-soundfont"),
+        new("fluidr3", FluidR3, "fluid-soundfont-gm"),
+        new("csound", Csound, "csound-soundfont"),
+        new("musescore", MuseScore, "musescore-general-soundfont-small"),
+        new("fluidr3mono", "/usr/share/sounds/sf3/FluidR3Mono_GM.sf3", "fluidr3mono-gm-soundfont"),
+        new("avl-blackpearl", "/usr/share/sounds/sf2/Black_Pearl_4_LV2.sf2", "avldrums.lv2-soundfont", IsDrumKit: true),
+        new("avl-redzeppelin", "/usr/share/sounds/sf2/Red_Zeppelin_4_LV2.sf2", "avldrums.lv2-soundfont", IsDrumKit: true),
+    ];
+
+    /// <summary>The known General MIDI SoundFonts that are installed, default first.</summary>
+    public static IReadOnlyList<string> Installed() => Known.Where(k => !k.IsDrumKit && File.Exists(k.Path)).Select(k => k.Path).ToList();
+
+    /// <summary>Whether the file is a known drum-kit font (its kit plays on a melodic channel, not GM's drum channel).</summary>
+    public static bool IsDrumKit(string path) => Known.Any(k => k.IsDrumKit && k.Path == path);
 
     /// <summary>
-    /// A SoundFont path from a name or path: "timgm6mb", "fluidr3" (also "fluid"), or a file.
-    /// Throws with the package to install when it is not there.
+    /// A SoundFont path from a known name ("timgm6mb", "fluidr3", "csound", "musescore", "fluidr3mono",
+    /// "avl-blackpearl", "avl-redzeppelin") or a file. Throws with the package to install when it is not there.
     /// </summary>
     public static string Resolve(string nameOrPath)
     {
-        var path = nameOrPath.ToLowerInvariant() switch
+        var name = nameOrPath.ToLowerInvariant() switch
         {
-            "timgm6mb" or "tim" or "default" => TimGM6mb,
-            "fluidr3" or "fluid" or "fluidr3_gm" => FluidR3,
-            _ => nameOrPath,
+            "tim" or "default" => "timgm6mb",
+            "fluid" or "fluidr3_gm" => "fluidr3",
+            var other => other,
         };
+        var known = Known.FirstOrDefault(k => k.Name == name) ?? Known.FirstOrDefault(k => k.Path == nameOrPath);
+        var path = known?.Path ?? nameOrPath;
         if (File.Exists(path)) return path;
-        var package = path == TimGM6mb ? "timgm6mb-soundfont" : path == FluidR3 ? "fluid-soundfont-gm" : null;
-        throw new ExternalToolException(package is null ? $"SoundFont {path} not found" : $"SoundFont {path} not found (Debian: apt-get install {package})");
+        throw new ExternalToolException(known is null ? $"SoundFont {path} not found" : $"SoundFont {path} not found (Debian: apt-get install {known.Package})");
     }
 }

@@ -11,6 +11,9 @@ namespace StemGen.Data.Rendering;
 /// <param name="SoundFont">The SoundFont that renders it.</param>
 public sealed record StemPart(MidiFile Midi, int Program, bool IsDrum, string Name, string SoundFont)
 {
+    /// <summary>Random mixing of a varied dataset (<see cref="RenderVariety"/>); null renders as Slakh does.</summary>
+    public StemMix? Mix { get; init; }
+
     public InstrumentCategory Category => InstrumentCategories.FromProgram(Program, IsDrum) ?? InstrumentCategory.Other;
 }
 
@@ -62,14 +65,16 @@ public static class SlakhTrackWriter
                 var id = $"S{i:00}";
                 var part = parts[i];
                 part.Midi.Write(Path.Combine(staging, "MIDI", id + ".mid"));
-                var mono = ChannelMapper.Apply(FluidSynth.Render(part.Midi, part.SoundFont, options.Synth, cancellationToken), ChannelPolicy.Mono);
+                var stereo = FluidSynth.Render(part.Midi, part.SoundFont, part.Mix?.Synth(options.Synth) ?? options.Synth, cancellationToken);
+                var mono = part.Mix is { } mixing ? mixing.Fold(stereo) : ChannelMapper.Apply(stereo, ChannelPolicy.Mono);
+                part.Mix?.Tilt(mono);
                 var lufs = mono.Frames == 0 ? double.NegativeInfinity : Loudness.Integrated(mono);
                 if (double.IsNegativeInfinity(lufs) || mono.IsSilent())
                 {
                     rendered.Add((id, part, null, lufs));
                     continue;
                 }
-                mono.ApplyGain(Gain.FromDecibels(options.TargetLufs - lufs)); // to -13 LUFS
+                mono.ApplyGain(Gain.FromDecibels(options.TargetLufs - lufs + (part.Mix?.LevelDb ?? 0))); // to -13 LUFS (plus the drawn level)
                 rendered.Add((id, part, mono, lufs));
             }
 
@@ -104,6 +109,7 @@ public static class SlakhTrackWriter
                     PluginName = Path.GetFileName(part.SoundFont),
                     ProgramNum = part.IsDrum ? InstrumentCategories.DrumProgram : part.Program,
                     Part = part.Name,
+                    Mixing = part.Mix?.ToString(),
                 });
             }
 

@@ -25,8 +25,10 @@ public sealed record SynthDatasetOptions
     public required string Output { get; init; }
     /// <summary>Songs rendered at once (each runs mma once and fluidsynth once per part).</summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;
-    /// <summary>SoundFonts; each stem draws one. Default: TimGM6mb only (reproducible on any machine with the package).</summary>
+    /// <summary>General MIDI SoundFonts; each stem draws one (with <see cref="Variety"/>: each song draws one). Default: TimGM6mb only (reproducible on any machine with the package).</summary>
     public IReadOnlyList<string>? SoundFonts { get; init; }
+    /// <summary>Per-song SoundFonts and per-stem mixing drawn at random, and a wider tempo range; null renders every stem plainly, as Slakh does.</summary>
+    public RenderVariety? Variety { get; init; }
     public SongPlanOptions Songs { get; init; } = new();
     public ListeningSongOptions Listening { get; init; } = new();
     public TrackRenderOptions Render { get; init; } = new();
@@ -34,6 +36,8 @@ public sealed record SynthDatasetOptions
     /// <summary>Per block of ten songs (shuffled by the seed): this many go to validation and to test, the rest to train.</summary>
     public int ValidationPerTen { get; init; } = 1;
     public int TestPerTen { get; init; } = 1;
+    /// <summary>Every song goes to this split ("test" for a held-out set) instead of the per-ten shuffle.</summary>
+    public string? OnlySplit { get; init; }
 }
 
 /// <summary>Progress after each song.</summary>
@@ -44,12 +48,16 @@ public sealed record SynthDatasetResult
 {
     public long Seed { get; init; }
     public SynthStyle Style { get; init; }
+    /// <summary>Whether songs drew SoundFonts and mixing (<see cref="SynthDatasetOptions.Variety"/>).</summary>
+    public bool Varied { get; init; }
     public int Songs { get; init; }
     public double Hours { get; init; }
     public IReadOnlyDictionary<string, int> Splits { get; init; } = new Dictionary<string, int>();
     /// <summary>Rendered stems per category (all 18, index order).</summary>
     public IReadOnlyDictionary<InstrumentCategory, int> Categories { get; init; } = new Dictionary<InstrumentCategory, int>();
     public IReadOnlyDictionary<string, int> Grooves { get; init; } = new Dictionary<string, int>();
+    /// <summary>Rendered stems per SoundFont file.</summary>
+    public IReadOnlyDictionary<string, int> SoundFonts { get; init; } = new Dictionary<string, int>();
     public IReadOnlyList<string> Failures { get; init; } = [];
     public int Reused { get; init; }
     public double ElapsedSeconds { get; init; }
@@ -85,6 +93,7 @@ public static class SynthDataset
     /// <summary>Split of song i: each block of ten songs has a seeded shuffle of 8 train, 1 validation, 1 test (by default).</summary>
     public static string SplitOf(SynthDatasetOptions options, int index)
     {
+        if (options.OnlySplit is { } only) return only;
         var labels = Enumerable.Repeat("validation", options.ValidationPerTen)
             .Concat(Enumerable.Repeat("test", options.TestPerTen))
             .Concat(Enumerable.Repeat("train", 10 - options.ValidationPerTen - options.TestPerTen))
@@ -96,10 +105,13 @@ public static class SynthDataset
     /// <summary>Draws song (index, attempt) of the options' style: attempt 0 is the song, later ones replace a song that failed to render.</summary>
     public static Func<int, int, ISynthSong> Drawer(SynthDatasetOptions options)
     {
-        ISynthSong Listening(int index, int attempt) => ListeningSongPlan.Create(options.Seed, index, options.Listening, attempt);
+        var (songOptions, listeningOptions) = options.Variety is { } v
+            ? (options.Songs with { MinTempo = v.MinTempo, MaxTempo = v.MaxTempo }, options.Listening with { MinTempo = v.MinTempo, MaxTempo = v.MaxTempo })
+            : (options.Songs, options.Listening);
+        ISynthSong Listening(int index, int attempt) => ListeningSongPlan.Create(options.Seed, index, listeningOptions, attempt);
         if (options.Style == SynthStyle.Listening) return Listening;
         var grooves = Mma.Grooves(options.MmaLibrary);
-        ISynthSong Song(int index, int attempt) => SongPlan.Create(options.Seed, index, grooves, options.Songs, attempt);
+        ISynthSong Song(int index, int attempt) => SongPlan.Create(options.Seed, index, grooves, songOptions, attempt);
         if (options.Style == SynthStyle.Songs) return Song;
         return (index, attempt) => SeededRandom.Derive(options.Seed, index, 33).Chance(0.5) ? Listening(index, attempt) : Song(index, attempt);
     }
@@ -112,6 +124,8 @@ public static class SynthDataset
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Jobs, 1);
         if (options.ValidationPerTen < 0 || options.TestPerTen < 0 || options.ValidationPerTen + options.TestPerTen > 10)
             throw new ArgumentOutOfRangeException(nameof(options), "validation and test songs per ten must fit in ten");
+        if (options.OnlySplit is not (null or "train" or "validation" or "test"))
+            throw new ArgumentOutOfRangeException(nameof(options), options.OnlySplit, "the split must be train, validation or test");
         var clock = Stopwatch.StartNew();
         var soundFonts = (options.SoundFonts is { Count: > 0 } given ? given : [Rendering.SoundFonts.TimGM6mb]).Select(Rendering.SoundFonts.Resolve).ToList();
         var draw = Drawer(options);
@@ -139,12 +153,15 @@ public static class SynthDataset
         {
             Seed = options.Seed,
             Style = options.Style,
+            Varied = options.Variety is not null,
             Songs = rendered.Count,
             Hours = rendered.Sum(r => r.Metadata!.Duration ?? 0) / 3600,
             Splits = rendered.GroupBy(r => r.Split).OrderBy(g => ImportSummary.SplitOrder(g.Key)).ToDictionary(g => g.Key, g => g.Count()),
             Categories = InstrumentCategories.All.ToDictionary(c => c,
                 c => rendered.Sum(r => r.Metadata!.Stems.Count(s => s.AudioRendered && s.Category == c))),
             Grooves = rendered.GroupBy(r => r.Metadata!.Groove ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            SoundFonts = rendered.SelectMany(r => r.Metadata!.Stems).Where(s => s.AudioRendered)
+                .GroupBy(s => s.PluginName ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
             Failures = results.Select((r, i) => r.Failure is null ? null : $"{r.Split}/{TrackId(i)}: {r.Failure}").OfType<string>().ToList(),
             Reused = results.Count(r => r.Reused),
             ElapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
@@ -177,9 +194,11 @@ public static class SynthDataset
             var name = current is SongPlan songPlan ? songPlan.Groove.Name : "listening song";
             try
             {
-                var song = current.Generate(soundFonts, cancellationToken);
+                var fonts = options.Variety?.DrawFonts(options.Seed, plan.Index, soundFonts);
+                var song = current.Generate(fonts is null ? soundFonts : [fonts.Pitched], cancellationToken);
                 if (song.Parts.Count < 2) throw new InvalidOperationException($"{name} gave {song.Parts.Count} part(s)");
-                return (SlakhTrackWriter.Write(directory, song.Midi, song.Parts, song.Metadata, options.Render, song.Files, cancellationToken), split, false, null);
+                var parts = fonts is null ? song.Parts : options.Variety!.Dress(options.Seed, plan.Index, song.Parts, fonts);
+                return (SlakhTrackWriter.Write(directory, song.Midi, parts, song.Metadata, options.Render, song.Files, cancellationToken), split, false, null);
             }
             catch (Exception e) when (e is ExternalToolException or InvalidOperationException or StemGen.Audio.Midi.MidiFormatException or StemGen.Audio.AudioFormatException or IOException)
             {
@@ -195,7 +214,7 @@ public static class SynthDataset
         var summary = Path.Combine(options.Output, SummaryFile);
         if (!File.Exists(summary)) return;
         var previous = JsonSerializer.Deserialize<SynthDatasetResult>(File.ReadAllText(summary), ImportManifest.Json);
-        if (previous is not null && (previous.Seed != options.Seed || previous.Style != options.Style))
-            throw new InvalidOperationException($"{options.Output} holds a dataset made with seed {previous.Seed} in style {previous.Style}, not seed {options.Seed} in style {options.Style}: use another folder");
+        if (previous is not null && (previous.Seed != options.Seed || previous.Style != options.Style || previous.Varied != options.Variety is not null))
+            throw new InvalidOperationException($"{options.Output} holds a dataset made with seed {previous.Seed} in style {previous.Style}{(previous.Varied ? ", varied" : "")}, not seed {options.Seed} in style {options.Style}{(options.Variety is not null ? ", varied" : "")}: use another folder");
     }
 }

@@ -42,6 +42,9 @@ public sealed record SlakhStem
     /// <summary>Ours, not Slakh's: which part of the generated song this stem is (the mma track, or "Melody").</summary>
     public string? Part { get; init; }
 
+    /// <summary><c>mixing</c> (ours): the random mixing a varied dataset gave this stem (<see cref="Rendering.StemMix"/>), e.g. "level -3.0 dB, tilt +1.5 dB, reverb 0.55/0.30, chorus 1.2, fold 0.45".</summary>
+    public string? Mixing { get; init; }
+
     /// <summary>
     /// The category by the program-number rule; when the program is missing, Slakh's
     /// <c>inst_class</c> spelling is tried. Null for an unknown program number.
@@ -162,6 +165,7 @@ public sealed record SlakhMetadata
                     PluginName = f.String("plugin_name"),
                     ProgramNum = f.Int("program_num"),
                     Part = f.String("part"),
+                    Mixing = f.String("mixing"),
                 };
                 if (stem.ProgramNum is null && !stem.IsDrum) warnings.Add($"{id}: no program_num");
                 else if (stem.ProgramNum is { } p && InstrumentCategories.FromProgram(p, stem.IsDrum) is null)
@@ -298,6 +302,7 @@ public sealed record SlakhMetadata
             if (stem.PluginName is not null) fields["plugin_name"] = Scalar(stem.PluginName);
             if (stem.ProgramNum is not null) fields["program_num"] = stem.ProgramNum.Value.ToString(CultureInfo.InvariantCulture);
             if (stem.Part is not null) fields["part"] = Scalar(stem.Part);
+            if (stem.Mixing is not null) fields["mixing"] = Scalar(stem.Mixing);
             foreach (var (key, value) in fields) sb.Append("\n    ").Append(key).Append(": ").Append(value);
         }
         return sb.ToString();
