@@ -28,7 +28,7 @@ internal static class CodecTrainCommand
         var init = new Option<string?>("--init") { Description = "Start a new run from these codec weights (e.g. models/codec-tiny.safetensors) instead of a fresh --preset codec: fine-tuning on other audio." };
         var command = new Command("train", "Train a small codec of the EnCodec family on audio files.");
         foreach (var o in new Option[] { data, run, preset, steps, batch, seed, learningRate, timeWeight, segment, deadCode, warmup, init }) command.Options.Add(o);
-        command.SetAction(parseResult => CommandErrors.Run(() =>
+        command.SetAction((parseResult, cancellationToken) => Task.FromResult(CommandErrors.Run(() =>
         {
             var runDir = Directory.CreateDirectory(parseResult.GetValue(run)!).FullName;
             var checkpoint = Path.Combine(runDir, "checkpoint.safetensors");
@@ -69,12 +69,13 @@ internal static class CodecTrainCommand
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"step {p.Step}/{p.TotalSteps}  loss {p.Losses.Total:0.000} (time {p.Losses.TimeL1:0.0000}, mel {p.Losses.Mel:0.000}, commit {p.Losses.Commitment:0.0000})  {p.StepsPerSecond:0.00} steps/s"));
             });
-            trainer.Train(clips, totalSteps, progress, checkpoint, checkpointEvery: 100);
+            // SIGTERM or Ctrl+C stops after the current step; the checkpoint and the export are written either way.
+            trainer.Train(clips, totalSteps, progress, checkpoint, checkpointEvery: 100, cancellationToken);
             var export = Path.Combine(runDir, "codec.safetensors");
             trainer.Model.Save(export);
-            Console.WriteLine($"saved {export} (identity {trainer.Model.ComputeIdentity()})");
+            Console.WriteLine($"saved {export} at step {trainer.Step} (identity {trainer.Model.ComputeIdentity()})");
             return 0;
-        }));
+        })));
         return command;
     }
 

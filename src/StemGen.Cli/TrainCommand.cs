@@ -78,6 +78,7 @@ internal static class TrainCommand
         var validationPairs = new Option<int>("--validation-pairs") { Description = "Fixed validation pairs from the validation split.", DefaultValueFactory = _ => 64 };
         var validateEvery = new Option<long?>("--validate-every") { Description = "Steps between validations (default: steps / 24, at most 1000)." };
         var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Steps between checkpoints (default: as --validate-every)." };
+        var checkpointMinutes = new Option<double>("--checkpoint-minutes") { Description = "Also checkpoint when this many minutes passed since the last checkpoint (0: by steps only)." };
         var logEvery = new Option<long>("--log-every") { Description = "Steps between progress lines.", DefaultValueFactory = _ => 10 };
         var patience = new Option<long?>("--patience") { Description = "Stop when validation accuracy has not improved for this many steps (0: never)." };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or best.", DefaultValueFactory = _ => "best" };
@@ -89,7 +90,7 @@ internal static class TrainCommand
         foreach (var o in new Option[]
                  {
                      preset, data, codec, run, cache, steps, batch, seqFrames, learningRate, contextDropout, dropContext, seed, submixes, submixSeed, encodeSeconds,
-                     validationPairs, validateEvery, checkpointEvery, logEvery, patience, device, jobs, exportOnly, listeningCheck,
+                     validationPairs, validateEvery, checkpointEvery, checkpointMinutes, logEvery, patience, device, jobs, exportOnly, listeningCheck,
                  })
             command.Options.Add(o);
 
@@ -113,6 +114,7 @@ internal static class TrainCommand
             if (parseResult.GetValue(validationPairs) < 1) throw new UsageException($"--validation-pairs must be at least 1, not {parseResult.GetValue(validationPairs)}");
             if (parseResult.GetValue(validateEvery) is < 1) throw new UsageException("--validate-every must be at least 1");
             if (parseResult.GetValue(checkpointEvery) is < 1) throw new UsageException("--checkpoint-every must be at least 1");
+            if (!(parseResult.GetValue(checkpointMinutes) >= 0)) throw new UsageException("--checkpoint-minutes must be 0 or positive");
             if (parseResult.GetValue(logEvery) < 1) throw new UsageException("--log-every must be at least 1");
             if (parseResult.GetValue(patience) is < 0) throw new UsageException("--patience must be 0 (never stop early) or positive");
             if (parseResult.GetValue(jobs) < 1) throw new UsageException("--jobs must be at least 1");
@@ -165,7 +167,7 @@ internal static class TrainCommand
                     throw new UsageException($"--run {runDir} holds a run of another model (preset/context dropout); leave those options out to resume it, or choose another folder");
                 modelConfig = stored.Model;
             }
-            var trainingConfig = BuildTrainingConfig(parseResult, presetName, givenSteps, batch, learningRate, seed, validateEvery, checkpointEvery, logEvery, patience);
+            var trainingConfig = BuildTrainingConfig(parseResult, presetName, givenSteps, batch, learningRate, seed, validateEvery, checkpointEvery, checkpointMinutes, logEvery, patience);
             if (stored is not null && Given(parseResult, seed) && stored.Seed != trainingConfig.Seed)
                 throw new UsageException($"--run {runDir} has seed {stored.Seed}; a resumed run keeps its seed");
 
@@ -199,7 +201,7 @@ internal static class TrainCommand
     }
 
     private static TrainingConfig BuildTrainingConfig(ParseResult parseResult, string presetName, long? steps, Option<int?> batch, Option<double?> learningRate,
-        Option<ulong> seed, Option<long?> validateEvery, Option<long?> checkpointEvery, Option<long> logEvery, Option<long?> patience)
+        Option<ulong> seed, Option<long?> validateEvery, Option<long?> checkpointEvery, Option<double> checkpointMinutes, Option<long> logEvery, Option<long?> patience)
     {
         var config = TrainingConfig.Preset(presetName);
         if (steps is { } n) config = config.FittedTo(n);
@@ -211,6 +213,7 @@ internal static class TrainCommand
             Seed = parseResult.GetValue(seed),
             ValidationInterval = validation,
             CheckpointInterval = parseResult.GetValue(checkpointEvery) ?? validation,
+            CheckpointSeconds = parseResult.GetValue(checkpointMinutes) * 60,
             LogInterval = parseResult.GetValue(logEvery),
             EarlyStoppingPatience = parseResult.GetValue(patience) ?? config.EarlyStoppingPatience,
         }).Validate();

@@ -43,15 +43,18 @@ public class RenderVarietyTests(VariedFixture fixture) : IClassFixture<VariedFix
         Assert.Empty(fixture.Result.Failures);
         Assert.True(fixture.Result.Varied);
         Assert.InRange(fixture.Tracks().Count(), 3, 5);
-        foreach (var track in fixture.Tracks())
+        foreach (var metadata in fixture.Tracks())
         {
-            var rendered = track.Stems.Where(s => s.AudioRendered).ToList();
+            var rendered = metadata.Stems.Where(s => s.AudioRendered).ToList();
             var pitched = rendered.Where(s => !s.IsDrum).Select(s => s.PluginName).Distinct().ToList();
             Assert.Single(pitched);
             Assert.Contains(pitched[0], VariedFixture.Fonts.Select(Path.GetFileName));
             // The kit plays on a melodic channel: rendered on GM's drum channel it would be silent.
             var drums = Assert.Single(rendered, s => s.IsDrum);
             Assert.Equal(Path.GetFileName(VariedFixture.Kit), drums.PluginName);
+            // The saved part stays on GM's drum channel, so the importer's program fallback still reads it as drums.
+            var track = SlakhImporter.Discover(fixture.Directory.Path).Single(t => SlakhMetadata.Load(Path.Combine(t.Directory, "metadata.yaml")).Uuid == metadata.Uuid);
+            Assert.All(MidiFile.Read(Path.Combine(track.Directory, "MIDI", drums.Id + ".mid")).Notes(), n => Assert.True(n.IsDrum));
         }
         Assert.Equal(fixture.Result.Categories.Values.Sum(), fixture.Result.SoundFonts.Values.Sum());
     }

@@ -61,12 +61,12 @@ public sealed record RenderVariety
             TiltCornerHz: TiltCornerHz);
     }
 
-    /// <summary>Song parts dressed for rendering: drums on the song's drum font (moved to channel 1 for a kit font), pitched parts on its pitched font, each with its mix.</summary>
+    /// <summary>Song parts dressed for rendering: drums on the song's drum font (played on channel 1 for a kit font; the saved MIDI keeps GM's drum channel), pitched parts on its pitched font, each with its mix.</summary>
     public IReadOnlyList<StemPart> Dress(long seed, int index, IReadOnlyList<StemPart> parts, SongFonts fonts) =>
         parts.Select((part, i) => part with
         {
             SoundFont = part.IsDrum ? fonts.Drums : fonts.Pitched,
-            Midi = part.IsDrum && fonts.DrumsAreKit ? MoveChannel(part.Midi, GmDrumChannel, 0) : part.Midi,
+            RenderMidi = part.IsDrum && fonts.DrumsAreKit ? MoveChannel(part.Midi, GmDrumChannel, 0) : null,
             Mix = DrawMix(seed, index, i),
         }).ToList();
 

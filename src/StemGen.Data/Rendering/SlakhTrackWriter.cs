@@ -14,6 +14,9 @@ public sealed record StemPart(MidiFile Midi, int Program, bool IsDrum, string Na
     /// <summary>Random mixing of a varied dataset (<see cref="RenderVariety"/>); null renders as Slakh does.</summary>
     public StemMix? Mix { get; init; }
 
+    /// <summary>What FluidSynth plays when it differs from the saved <see cref="Midi"/> (a drum-kit font's kit is on a melodic channel).</summary>
+    public MidiFile? RenderMidi { get; init; }
+
     public InstrumentCategory Category => InstrumentCategories.FromProgram(Program, IsDrum) ?? InstrumentCategory.Other;
 }
 
@@ -65,7 +68,7 @@ public static class SlakhTrackWriter
                 var id = $"S{i:00}";
                 var part = parts[i];
                 part.Midi.Write(Path.Combine(staging, "MIDI", id + ".mid"));
-                var stereo = FluidSynth.Render(part.Midi, part.SoundFont, part.Mix?.Synth(options.Synth) ?? options.Synth, cancellationToken);
+                var stereo = FluidSynth.Render(part.RenderMidi ?? part.Midi, part.SoundFont, part.Mix?.Synth(options.Synth) ?? options.Synth, cancellationToken);
                 var mono = part.Mix is { } mixing ? mixing.Fold(stereo) : ChannelMapper.Apply(stereo, ChannelPolicy.Mono);
                 part.Mix?.Tilt(mono);
                 var lufs = mono.Frames == 0 ? double.NegativeInfinity : Loudness.Integrated(mono);

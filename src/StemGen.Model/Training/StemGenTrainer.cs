@@ -196,6 +196,7 @@ public sealed class StemGenTrainer : IDisposable
         var window = new LevelTally(ModelConfig.Levels);
         var (windowLoss, windowSteps, windowTokens) = (0.0, 0L, 0L);
         var clock = Stopwatch.StartNew();
+        var sinceCheckpoint = Stopwatch.StartNew();
         StopReason reason;
         while (true)
         {
@@ -209,7 +210,11 @@ public sealed class StemGenTrainer : IDisposable
 
             ValidationResult? validation = null;
             if (Step % Config.ValidationInterval == 0) validation = ValidateAndTrack();
-            if (Step % Config.CheckpointInterval == 0) SaveCheckpoint();
+            if (Step % Config.CheckpointInterval == 0 || (Config.CheckpointSeconds > 0 && sinceCheckpoint.Elapsed.TotalSeconds >= Config.CheckpointSeconds))
+            {
+                SaveCheckpoint();
+                sinceCheckpoint.Restart();
+            }
             if (Step % Config.LogInterval != 0 && validation is null) continue;
 
             var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);

@@ -38,6 +38,8 @@ public sealed record TrainingConfig
     public long EarlyStoppingPatience { get; init; } = 20_000;
 
     public long CheckpointInterval { get; init; } = 1_000;
+    /// <summary>Also checkpoint when this much wall time has passed since the last checkpoint (0: steps only): a run on a lent machine loses at most this much.</summary>
+    public double CheckpointSeconds { get; init; }
     /// <summary>Progress events every this many steps (and after every validation).</summary>
     public long LogInterval { get; init; } = 10;
 
@@ -95,6 +97,7 @@ public sealed record TrainingConfig
         if (ValidationBatches < 0) problems.Add($"validation batches must be non-negative (got {ValidationBatches})");
         if (EarlyStoppingPatience < 0) problems.Add($"early-stopping patience must be non-negative (got {EarlyStoppingPatience})");
         if (CheckpointInterval < 1) problems.Add($"checkpoint interval must be positive (got {CheckpointInterval})");
+        if (!(CheckpointSeconds >= 0)) problems.Add($"checkpoint seconds must be 0 or positive (got {CheckpointSeconds})");
         if (LogInterval < 1) problems.Add($"log interval must be positive (got {LogInterval})");
         if (problems.Count > 0) throw new ArgumentException($"invalid training config: {string.Join("; ", problems)}");
         return this;
