@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The whole model pipeline in one command, time-boxed so that whatever it reached can be kept:
-# render a synthetic dataset -> import -> token cache -> train (the trainer validates, keeps
-# best.safetensors and checkpoints at intervals) -> export -> listening check. Every stage that
-# already finished in OUT is skipped, so running the same command again continues; the training
-# stage stops (checkpointed) when the time box is spent, and export and the check still run.
+# render a synthetic dataset -> import -> [fine-tune the codec] -> token cache -> train (the trainer
+# validates, keeps best.safetensors and checkpoints at intervals) -> export -> listening check.
+# Every stage that already finished in OUT is skipped, so running the same command again continues;
+# the training stages stop (checkpointed) when their time is spent, and export and the check still run.
 #
 #   scripts/pipeline.sh --out /work/runs/listen                     # listening data, tiny, 150 min
 #   scripts/pipeline.sh --out runs/mixed --style mixed --hours 2 --steps 8000 --minutes 120
+#   scripts/pipeline.sh --out runs/varied --style mixed --vary --heldout-hours 0.4 --codec-minutes 40
+#
+# --vary renders each song with SoundFonts drawn from TimGM6mb, FluidR3 and csound's GM bank (drums also
+# from the AVL kits) and random per-stem mixing; --heldout-hours renders a held-out-timbre test set
+# (MuseScore General, which no training song uses, seed 9100) into OUT/heldout-import for `stemgen evaluate
+# --heldout`; --codec-minutes fine-tunes --codec on the imported training audio first and trains on its tokens.
 #
 # Prints, and writes to OUT/pipeline.md, each stage's wall time, then the listening check.
 set -euo pipefail
@@ -14,8 +20,8 @@ cd "$(dirname "$0")/.."
 REPO=$PWD
 
 OUT= STYLE=listening HOURS=2 SEED=1 TRAIN_SEED=1 PRESET=tiny STEPS=6000 BATCH=16 FRAMES=250 MINUTES=150
-CODEC=$REPO/models/codec-tiny.safetensors THREADS=${STEMGEN_TORCH_THREADS:-1}
-usage() { sed -n 2,12p "$0" >&2; echo "options: --out DIR --style listening|songs|mixed --hours H --seed N (dataset) --train-seed N --preset P --steps N --batch N --seq-frames N --minutes M --codec FILE --threads N" >&2; exit 2; }
+CODEC=$REPO/models/codec-tiny.safetensors THREADS=${STEMGEN_TORCH_THREADS:-1} VARY=0 HELDOUT_HOURS=0 CODEC_MINUTES=0
+usage() { sed -n 2,12p "$0" >&2; echo "options: --out DIR --style listening|songs|mixed --hours H --seed N (dataset) --train-seed N --preset P --steps N --batch N --seq-frames N --minutes M --codec FILE --threads N --vary --heldout-hours H --codec-minutes M" >&2; exit 2; }
 while (($#)); do
   case "$1" in
     --out) OUT=${2:?}; shift 2 ;;
@@ -30,13 +36,19 @@ while (($#)); do
     --minutes) MINUTES=${2:?}; shift 2 ;;
     --codec) CODEC=$(realpath "${2:?}"); shift 2 ;;
     --threads) THREADS=${2:?}; shift 2 ;;
+    --vary) VARY=1; shift ;;
+    --heldout-hours) HELDOUT_HOURS=${2:?}; shift 2 ;;
+    --codec-minutes) CODEC_MINUTES=${2:?}; shift 2 ;;
     -h|--help) usage ;;
     *) echo "unknown option $1" >&2; usage ;;
   esac
 done
 [[ -n $OUT ]] || usage
 [[ $MINUTES =~ ^[0-9]+$ && $MINUTES -gt 0 ]] || { echo "--minutes must be a positive whole number, not '$MINUTES'" >&2; exit 2; }
+[[ $CODEC_MINUTES =~ ^[0-9]+$ ]] || { echo "--codec-minutes must be a whole number, not '$CODEC_MINUTES'" >&2; exit 2; }
 [[ -f $CODEC ]] || { echo "--codec $CODEC: no such file" >&2; exit 2; }
+# FluidR3 (145 MB) is only needed for varied training data.
+if ((VARY)); then STEMGEN_WITH_FLUIDR3=1 bash scripts/install-deps.sh >&2; fi
 mkdir -p "$OUT"; OUT=$(realpath "$OUT")
 DEADLINE=$(( $(date +%s) + MINUTES * 60 ))
 
@@ -50,7 +62,7 @@ STEMGEN=$OUT/cli/stemgen
 export STEMGEN_TORCH_THREADS=$THREADS
 
 report=$OUT/pipeline.md
-[[ -f $report ]] || printf '# Pipeline %s\n\n    %s\n\n| stage | wall time |\n|---|---:|\n' "$(date -u +%FT%TZ)" "scripts/pipeline.sh --out $OUT --style $STYLE --hours $HOURS --seed $SEED --train-seed $TRAIN_SEED --preset $PRESET --steps $STEPS --batch $BATCH --seq-frames $FRAMES --minutes $MINUTES --threads $THREADS" >"$report"
+[[ -f $report ]] || printf '# Pipeline %s\n\n    %s\n\n| stage | wall time |\n|---|---:|\n' "$(date -u +%FT%TZ)" "scripts/pipeline.sh --out $OUT --style $STYLE --hours $HOURS --seed $SEED --train-seed $TRAIN_SEED --preset $PRESET --steps $STEPS --batch $BATCH --seq-frames $FRAMES --minutes $MINUTES --threads $THREADS$( ((VARY)) && echo " --vary") --heldout-hours $HELDOUT_HOURS --codec-minutes $CODEC_MINUTES" >"$report"
 
 # stage NAME COMMAND...: runs once (a marker file records it), logs to OUT/NAME.log, times it.
 stage() {
@@ -71,12 +83,28 @@ stage() {
 
 left() { echo $(( DEADLINE - $(date +%s) )); }
 
-stage render "$STEMGEN" synth-dataset --style "$STYLE" --hours "$HOURS" --seed "$SEED" --out "$OUT/dataset"
+variety=()
+((VARY)) && variety=(--vary --soundfont timgm6mb fluidr3 csound --drum-kit avl-blackpearl avl-redzeppelin)
+stage render "$STEMGEN" synth-dataset --style "$STYLE" --hours "$HOURS" --seed "$SEED" --out "$OUT/dataset" "${variety[@]}"
 stage import "$STEMGEN" import "$OUT/dataset" --out "$OUT/import"
+if [[ $HELDOUT_HOURS != 0 ]]; then
+  # A timbre no training song has (MuseScore General) on arrangements of a seed no training run uses.
+  stage heldout-render "$STEMGEN" synth-dataset --style "$STYLE" --hours "$HELDOUT_HOURS" --seed 9100 --out "$OUT/heldout" --vary --soundfont musescore --split test
+  stage heldout-import "$STEMGEN" import "$OUT/heldout" --out "$OUT/heldout-import"
+fi
+if ((CODEC_MINUTES > 0)); then
+  # Fine-tune the codec on the training audio (SIGTERM at the end of its minutes: it checkpoints and exports).
+  [[ -f $OUT/.done-codec ]] || timeout --signal=TERM --kill-after=120 $((CODEC_MINUTES * 60)) \
+    "$STEMGEN" codec train --data "$OUT/import/train" --run "$OUT/codec" --init "$CODEC" --steps 1000000 --batch 8 --segment 0.5 --lr 3e-4 --time-weight 100 \
+    >"$OUT/codec.log" 2>&1 || true
+  [[ -f $OUT/codec/codec.safetensors ]] || { echo "codec fine-tuning wrote no codec: see $OUT/codec.log" >&2; exit 1; }
+  if [[ ! -f $OUT/.done-codec ]]; then printf '| codec | %d:00 |\n' "$CODEC_MINUTES" >>"$report"; touch "$OUT/.done-codec"; fi
+  CODEC=$OUT/codec/codec.safetensors
+fi
 stage tokens "$STEMGEN" tokens build --data "$OUT/import" --codec "$CODEC" --submixes 4 --seed 1
 
 train=("$STEMGEN" train --preset "$PRESET" --data "$OUT/import" --codec "$CODEC" --run "$OUT/run" --steps "$STEPS"
-  --batch "$BATCH" --seq-frames "$FRAMES" --seed "$TRAIN_SEED" --device cpu --log-every 50)
+  --batch "$BATCH" --seq-frames "$FRAMES" --seed "$TRAIN_SEED" --device cpu --log-every 50 --checkpoint-minutes 5)
 # Leave 5 minutes of the box for export and the listening check; SIGTERM makes the trainer checkpoint and stop.
 budget=$(( $(left) - 300 ))
 if ((budget > 60)); then

@@ -81,7 +81,35 @@ internal static class TokenCommands
     {
         var tokens = new Command("tokens", "The token cache: codec tokens of an import's stems and context submixes.");
         tokens.Subcommands.Add(BuildCommand());
+        tokens.Subcommands.Add(PackCommand());
         return tokens;
+    }
+
+    private static Command PackCommand()
+    {
+        var data = new Option<string>("--data") { Description = "Import folder with manifest.json and a built token cache.", Required = true };
+        var codec = new Option<string>("--codec") { Description = "Codec .safetensors whose tokens to pack.", Required = true };
+        var output = new Option<string>("--out") { Description = "New folder: manifest.json + tokens/ that `stemgen train --data` reads without the audio.", Required = true };
+        var maxMib = new Option<double>("--max-mib") { Description = "Size limit: every validation track, then train tracks while they fit.", DefaultValueFactory = _ => 8 };
+        var command = new Command("pack", "Pack whole tracks' tokens (no audio) into a folder that trains on its own, within a size limit (for a lent GPU machine).");
+        foreach (var o in new Option[] { data, codec, output, maxMib }) command.Options.Add(o);
+        command.SetAction(parseResult => CommandErrors.Run(() =>
+        {
+            var limit = parseResult.GetValue(maxMib);
+            if (!(limit > 0)) throw new UsageException($"--max-mib must be positive, not {limit.ToString(CultureInfo.InvariantCulture)}");
+            using var opened = TokenData.Open(parseResult.GetValue(data), parseResult.GetValue(codec), null);
+            var outDir = parseResult.GetValue(output)!;
+            TokenPackResult result;
+            try
+            {
+                result = opened.Cache.Pack(opened.Manifest, outDir, (long)(limit * 1048576));
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException) { throw new UsageException(e.Message); }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"packed     {result.TrainTracks} train and {result.ValidationTracks} validation tracks ({result.TracksLeftOut} train tracks left out), {result.Bytes / 1048576.0:0.0} MiB into {outDir}"));
+            return 0;
+        }));
+        return command;
     }
 
     private static Command BuildCommand()

@@ -22,11 +22,11 @@ internal static class SegmentActivity
     public static string Key(IEnumerable<string> stems) => string.Join("+", stems);
 
     /// <summary>Active frames of each wanted stem set (a single stem is a set of one), keyed by <see cref="Key"/>.</summary>
-    public static Dictionary<string, bool[]> GetOrCompute(string cacheRoot, ImportManifest manifest, ImportedTrack track, ImportedSegment segment,
+    public static Dictionary<string, bool[]> GetOrCompute(TokenCache cache, ImportManifest manifest, ImportedTrack track, ImportedSegment segment,
         IReadOnlyList<IReadOnlyList<string>> sets, double frameRate, double thresholdDb, SegmentAudio? loaded = null)
     {
-        var path = Path.Combine(cacheRoot, "activity", track.Split, track.Id, segment.Index.ToString("000") + ".json");
-        var source = SourceHash(manifest, segment);
+        var path = Path.Combine(cache.Root, "activity", track.Split, track.Id, segment.Index.ToString("000") + ".json");
+        var source = SourceHash(cache, manifest, segment);
         var keys = sets.Select(Key).Distinct().ToList();
         var stored = TryRead(path);
         if (stored is not null && stored.Version == Version && stored.FrameRate == frameRate && stored.ThresholdDb == thresholdDb && stored.Source == source
@@ -69,8 +69,8 @@ internal static class SegmentActivity
         }
     }
 
-    private static string SourceHash(ImportManifest manifest, ImportedSegment segment) =>
-        TokenFile.Fnv1a(string.Join("|", segment.Stems.Select(s => $"{s.Id}:{TokenCache.FileFingerprint(manifest.PathOf(s.File)):x16}"))).ToString("x16");
+    private static string SourceHash(TokenCache cache, ImportManifest manifest, ImportedSegment segment) =>
+        TokenFile.Fnv1a(string.Join("|", segment.Stems.Select(s => $"{s.Id}:{cache.Fingerprint(manifest, s.File):x16}"))).ToString("x16");
 
     // Length as 4 bytes, then one bit per frame.
     private static string Pack(bool[] frames)

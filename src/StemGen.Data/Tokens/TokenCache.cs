@@ -71,7 +71,17 @@ public sealed partial class TokenCache
         System.IO.Directory.CreateDirectory(Directory);
         var identityFile = Path.Combine(Directory, "identity.txt");
         if (!File.Exists(identityFile)) AtomicWrite.Text(identityFile, tokenizer.Identity + "\n");
+        var fingerprintFile = Path.Combine(Root, FingerprintsFile);
+        if (File.Exists(fingerprintFile)) packedFingerprints = JsonSerializer.Deserialize<Dictionary<string, ulong>>(File.ReadAllText(fingerprintFile));
     }
+
+    /// <summary>
+    /// In the root of a cache packed without its audio (<see cref="Pack"/>): the fingerprint of every
+    /// source file by its manifest path, standing in for files that are not there.
+    /// </summary>
+    public const string FingerprintsFile = "fingerprints.json";
+
+    private readonly Dictionary<string, ulong>? packedFingerprints;
 
     public string Root { get; }
 
@@ -121,7 +131,7 @@ public sealed partial class TokenCache
     {
         var stem = segment.Stems.FirstOrDefault(s => s.Id == stemId) ?? throw new KeyNotFoundException($"{track.Name} segment {segment.Index} has no stem {stemId}");
         var file = manifest.PathOf(stem.File);
-        return GetOrEncode(SegmentKey(track, segment, stemId + HeadSuffix(headSamples)), WithHead(FileFingerprint(file), headSamples),
+        return GetOrEncode(SegmentKey(track, segment, stemId + HeadSuffix(headSamples)), WithHead(Fingerprint(manifest, stem.File), headSamples),
             () => Head(LoadSegmentFile(file, segment.Frames, manifest.SampleRate), headSamples));
     }
 
@@ -152,8 +162,8 @@ public sealed partial class TokenCache
     private short[,] SubmixTokens(ImportManifest manifest, ImportedTrack track, ImportedSegment segment, Submix submix, Func<SegmentAudio> audio, int? headSamples = null)
     {
         // The source of a submix: its stems' files and the recipe.
-        var sources = segment.Stems.ToDictionary(s => s.Id, s => manifest.PathOf(s.File));
-        var hash = TokenFile.Fnv1a(string.Join("|", submix.Stems.Select(id => $"{id}:{FileFingerprint(sources[id]):x16}")));
+        var sources = segment.Stems.ToDictionary(s => s.Id, s => s.File);
+        var hash = TokenFile.Fnv1a(string.Join("|", submix.Stems.Select(id => $"{id}:{Fingerprint(manifest, sources[id]):x16}")));
         return GetOrEncode(SegmentKey(track, segment, $"mix{submix.Index}{HeadSuffix(headSamples)}"), WithHead(hash, headSamples), () =>
         {
             var a = audio();
@@ -274,6 +284,13 @@ public sealed partial class TokenCache
     /// cache key already places the file), so a dataset moved with its times kept (cp -p, rsync -t)
     /// keeps its tokens.
     /// </summary>
+    /// <summary>The fingerprint of a manifest file: from the file, or, when it is absent from a packed cache, from the pack's record.</summary>
+    internal ulong Fingerprint(ImportManifest manifest, string relative)
+    {
+        var path = manifest.PathOf(relative);
+        return !File.Exists(path) && packedFingerprints is not null && packedFingerprints.TryGetValue(relative, out var packed) ? packed : FileFingerprint(path);
+    }
+
     internal static ulong FileFingerprint(string path)
     {
         var info = new FileInfo(path);

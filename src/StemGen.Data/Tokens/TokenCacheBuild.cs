@@ -148,7 +148,7 @@ public sealed partial class TokenCache
     {
         var (track, segment) = (item.Track, item.Segment);
         var wanted = new List<(string Key, ulong Hash, IReadOnlyList<string> Stems, bool IsStem)>();
-        var sources = segment.Stems.ToDictionary(s => s.Id, s => FileFingerprint(manifest.PathOf(s.File)));
+        var sources = segment.Stems.ToDictionary(s => s.Id, s => Fingerprint(manifest, s.File));
         foreach (var stem in segment.Stems)
             wanted.Add((SegmentKey(track, segment, stem.Id + HeadSuffix(headSamples)), WithHead(sources[stem.Id], headSamples), [stem.Id], true));
         if (submixesPerSegment > 0)
@@ -185,7 +185,7 @@ public sealed partial class TokenCache
         }
         // The sets TokenPairSet asks for: each stem alone, then each submix (read from disk when stored).
         if (activityThresholdDb is { } threshold)
-            SegmentActivity.GetOrCompute(Root, manifest, track, segment, wanted.Select(w => w.Stems).ToList(), tokenizer.FrameRate, threshold, audio);
+            SegmentActivity.GetOrCompute(this, manifest, track, segment, wanted.Select(w => w.Stems).ToList(), tokenizer.FrameRate, threshold, audio);
         return result;
     }
 

@@ -150,7 +150,7 @@ public sealed class TokenPairSet
         var stemTokens = segment.Stems.Select(s => cache.Stem(manifest, track, segment, s.Id, head)).ToList();
         var submixes = cache.Submixes(manifest, track, segment, options.SubmixesPerSegment, options.SubmixSeed, head);
         var sets = segment.Stems.Select(s => (IReadOnlyList<string>)[s.Id]).Concat(submixes.Select(m => m.Submix.Stems)).ToList();
-        var activity = SegmentActivity.GetOrCompute(cache.Root, manifest, track, segment, sets, tokenizer.FrameRate, options.ThresholdDb);
+        var activity = SegmentActivity.GetOrCompute(cache, manifest, track, segment, sets, tokenizer.FrameRate, options.ThresholdDb);
         var stems = segment.Stems.Select((s, i) => new Stem(s.Id, track.Stem(s.Id).Category, stemTokens[i], activity[SegmentActivity.Key([s.Id])])).ToList();
         var mixes = submixes.Select(m => new Mix(m.Submix, m.Tokens, activity[SegmentActivity.Key(m.Submix.Stems)])).ToList();
         // Every array covers the whole segment; a codec may give a frame more or less at the end.
