@@ -95,6 +95,21 @@ steps["codec"] = status
 if c:
     report["codec"] = {"seconds": c["seconds"], "repeats": c["repeats"], "results": c["results"]}
 
+if os.path.exists(os.path.join(a.results, "train.status.json")):
+    status, text, _ = read("train")
+    # A time-boxed run ends by SIGTERM: timeout's 124 and the trainer's 130 (checkpointed and exported) are success.
+    steps["train"] = dict(status, rc=0 if status.get("rc") in (0, 124, 130) else status.get("rc", 1), exit=status.get("rc"))
+    lines = text.splitlines()
+    validations = [l for l in lines if l.startswith("validation step")]
+    report["train"] = {"header": [l for l in lines if l.startswith(("model ", "training ", "data "))],
+                       "validations": len(validations), "last_validation": validations[-1] if validations else None,
+                       "end": [l for l in lines if l.startswith(("stopped", "exported"))]}
+    try:
+        report["train"]["model"] = json.load(open(os.path.join(a.results, "model.json")))
+    except OSError:
+        steps["train"]["rc"] = steps["train"]["rc"] or 1
+        report["train"]["model"] = None
+
 report["steps"] = steps
 failed = [n for n, s in steps.items() if s.get("rc", 1) != 0]
 if steps["shim"].get("rc", 1) != 0:
@@ -151,6 +166,13 @@ if "codec" in report:
     for r in co["results"]:
         md.append(f"| {r['config']} | {r['encode_x_realtime']:.1f} | {r['decode_x_realtime']:.1f} |")
     md.append("")
+if "train" in report:
+    tr = report["train"]
+    md += ["**Training run** on the carried token pack (time-boxed; stopped by SIGTERM, checkpointed, exported):", ""]
+    md += [f"    {l}" for l in tr["header"] + ([tr["last_validation"]] if tr["last_validation"] else []) + tr["end"]]
+    model = tr["model"]
+    md += ["", f"Model returned in {len(model['parts'])} part(s), sha256 {model['sha256'][:16]}..., {model['bytes'] / 1048576:.1f} MiB: "
+           "`cat model.safetensors.part-* > model.safetensors && sha256sum -c model.safetensors.sha256`" if model else "No model came back.", ""]
 md += ["| step | exit | seconds | limit |", "|---|---:|---:|---:|"]
 for n, s in steps.items():
     md.append(f"| {n} | {s.get('rc', 'missing')} | {s.get('seconds', '')} | {s.get('limit', '')} |")

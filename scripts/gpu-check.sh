@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # GPU check (issue 22): pack here, run on a GPU machine that has no .NET and no network, get a report back.
 #
-#   scripts/gpu-check.sh pack [--out DIR] [--dry-run]     # DIR: artifacts/gpu-check
-#   scripts/gpu-check.sh run [--cpu] [--pack DIR] [--out DIR] [--peak-tflops 989]
-#   scripts/gpu-check.sh --cpu                            # pack, then run --cpu: the whole check on this CPU machine
+#   scripts/gpu-check.sh pack [--out DIR] [--dry-run] [--train-data DIR]     # DIR: artifacts/gpu-check
+#   scripts/gpu-check.sh run [--cpu] [--pack DIR] [--out DIR] [--peak-tflops 989] [--train SECONDS [--train-preset P] [--train-steps N] [--train-batch B]] [--train-only]
+#   scripts/gpu-check.sh --cpu [pack options] [run options]   # pack, then run --cpu: the whole check on this CPU machine
+#
+# train: --train-data (pack) carries a token pack (`stemgen tokens pack --max-mib 7`: tokens of whole tracks, no
+#   audio) in the pack; --train SECONDS (run) then spends that much after the checks training on it (checkpoint
+#   every minute; SIGTERM at the end of the budget checkpoints and exports), and returns the exported model in
+#   parts of at most 15 MiB (the device returns 8 files of 16 MiB) with its sha256: model.safetensors.part-*,
+#   model.safetensors.sha256. --train-only skips the binding's tests and the benchmarks (a proof on a CPU).
 #
 # pack: one self-contained, trimmed linux-x64 folder (bench/StemGen.GpuCheck: the stemgen CLI, the generation,
 #   training and codec benches and the binding's tests sharing one .NET runtime) plus the shim's sources; the
@@ -45,14 +51,17 @@ check_size() {
 }
 
 pack() {
-  local out=artifacts/gpu-check dry=0
+  local out=artifacts/gpu-check dry=0 train_data=
   while (($#)); do
     case $1 in
       --out) out=${2:?--out needs a folder}; shift 2 ;;
       --dry-run) dry=1; shift ;;
+      --train-data) train_data=${2:?--train-data needs a token pack folder}; shift 2 ;;
       *) die "pack: unknown option $1" ;;
     esac
   done
+  [[ -z $train_data || -f $train_data/manifest.json && -d $train_data/tokens ]] ||
+    die "--train-data $train_data: not a token pack (make one: stemgen tokens pack --data IMPORT --codec C --out DIR --max-mib 7)"
   [[ -f src/StemGen.Torch/native/CMakeLists.txt ]] || die "no shim sources in src/StemGen.Torch/native"
   compgen -G 'models/*.safetensors' >/dev/null || die "no shipped models in models/"
   git check-ignore -q "$out/x" || echo "gpu-check: warning: $out is not ignored by git: the device tool would carry it twice" >&2
@@ -71,6 +80,7 @@ pack() {
   rm -f "$out"/app/{libmscordaccore.so,libmscordbi.so,libclrgc.so,libclrgcexp.so,libcoreclrtraceptprovider.so,createdump} "$out"/app/*.pdb
   mkdir -p "$out/native"
   cp -rp src/StemGen.Torch/native/CMakeLists.txt src/StemGen.Torch/native/src "$out/native/"
+  if [[ -n $train_data ]]; then cp -rp "$train_data" "$out/train-data"; echo "gpu-check: training data $(mib "$(dir_bytes "$out/train-data")")"; fi
   git describe --always --dirty --abbrev=12 >"$out/COMMIT" 2>/dev/null || true
   echo "gpu-check: packed in $((SECONDS - start)) s: app $(mib "$(dir_bytes "$out/app")"), shim sources $(mib "$(dir_bytes "$out/native")")"
   check_size "$out"
@@ -78,9 +88,15 @@ pack() {
 
 run() {
   local pack_dir=artifacts/gpu-check out=${OUT:-artifacts/gpu-check-report} cpu=0 peak=989
+  local train=0 train_preset=tiny train_steps=3000 train_batch=64 train_only=0
   while (($#)); do
     case $1 in
       --cpu) cpu=1; shift ;;
+      --train) train=${2:?--train needs seconds}; shift 2 ;;
+      --train-preset) train_preset=${2:?}; shift 2 ;;
+      --train-steps) train_steps=${2:?}; shift 2 ;;
+      --train-batch) train_batch=${2:?}; shift 2 ;;
+      --train-only) train_only=1; shift ;;
       --pack) pack_dir=${2:?--pack needs a folder}; shift 2 ;;
       --out) out=${2:?--out needs a folder}; shift 2 ;;
       --peak-tflops) peak=${2:?--peak-tflops needs a number}; shift 2 ;;
@@ -88,6 +104,8 @@ run() {
     esac
   done
   [[ -x $pack_dir/app/gpucheck ]] || die "no pack in $pack_dir (run: scripts/gpu-check.sh pack --out $pack_dir)"
+  [[ $train =~ ^[0-9]+$ ]] || die "--train must be whole seconds, not '$train'"
+  ((train == 0)) || [[ -f $pack_dir/train-data/manifest.json ]] || die "--train: the pack has no training data (pack --train-data DIR)"
   pack_dir=$(cd "$pack_dir" && pwd)
   mkdir -p "$out"
   out=$(cd "$out" && pwd)
@@ -97,7 +115,7 @@ run() {
   local start=$SECONDS
   say() { echo "$*" | tee -a "$log"; }
   # The GPU run must end inside 8 minutes: no step runs past this deadline (each also has its own limit).
-  local deadline=$((start + (cpu ? 1800 : 465)))
+  local deadline=$((start + (cpu ? 1800 : 465) + train))
   left() { local l=$((deadline - SECONDS)); ((l < $1)) && echo "$l" || echo "$1"; }
 
   # 1. The shim, against the wheel's libtorch (CUDA) or Debian's (--cpu, as `dotnet build` does).
@@ -162,6 +180,17 @@ run() {
 
   # 2. Smoke test of the CLI, the binding's tests (DeviceTests on $device), 3. the benchmarks.
   step info 30 stemgen info
+  if ((train_only)); then
+    say "== tests and benchmarks skipped (--train-only)"
+  else
+    checks
+  fi
+  ((train == 0)) || train_run
+  report
+}
+
+# The binding's tests on $device, then the benchmarks.
+checks() {
   step tests $((cpu ? 300 : 90)) torch-tests
   if ((cpu)); then
     # Tiny sizes and short budgets: this proves the pipeline on 2 shared cores, not speed.
@@ -175,8 +204,22 @@ run() {
     step training 100 training-bench --json --device cuda --presets small,paper --batch 32 --frames 500 --warmup 3 --steps 8
     step codec 60 codec-bench --json --device cuda --configs official,shipped --seconds 30 --repeats 3
   fi
+}
 
-  report
+# Trains on the carried token pack for $train seconds (SIGTERM at the end: the trainer checkpoints and exports),
+# then leaves only the exported model in $out, in parts the device tool returns, with its checksum.
+train_run() {
+  local run_dir=$out/train-run
+  step train "$train" stemgen train --preset "$train_preset" --data "$pack_dir/train-data" --codec "$STEMGEN_CODEC" --run "$run_dir" \
+    --device "$device" --steps "$train_steps" --batch "$train_batch" --seq-frames 250 --checkpoint-minutes 1 --log-every 50
+  local model=$run_dir/model.safetensors
+  if [[ -f $model ]]; then
+    (cd "$run_dir" && split -b 15M -d model.safetensors "$out/model.safetensors.part-" && sha256sum model.safetensors >"$out/model.safetensors.sha256")
+    python3 -c 'import json, sys, os, glob; print(json.dumps({"bytes": os.path.getsize(sys.argv[1]), "sha256": open(sys.argv[2]).read().split()[0],
+      "parts": sorted(os.path.basename(p) for p in glob.glob(sys.argv[3] + "/model.safetensors.part-*"))}))' \
+      "$model" "$out/model.safetensors.sha256" "$out" >"$results/model.json"
+  fi
+  rm -rf "$run_dir"
 }
 
 case ${1:-} in
@@ -184,8 +227,17 @@ case ${1:-} in
   run) shift; run "$@" ;;
   --cpu)
     shift
-    pack "$@"
-    run --cpu
+    pack_args=() run_args=()
+    while (($#)); do
+      case $1 in
+        --out|--train-data) pack_args+=("$1" "${2:?}"); shift 2 ;;
+        --dry-run) pack_args+=("$1"); shift ;;
+        --train-only) run_args+=("$1"); shift ;;
+        *) run_args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+      esac
+    done
+    pack "${pack_args[@]}"
+    run --cpu "${run_args[@]}"
     ;;
   *) die "usage: scripts/gpu-check.sh pack [--out DIR] [--dry-run] | run [--cpu] [--pack DIR] [--out DIR] [--peak-tflops N] | --cpu" ;;
 esac

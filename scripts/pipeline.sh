@@ -9,6 +9,7 @@
 #   scripts/pipeline.sh --out runs/mixed --style mixed --hours 2 --steps 8000 --minutes 120
 #   scripts/pipeline.sh --out runs/varied --style mixed --vary --heldout-hours 0.4 --codec-minutes 40
 #
+# --init MODEL fine-tunes a model (e.g. models/stemgen-tiny.safetensors, same codec) instead of starting from scratch.
 # --vary renders each song with SoundFonts drawn from TimGM6mb, FluidR3 and csound's GM bank (drums also
 # from the AVL kits) and random per-stem mixing; --heldout-hours renders a held-out-timbre test set
 # (MuseScore General, which no training song uses, seed 9100) into OUT/heldout-import for `stemgen evaluate
@@ -20,8 +21,8 @@ cd "$(dirname "$0")/.."
 REPO=$PWD
 
 OUT= STYLE=listening HOURS=2 SEED=1 TRAIN_SEED=1 PRESET=tiny STEPS=6000 BATCH=16 FRAMES=250 MINUTES=150
-CODEC=$REPO/models/codec-tiny.safetensors THREADS=${STEMGEN_TORCH_THREADS:-1} VARY=0 HELDOUT_HOURS=0 CODEC_MINUTES=0
-usage() { sed -n 2,12p "$0" >&2; echo "options: --out DIR --style listening|songs|mixed --hours H --seed N (dataset) --train-seed N --preset P --steps N --batch N --seq-frames N --minutes M --codec FILE --threads N --vary --heldout-hours H --codec-minutes M" >&2; exit 2; }
+CODEC=$REPO/models/codec-tiny.safetensors THREADS=${STEMGEN_TORCH_THREADS:-1} VARY=0 HELDOUT_HOURS=0 CODEC_MINUTES=0 INIT=
+usage() { sed -n 2,18p "$0" >&2; echo "options: --out DIR --style listening|songs|mixed --hours H --seed N (dataset) --train-seed N --preset P --steps N --batch N --seq-frames N --minutes M --codec FILE --threads N --vary --heldout-hours H --codec-minutes M --init MODEL" >&2; exit 2; }
 while (($#)); do
   case "$1" in
     --out) OUT=${2:?}; shift 2 ;;
@@ -39,6 +40,7 @@ while (($#)); do
     --vary) VARY=1; shift ;;
     --heldout-hours) HELDOUT_HOURS=${2:?}; shift 2 ;;
     --codec-minutes) CODEC_MINUTES=${2:?}; shift 2 ;;
+    --init) INIT=$(realpath "${2:?}"); shift 2 ;;
     -h|--help) usage ;;
     *) echo "unknown option $1" >&2; usage ;;
   esac
@@ -62,7 +64,7 @@ STEMGEN=$OUT/cli/stemgen
 export STEMGEN_TORCH_THREADS=$THREADS
 
 report=$OUT/pipeline.md
-[[ -f $report ]] || printf '# Pipeline %s\n\n    %s\n\n| stage | wall time |\n|---|---:|\n' "$(date -u +%FT%TZ)" "scripts/pipeline.sh --out $OUT --style $STYLE --hours $HOURS --seed $SEED --train-seed $TRAIN_SEED --preset $PRESET --steps $STEPS --batch $BATCH --seq-frames $FRAMES --minutes $MINUTES --threads $THREADS$( ((VARY)) && echo " --vary") --heldout-hours $HELDOUT_HOURS --codec-minutes $CODEC_MINUTES" >"$report"
+[[ -f $report ]] || printf '# Pipeline %s\n\n    %s\n\n| stage | wall time |\n|---|---:|\n' "$(date -u +%FT%TZ)" "scripts/pipeline.sh --out $OUT --style $STYLE --hours $HOURS --seed $SEED --train-seed $TRAIN_SEED --preset $PRESET --steps $STEPS --batch $BATCH --seq-frames $FRAMES --minutes $MINUTES --threads $THREADS$( ((VARY)) && echo " --vary") --heldout-hours $HELDOUT_HOURS --codec-minutes $CODEC_MINUTES${INIT:+ --init $INIT}" >"$report"
 
 # stage NAME COMMAND...: runs once (a marker file records it), logs to OUT/NAME.log, times it.
 stage() {
@@ -105,6 +107,8 @@ stage tokens "$STEMGEN" tokens build --data "$OUT/import" --codec "$CODEC" --sub
 
 train=("$STEMGEN" train --preset "$PRESET" --data "$OUT/import" --codec "$CODEC" --run "$OUT/run" --steps "$STEPS"
   --batch "$BATCH" --seq-frames "$FRAMES" --seed "$TRAIN_SEED" --device cpu --log-every 50 --checkpoint-minutes 5)
+# --init starts a new run from a model's weights (same preset and codec); a resumed run continues its own.
+[[ -n $INIT && ! -f $OUT/run/checkpoint.safetensors ]] && train+=(--init "$INIT")
 # Leave 5 minutes of the box for export and the listening check; SIGTERM makes the trainer checkpoint and stop.
 budget=$(( $(left) - 300 ))
 if ((budget > 60)); then

@@ -83,6 +83,7 @@ internal static class TrainCommand
         var patience = new Option<long?>("--patience") { Description = "Stop when validation accuracy has not improved for this many steps (0: never)." };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or best.", DefaultValueFactory = _ => "best" };
         var jobs = new Option<int>("--jobs") { Description = "Segments encoded at once when the cache lacks tokens.", DefaultValueFactory = _ => 1 };
+        var init = new Option<string?>("--init") { Description = "A new run starts from this model's weights (a model.safetensors of the same preset and codec, e.g. models/stemgen-tiny.safetensors): fine-tuning on other data." };
         var exportOnly = new Option<bool>("--export-only") { Description = "Only write RUN/model.safetensors from the run's best model (or its latest checkpoint) and print its validation." };
         var listeningCheck = new Option<bool>("--listening-check") { Description = "Only validate the run's best model with and without its context (and each level fully masked): does it listen?" };
 
@@ -90,7 +91,7 @@ internal static class TrainCommand
         foreach (var o in new Option[]
                  {
                      preset, data, codec, run, cache, steps, batch, seqFrames, learningRate, contextDropout, dropContext, seed, submixes, submixSeed, encodeSeconds,
-                     validationPairs, validateEvery, checkpointEvery, checkpointMinutes, logEvery, patience, device, jobs, exportOnly, listeningCheck,
+                     validationPairs, validateEvery, checkpointEvery, checkpointMinutes, logEvery, patience, device, jobs, init, exportOnly, listeningCheck,
                  })
             command.Options.Add(o);
 
@@ -176,6 +177,18 @@ internal static class TrainCommand
             if (!resuming) settings.Write(runDir);
             using var trainer = StemGenTrainer.CreateOrResume(runDir, modelConfig, trainingConfig, source, target);
             if (parseResult.GetValue(listeningCheck)) return ListeningCheck(trainer);
+            if (parseResult.GetValue(init) is { } initial)
+            {
+                if (resuming) throw new UsageException($"--init starts a new run; {runDir} already has a checkpoint (resume it without --init, or choose another folder)");
+                if (!File.Exists(initial)) throw new UsageException($"--init {initial}: no such file");
+                var codecOfInit = ModelCheckpoint.Load(initial, Device.CPU);
+                codecOfInit.Model.Dispose();
+                if (codecOfInit.CodecIdentity != source.CodecIdentity)
+                    throw new UsageException($"--init {initial} was trained on codec {codecOfInit.CodecIdentity}, this run's tokens come from {source.CodecIdentity}");
+                try { trainer.LoadWeights(initial); }
+                catch (InvalidDataException e) { throw new UsageException($"--init: {e.Message}"); }
+                Console.WriteLine($"init       weights of {initial} (step {codecOfInit.Step})");
+            }
             PrintHeader(trainer, source, settings, resuming);
             var outcome = trainer.Run(new DataCommands.InlineProgress<TrainingProgress>(PrintProgress), cancellationToken);
             Console.WriteLine($"stopped    step {outcome.Step}: {outcome.Reason switch
