@@ -24,8 +24,17 @@ public sealed record EvaluationExample(int Index, PairPlan Plan, AudioBuffer Con
 /// </summary>
 public static class EvaluationExamples
 {
+    /// <summary>Draws a pair for the target category wanted this many times (each with its own seeded stream) before a slot is given up.</summary>
+    public const int CategoryAttempts = 24;
+
+    /// <param name="categories">
+    /// When given, the targets are restricted to these categories and balanced: example i wants categories[i % k], is
+    /// drawn from a segment that has a stem of that category (such segments in the seeded order, the c-th category
+    /// starting c segments in), and the pair procedure
+    /// is repeated until its target is of that category (up to <see cref="CategoryAttempts"/> draws). Null: any target, as in training.
+    /// </param>
     public static IReadOnlyList<EvaluationExample> Draw(ImportManifest manifest, string split, int count, double cropSeconds, long seed,
-        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default, IReadOnlyList<InstrumentCategory>? categories = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -39,9 +48,31 @@ public static class EvaluationExamples
         var order = Enumerable.Range(0, segments.Count).ToArray();
         SeededRandom.Derive(seed, 0).Shuffle(order);
         // Example i comes from segment order[i % S], so every segment is read once.
+        // With categories: from the segments that have the wanted category, in the same seeded order.
+        Func<int, int> segmentOf = i => order[i % segments.Count];
+        InstrumentCategory? Wanted(int slot) => categories is null ? null : categories[slot % categories.Count];
+        if (categories is not null)
+        {
+            if (categories.Count == 0) throw new ArgumentException("the category list is empty", nameof(categories));
+            var withCategory = categories.Distinct().ToDictionary(c => c, c => order.Where(o => HasCategory(segments[o], c)).ToArray());
+            var missing = withCategory.Where(kv => kv.Value.Length == 0).Select(kv => kv.Key.ToString()).ToList();
+            if (missing.Count > 0)
+            {
+                var present = segments.SelectMany(s => s.Segment.Stems.Select(st => s.Track.Stem(st.Id).Category.ToString())).Distinct().Order(StringComparer.Ordinal);
+                throw new InvalidOperationException($"split '{split}' has no segment with a {string.Join(" or ", missing)} stem (categories there: {string.Join(", ", present)})");
+            }
+            // The j-th example of the c-th listed category takes candidate j + c, so consecutive examples of different
+            // categories come from different songs where there are several (each has a mismatched partner).
+            segmentOf = i =>
+            {
+                var c = i % categories.Count;
+                var candidates = withCategory[categories[c]];
+                return candidates[(i / categories.Count + c) % candidates.Length];
+            };
+        }
         var drawn = new List<(int Slot, TrainingPair Pair)>();
         var failedSegments = 0;
-        var bySegment = Enumerable.Range(0, count).GroupBy(i => order[i % segments.Count]).OrderBy(g => g.Min()).ToList();
+        var bySegment = Enumerable.Range(0, count).GroupBy(segmentOf).OrderBy(g => g.Min()).ToList();
         var loaded = 0;
         foreach (var group in bySegment)
         {
@@ -51,7 +82,10 @@ public static class EvaluationExamples
             var any = false;
             foreach (var slot in group)
             {
-                var pair = sampler.Draw(audio, SeededRandom.Derive(seed, 1, slot));
+                var pair = Wanted(slot) is { } wanted
+                    ? Enumerable.Range(0, CategoryAttempts).Select(a => sampler.Draw(audio, SeededRandom.Derive(seed, 1, slot, a)))
+                        .FirstOrDefault(p => p?.Plan.TargetCategory == wanted)
+                    : sampler.Draw(audio, SeededRandom.Derive(seed, 1, slot));
                 if (pair is null) continue;
                 drawn.Add((slot, pair));
                 any = true;
@@ -83,6 +117,9 @@ public static class EvaluationExamples
         }
         return examples;
     }
+
+    private static bool HasCategory(SegmentRef segment, InstrumentCategory category) =>
+        segment.Segment.Stems.Any(s => segment.Track.Stem(s.Id).Category == category);
 
     /// <summary>The audio trimmed or zero-padded to <paramref name="frames"/> (mono).</summary>
     internal static AudioBuffer FitLength(AudioBuffer audio, int frames)
