@@ -1,6 +1,9 @@
 using StemGen.Audio;
 using StemGen.Evaluation.Coherence;
+using StemGen.Evaluation.Fad;
 using StemGen.Evaluation.Mir;
+using StemGen.Evaluation.Mirdd;
+using StemGen.Evaluation.Suite;
 
 namespace StemGen.Evaluation.Tests;
 
@@ -85,5 +88,56 @@ public class HeldOutFiguresTests
         Assert.Equal(0.35, pitched.KeyMismatched, 12);
         Assert.Equal(1.0, pitched.KeyReal, 12);
         Assert.Null(CategoryFigures.Pitched(examples.Where(e => e.Category == "Drums")));
+    }
+
+    private static PointResult Point(string name, string table, string cell, double fad, params CategoryFigures[] categories)
+    {
+        var coherence = CoherenceSummary.Of("generated", []);
+        return new PointResult(name, table, cell, new SamplingSummary(1, 1, "none", 0, 0, 1, [1], 1), 4,
+            new FadReport("test", "test", fad, 8, 8, 4, 4, 2), new MirddResult(0, [], "reference||generated", 1e-4), coherence, coherence, null, 0,
+            categories.Where(c => c.Category != CategoryFigures.PitchedName).ToList(), categories.FirstOrDefault(c => c.Category == CategoryFigures.PitchedName));
+    }
+
+    private static CategoryFigures Figures(string category, double low, double onset, double onsetOther, double onsetReal, double key = double.NaN, double keyMismatched = double.NaN) =>
+        new(category, 2, low, 0.5, onset, onsetOther, 0.3, onsetReal, key, double.NaN, keyMismatched, 1);
+
+    private static EvaluationReport Report(string set, params PointResult[] points) => new()
+    {
+        Dataset = set, Split = "test", Generator = "test", Device = "cpu", Embedding = "test", EmbeddingDescription = "test", Examples = 4, ClipSeconds = 2, Seed = 1,
+        Categories = new Dictionary<string, int>(), Points = points,
+    };
+
+    [Fact]
+    public void The_issue_30_check_applies_its_thresholds_per_set_and_setting()
+    {
+        var inDistribution = Report("a",
+            Point("table3 naive", "table3", "naive", 4, Figures("Bass", 0.45, 0.5, 0.5, 0.9), Figures("Drums", 0.3, 0.5, 0.46, 0.9), Figures("pitched", 0.45, 0.5, 0.5, 0.9, key: 0.4, keyMismatched: 0.4)),
+            Point("table3 best", "table3", "best", 3, Figures("Bass", 0.6, 0.5, 0.5, 0.9), Figures("Drums", 0.3, 0.5, 0.44, 1.0), Figures("pitched", 0.6, 0.5, 0.5, 0.9, key: 0.5, keyMismatched: 0.4)),
+            Point("baseline: stem from another song", "baseline", "mismatched", 5, Figures("Bass", 0.9, 0.4, 0.4, 0.9)));
+        var heldOut = Report("b", Point("naive", "preset", "naive", 2), Point("best", "preset", "best", 2.5));
+        var report = inDistribution with { Set = EvaluationReport.InDistributionSet, HeldOut = heldOut with { Set = EvaluationReport.HeldOutSet } };
+        var lines = Issue30Check.Of(report);
+        CheckLine Line(string set, string setting, string figure) => lines.Single(l => l.Set == set && l.Setting == setting && l.Figure == figure);
+        const string ind = EvaluationReport.InDistributionSet, held = EvaluationReport.HeldOutSet;
+
+        Assert.Equal(0.6 / 0.3, Line(ind, "best", "bass / drums low share").Value, 12);
+        Assert.True(Line(ind, "best", "bass / drums low share").Pass); // exactly 2 is enough
+        Assert.False(Line(ind, "naive", "bass / drums low share").Pass); // 1.5
+        Assert.True(Line(ind, "best", "drums onset own - other").Pass); // 0.06
+        Assert.False(Line(ind, "naive", "drums onset own - other").Pass); // 0.04
+        Assert.Equal(0.5, Line(ind, "best", "drums onset own / real").Value, 12);
+        Assert.True(Line(ind, "best", "drums onset own / real").Pass);
+        Assert.True(Line(ind, "best", "pitched key gen - mismatched").Pass);
+        Assert.False(Line(ind, "naive", "pitched key gen - mismatched").Pass); // equal is not above
+        Assert.True(Line(ind, "best vs naive", "FAD(best) < FAD(naive)").Pass);
+        // The baseline has Bass but no Drums: the drums figures cannot be computed.
+        Assert.Null(Line(ind, "baseline", "bass / drums low share").Pass);
+        Assert.Contains("needs Bass and Drums examples (Bass 2, Drums 0)", Line(ind, "baseline", "bass / drums low share").Detail);
+        Assert.Equal("n/a", Line(ind, "baseline", "drums onset own / real").Verdict);
+        // The held-out set: presets named naive and best, no per-category figures, FAD(best) above FAD(naive).
+        Assert.False(Line(held, "best vs naive", "FAD(best) < FAD(naive)").Pass);
+        Assert.Equal(0.5, Line(held, "best vs naive", "FAD(best) < FAD(naive)").Value, 12);
+        Assert.Null(Line(held, "best", "pitched key gen - mismatched").Pass);
+        Assert.DoesNotContain(lines, l => l.Set == held && l.Setting == "baseline");
     }
 }
