@@ -320,7 +320,10 @@ public sealed class EvaluationSuiteTests : IDisposable
             var j = Assert.NotNull(others[i]);
             Assert.NotEqual(examples[i].Plan.Track, examples[j].Plan.Track);
             Assert.Equal(examples[i].Category, examples[j].Category);
+            Assert.NotEqual(examples[i].MismatchTrack, examples[j].Plan.Track); // three songs: a third one is there
+            Assert.Contains(examples[i].MismatchTrack!, examples[i].MismatchSource);
         }
+        Assert.All(ReferenceSet.OtherContextsOf(examples.Where(x => x.Plan.Track == examples[0].Plan.Track).ToList()), o => Assert.Null(o)); // one song: no other context
         var e = Assert.Throws<InvalidOperationException>(() => EvaluationExamples.Draw(manifest, "test", 2, 2, seed: 4, categories: [InstrumentCategory.Brass]));
         Assert.Contains("no segment with a Brass stem (categories there: Bass, Drums, Piano)", e.Message);
     }

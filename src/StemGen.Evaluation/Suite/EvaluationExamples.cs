@@ -10,7 +10,9 @@ namespace StemGen.Evaluation.Suite;
 /// data like a training pair, the real stem of that category as reference, and a stem of another song
 /// (same category when one exists) as the mismatched baseline of the coherence metrics.
 /// </summary>
-public sealed record EvaluationExample(int Index, PairPlan Plan, AudioBuffer Context, AudioBuffer RealStem, AudioBuffer? Mismatched, string? MismatchSource)
+/// <param name="MismatchTrack">The track ("split/TrackNNNNN") the mismatched stem comes from.</param>
+public sealed record EvaluationExample(int Index, PairPlan Plan, AudioBuffer Context, AudioBuffer RealStem, AudioBuffer? Mismatched, string? MismatchSource,
+    string? MismatchTrack = null)
 {
     public InstrumentCategory Category => Plan.TargetCategory;
     public double Seconds => (double)Context.Frames / Context.SampleRate;
@@ -30,8 +32,8 @@ public static class EvaluationExamples
     /// <param name="categories">
     /// When given, the targets are restricted to these categories and balanced: example i wants categories[i % k], is
     /// drawn from a segment that has a stem of that category (such segments in the seeded order, the c-th category
-    /// starting c segments in), and the pair procedure
-    /// is repeated until its target is of that category (up to <see cref="CategoryAttempts"/> draws). Null: any target, as in training.
+    /// starting c segments in), and the pair procedure is repeated until its target is of that category (up to
+    /// <see cref="CategoryAttempts"/> draws; a category short of its share is reported). Null: any target, as in training.
     /// </param>
     public static IReadOnlyList<EvaluationExample> Draw(ImportManifest manifest, string split, int count, double cropSeconds, long seed,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default, IReadOnlyList<InstrumentCategory>? categories = null)
@@ -97,6 +99,13 @@ public static class EvaluationExamples
         if (drawn.Count == 0) throw new InvalidOperationException($"no acceptable example in split '{split}': {sampler.Statistics}");
         if (failedSegments > 0) progress?.Report($"examples: {failedSegments} segments gave no acceptable pair ({sampler.Statistics})");
 
+        if (categories is not null)
+            foreach (var category in categories.Distinct())
+            {
+                var wanted = Enumerable.Range(0, count).Count(i => Wanted(i) == category);
+                var got = drawn.Count(d => d.Pair.Plan.TargetCategory == category);
+                if (got < wanted) progress?.Report($"examples: {got} of {wanted} {category} examples drawn (no acceptable {category} pair in {CategoryAttempts} draws for the rest)");
+            }
         drawn.Sort((a, b) => a.Slot.CompareTo(b.Slot));
         var examples = new List<EvaluationExample>(drawn.Count);
         for (var i = 0; i < drawn.Count; i++)
@@ -106,14 +115,15 @@ public static class EvaluationExamples
             var sameCategory = others.Where(o => o.Plan.TargetCategory == pair.Plan.TargetCategory).ToList();
             var pool = sameCategory.Count > 0 ? sameCategory : others;
             AudioBuffer? mismatched = null;
-            string? source = null;
+            string? source = null, sourceTrack = null;
             if (pool.Count > 0)
             {
                 var other = SeededRandom.Derive(seed, 2, i).Pick(pool);
                 mismatched = FitLength(other.Target, pair.Context.Frames);
                 source = $"{other.Plan.Track}#{other.Plan.Segment}/{other.Plan.Target} ({other.Plan.TargetCategory})";
+                sourceTrack = other.Plan.Track;
             }
-            examples.Add(new EvaluationExample(i, pair.Plan, pair.Context, pair.Target, mismatched, source));
+            examples.Add(new EvaluationExample(i, pair.Plan, pair.Context, pair.Target, mismatched, source, sourceTrack));
         }
         return examples;
     }

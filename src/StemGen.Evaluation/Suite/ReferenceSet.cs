@@ -61,8 +61,9 @@ public sealed class ReferenceSet
 
     /// <summary>
     /// For each example, another example whose context is "another song's context" for its stem: the next one
-    /// (in index order, wrapping) from a different track with the same target category, else the next from a
-    /// different track; null when every example comes from one track.
+    /// (in index order, wrapping) from a different track, preferring the same target category first and then a track
+    /// other than the mismatched stem's (so the baseline, which scores the mismatched stem, is not put back in its own
+    /// song's context); null when every example comes from one track.
     /// </summary>
     public IReadOnlyList<int?> OtherContexts => otherContexts ??= OtherContextsOf(Examples);
 
@@ -74,17 +75,15 @@ public sealed class ReferenceSet
         var result = new int?[n];
         for (var i = 0; i < n; i++)
         {
-            int? any = null;
+            var best = -1;
             for (var step = 1; step < n; step++)
             {
                 var j = (i + step) % n;
                 if (examples[j].Plan.Track == examples[i].Plan.Track) continue;
-                any ??= j;
-                if (examples[j].Category != examples[i].Category) continue;
-                result[i] = j;
-                break;
+                var score = (examples[j].Category == examples[i].Category ? 2 : 0) + (examples[j].Plan.Track != examples[i].MismatchTrack ? 1 : 0);
+                if (score > best) (best, result[i]) = (score, j);
+                if (score == 3) break;
             }
-            result[i] ??= any;
         }
         return result;
     }
