@@ -61,9 +61,9 @@ public sealed class ReferenceSet
 
     /// <summary>
     /// For each example, another example whose context is "another song's context" for its stem: the next one
-    /// (in index order, wrapping) from a different track, preferring the same target category first and then a track
-    /// other than the mismatched stem's (so the baseline, which scores the mismatched stem, is not put back in its own
-    /// song's context); null when every example comes from one track.
+    /// (in index order, wrapping) from a different track, preferring first a track other than the mismatched stem's (so
+    /// the baseline, which scores the mismatched stem, is not put back in its own song's context), then the same target
+    /// category; null when every example comes from one track.
     /// </summary>
     public IReadOnlyList<int?> OtherContexts => otherContexts ??= OtherContextsOf(Examples);
 
@@ -80,7 +80,7 @@ public sealed class ReferenceSet
             {
                 var j = (i + step) % n;
                 if (examples[j].Plan.Track == examples[i].Plan.Track) continue;
-                var score = (examples[j].Category == examples[i].Category ? 2 : 0) + (examples[j].Plan.Track != examples[i].MismatchTrack ? 1 : 0);
+                var score = (examples[j].Plan.Track != examples[i].MismatchTrack ? 2 : 0) + (examples[j].Category == examples[i].Category ? 1 : 0);
                 if (score > best) (best, result[i]) = (score, j);
                 if (score == 3) break;
             }
