@@ -1,6 +1,7 @@
 using StemGen.Model;
 using System.CommandLine;
 using System.Globalization;
+using StemGen.Data;
 using StemGen.Data.Slakh;
 using StemGen.Evaluation.Fad;
 using StemGen.Evaluation.Suite;
@@ -15,6 +16,8 @@ namespace StemGen.Cli;
 /// (context mix + random target category, real stem as reference), generates a stem for each under
 /// every requested sampling setting (presets naive/best, grids table1/table2/table3), and writes
 /// report.json and report.csv with FAD and KAD (embedding named), MIRDD per descriptor and coherence metrics.
+/// With --heldout the same plan also runs on a second import (held-out timbres) and every output shows both sets;
+/// categories.csv and the console give issue 30's per-category figures, and an "issue 30 check" block ends the output.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -35,9 +38,12 @@ internal static class EvaluateCommand
         var vggishWeights = new Option<string?>("--vggish-weights") { Description = "VGGish weights as safetensors (torchvggish names)." };
         var seed = new Option<long>("--seed") { Description = "Seed of example drawing and sampling.", DefaultValueFactory = _ => 1 };
         var jobs = new Option<int>("--jobs") { Description = "Parallel MIR analyses (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var heldOut = new Option<string?>("--heldout") { Description = "A second imported dataset (e.g. a split rendered with a SoundFont and seeds no training song used): the same plan runs on it and the report shows both sets side by side." };
+        var heldOutSplit = new Option<string>("--heldout-split") { Description = "Split of --heldout to draw examples from.", DefaultValueFactory = _ => "test" };
+        var categories = new Option<string?>("--categories") { Description = "Comma-separated target categories (e.g. Bass,Drums): examples draw only these, in turn, so each gets its share (default: any, as training draws)." };
         var output = new Option<string>("--out") { Description = "Output folder for report.json and report.csv.", Required = true };
         var command = new Command("evaluate", "Evaluate a model as the paper's section 3.2: FAD, MIRDD and listening coherence over held-out examples.");
-        foreach (var o in new Option[] { data, split, checkpoint, codec, examples, seconds, runs, scales, causal, steps, stepsGrid, embedding, vggishWeights, seed, jobs, output })
+        foreach (var o in new Option[] { data, split, checkpoint, codec, examples, seconds, runs, scales, causal, steps, stepsGrid, embedding, vggishWeights, seed, jobs, heldOut, heldOutSplit, categories, output })
             command.Options.Add(o);
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(CommandErrors.Run(() =>
         {
@@ -56,7 +62,9 @@ internal static class EvaluateCommand
             }
             catch (ArgumentException e) { throw new UsageException(e.Message + (e.Message.StartsWith("unknown run", StringComparison.Ordinal) ? "; baseline scores a stem of another song, no model needed" : "")); }
 
-            var manifest = LoadManifest(parseResult.GetValue(data)!);
+            var targets = ParseCategories(parseResult.GetValue(categories));
+            var manifest = LoadManifest(parseResult.GetValue(data)!, "--data");
+            var heldOutManifest = parseResult.GetValue(heldOut) is { } heldOutFolder ? LoadManifest(heldOutFolder, "--heldout") : null;
             IStemGenerator? generator = null;
             var generatorName = "none (baseline only)";
             if (plan.Points.Count > 0)
@@ -68,8 +76,11 @@ internal static class EvaluateCommand
             }
             using var embedder = CreateEmbedding(parseResult.GetValue(embedding)!, parseResult.GetValue(vggishWeights));
             var outDir = Directory.CreateDirectory(parseResult.GetValue(output)!).FullName;
-            var report = EvaluationSuite.Run(generator, plan, manifest, parseResult.GetValue(split)!, n, clip, parseResult.GetValue(seed), embedder.Embedding,
-                parallel, generatorName, new ConsoleLines(), cancellationToken);
+            var report = heldOutManifest is null
+                ? EvaluationSuite.Run(generator, plan, manifest, parseResult.GetValue(split)!, n, clip, parseResult.GetValue(seed), embedder.Embedding,
+                    parallel, generatorName, new ConsoleLines(), cancellationToken, targets)
+                : EvaluationSuite.RunWithHeldOut(generator, plan, manifest, parseResult.GetValue(split)!, heldOutManifest, parseResult.GetValue(heldOutSplit)!,
+                    n, clip, parseResult.GetValue(seed), embedder.Embedding, parallel, generatorName, new ConsoleLines(), cancellationToken, targets);
             Write(report, outDir);
             return 0;
         })));
@@ -80,13 +91,54 @@ internal static class EvaluateCommand
     {
         var json = Path.Combine(outDir, "report.json");
         var csv = Path.Combine(outDir, "report.csv");
+        var categoryCsv = Path.Combine(outDir, "categories.csv");
         AtomicText(json, report.ToJson());
         AtomicText(csv, report.ToCsv());
-        Console.WriteLine($"{"setting",-34} {"FAD (" + report.Embedding + ")",20} {"KAD x1000",10} {"KAD h",8} {"MIRDD",8} {"key gen/real/mis",18}");
-        foreach (var p in report.Points)
+        AtomicText(categoryCsv, report.ToCategoryCsv());
+        // Without a held-out set the table is as it always was; with one, a first column names each row's set.
+        var withSet = report.HeldOut is not null;
+        string SetColumn(string set) => withSet ? $"{set,-16} " : "";
+        Console.WriteLine($"{SetColumn("set")}{"setting",-34} {"FAD (" + report.Embedding + ")",20} {"KAD x1000",10} {"KAD h",8} {"MIRDD",8} {"key gen/real/mis",18}");
+        foreach (var (set, r) in report.Sets())
+            foreach (var p in r.Points)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{SetColumn(set)}{p.Name,-34} {p.Fad.Fad,20:0.000} {p.Fad.Kad?.KadTimes1000 ?? double.NaN,10:0.000} {p.Fad.Kad?.Bandwidth ?? double.NaN,8:0.###} {p.Mirdd.Mirdd,8:0.000} {p.Generated.KeyScore,6:0.00}/{p.Real.KeyScore:0.00}/{p.Mismatched?.KeyScore ?? double.NaN:0.00}"));
+        Console.WriteLine($"wrote {json}, {csv} and {categoryCsv}");
+        WriteCategories(report);
+        WriteCheck(report);
+    }
+
+    /// <summary>Per target category of naive, best and the baseline on each set: low-frequency share and onset / key coherence.</summary>
+    private static void WriteCategories(EvaluationReport report)
+    {
+        Console.WriteLine();
+        Console.WriteLine("per target category (low share = energy below 250 Hz; onset/key: gen own context / gen other context / mismatched / real)");
+        Console.WriteLine($"{"set",-16} {"setting",-34} {"category",-12} {"n",3} {"low gen/real",13} {"onset gen/oth/mis/real",24} {"key gen/oth/mis/real",22}");
+        foreach (var (set, r) in report.Sets())
+            foreach (var p in r.Points.Where(p => p.Cell is "naive" or "best" || p.Table == "baseline").DistinctBy(p => p.Cell))
+                foreach (var c in (p.ByCategory ?? []).Concat(p.Pitched is null ? [] : [p.Pitched]))
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{set,-16} {p.Name,-34} {c.Category,-12} {c.Examples,3} {c.LowShareGenerated,6:0.000}/{c.LowShareReal,-6:0.000} {c.OnsetGenerated,6:0.00}/{c.OnsetOtherContext:0.00}/{c.OnsetMismatched:0.00}/{c.OnsetReal,-5:0.00} {c.KeyGenerated,6:0.00}/{c.KeyOtherContext:0.00}/{c.KeyMismatched:0.00}/{c.KeyReal:0.00}"));
+    }
+
+    /// <summary>The issue 30 check block: each figure with its value, what it is made of, what is wanted, pass or fail, per set and setting.</summary>
+    private static void WriteCheck(EvaluationReport report)
+    {
+        Console.WriteLine();
+        Console.WriteLine("issue 30 check (asked of the best preset on the held-out-timbre split; naive and baseline for comparison)");
+        foreach (var line in Issue30Check.Of(report))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{p.Name,-34} {p.Fad.Fad,20:0.000} {p.Fad.Kad?.KadTimes1000 ?? double.NaN,10:0.000} {p.Fad.Kad?.Bandwidth ?? double.NaN,8:0.###} {p.Mirdd.Mirdd,8:0.000} {p.Generated.KeyScore,6:0.00}/{p.Real.KeyScore:0.00}/{p.Mismatched?.KeyScore ?? double.NaN:0.00}"));
-        Console.WriteLine($"wrote {json} and {csv}");
+                $"  {line.Set,-16} {line.Setting,-14} {line.Figure,-30} {line.Value,8:0.000} {line.Wanted,-7} {line.Verdict,-4}  {line.Detail}"));
+    }
+
+    private static IReadOnlyList<InstrumentCategory>? ParseCategories(string? text)
+    {
+        if (text is null) return null;
+        var list = new List<InstrumentCategory>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            list.Add(InstrumentCategories.Parse(part) ?? throw new UsageException($"--categories: unknown category '{part}' (use names such as {string.Join(", ", InstrumentCategories.All.Take(6))}, ...)"));
+        if (list.Count == 0) throw new UsageException("--categories needs at least one category");
+        return list;
     }
 
     private static void AtomicText(string path, string text)
@@ -125,12 +177,12 @@ internal static class EvaluateCommand
         }
     }
 
-    private static ImportManifest LoadManifest(string folder)
+    private static ImportManifest LoadManifest(string folder, string option)
     {
         try { return ImportManifest.Load(folder); }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException or System.Text.Json.JsonException)
         {
-            throw new UsageException($"--data {folder}: {e.Message}");
+            throw new UsageException($"{option} {folder}: {e.Message}");
         }
     }
 

@@ -1,6 +1,7 @@
 using StemGen.Audio;
 using StemGen.Data;
 using StemGen.Data.Slakh;
+using StemGen.Evaluation.Coherence;
 using StemGen.Evaluation.Fad;
 using StemGen.Evaluation.Mir;
 using StemGen.Evaluation.Suite;
@@ -18,10 +19,16 @@ public sealed class EvaluationSuiteTests : IDisposable
     public void Dispose() => Directory.Delete(root, recursive: true);
 
     /// <summary>Three songs (different keys and tempi), one 8 s segment each: bass line, piano chords, drum clicks.</summary>
-    private ImportManifest WriteImport()
+    /// <param name="folder">Where the import goes (default: the test's root); <paramref name="transpose"/> shifts every song's key.</param>
+    /// <param name="denseDrums">
+    /// Drums as 0.2 s noise bursts on every half beat instead of 20 ms clicks, active in most 50 Hz frames, so the
+    /// pair procedure's overlap rule (target and context active together in half the frames) lets them be targets.
+    /// </param>
+    private ImportManifest WriteImport(string? folder = null, int transpose = 0, bool denseDrums = false)
     {
+        var root = folder ?? this.root;
         var tracks = new List<ImportedTrack>();
-        (int Tonic, double Bpm)[] songs = [(0, 100), (7, 120), (3, 90)];
+        (int Tonic, double Bpm)[] songs = [(0 + transpose, 100), (7 + transpose, 120), (3 + transpose, 90)];
         for (var s = 0; s < songs.Length; s++)
         {
             var id = $"Track{s + 1:00000}";
@@ -33,7 +40,7 @@ public sealed class EvaluationSuiteTests : IDisposable
             for (var t = 0.0; t < 7.6; t += beat) Signals.AddTone(bass, 36 + tonic + ((int)(t / beat) % 2 == 0 ? 0 : 7), t, beat * 0.8, 0.3, Rate);
             for (var bar = 0; bar < 4; bar++)
                 foreach (var interval in new[] { 0, 4, 7 }) Signals.AddTone(piano, 60 + tonic + (bar % 2 == 0 ? 0 : 5) + interval, bar * 2, 2, 0.12, Rate);
-            var drums = Signals.Clicks(bpm, 8, 4, Rate, seed: s);
+            var drums = denseDrums ? Bursts(beat / 2, 8, seed: s) : Signals.Clicks(bpm, 8, 4, Rate, seed: s);
             var stems = new (string Id, InstrumentCategory Category, float[] Samples)[] { ("S00", InstrumentCategory.Bass, bass), ("S01", InstrumentCategory.Piano, piano), ("S02", InstrumentCategory.Drums, drums) };
             foreach (var stem in stems) AudioFile.Write(Path.Combine(dir, stem.Id + ".wav"), new AudioBuffer(stem.Samples, 1, Rate));
             tracks.Add(new ImportedTrack
@@ -46,6 +53,17 @@ public sealed class EvaluationSuiteTests : IDisposable
         var manifest = new ImportManifest { Source = root, SampleRate = Rate, SegmentSeconds = 60, MinSegmentSeconds = 4, Format = "wavf", Tracks = tracks, Summary = ImportSummary.Of(tracks, [], Rate) };
         manifest.Save(Path.Combine(root, ImportManifest.FileName));
         return ImportManifest.Load(root);
+    }
+
+    /// <summary>Decaying noise bursts (0.2 s, time constant 50 ms) every <paramref name="period"/> seconds.</summary>
+    private static float[] Bursts(double period, double seconds, int seed)
+    {
+        var buffer = new float[(int)(seconds * Rate)];
+        var rng = new Random(seed);
+        for (var t = 0.0; t < seconds; t += period)
+            for (int i = 0, start = (int)(t * Rate); i < (int)(0.2 * Rate) && start + i < buffer.Length; i++)
+                buffer[start + i] += (float)(0.3 * Math.Exp(-i / (0.05 * Rate)) * (rng.NextDouble() * 2 - 1));
+        return buffer;
     }
 
     /// <summary>Returns the real stem of the context it is given (the examples' buffers are looked up by reference).</summary>
@@ -261,6 +279,127 @@ public sealed class EvaluationSuiteTests : IDisposable
         Assert.Empty(alone.Points);
         Assert.Contains("unknown run 'table9'", Assert.Throws<ArgumentException>(() => EvaluationSuite.Plan("table9,baseline", template, [3], [0], [4])).Message);
         Assert.Contains("no run given", Assert.Throws<ArgumentException>(() => EvaluationSuite.Plan("", template, [3], [0], [4])).Message);
+    }
+
+    /// <summary>Bass: a 60 Hz sine; anything else: the context ring-modulated up by 3 kHz (its onsets kept, no low end).</summary>
+    private sealed class CategoryGenerator : IStemGenerator
+    {
+        public string Device => "test by category";
+        public double MaxContextSeconds => 30;
+        public GenerationResult Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
+        {
+            var context = request.Context[0];
+            var x = context.Channel(0);
+            var stem = new float[context.Frames];
+            for (var i = 0; i < stem.Length; i++)
+            {
+                var t = (double)i / context.SampleRate;
+                stem[i] = request.Category == InstrumentCategory.Bass ? (float)(0.3 * Math.Sin(2 * Math.PI * 60 * t)) : (float)(x[i] * Math.Sin(2 * Math.PI * 3000 * t));
+            }
+            return new GenerationResult([new GeneratedStem(new AudioBuffer(stem, 1, context.SampleRate), new long[4, 1])], Device, TimeSpan.Zero);
+        }
+    }
+
+    [Fact]
+    public void Restricted_categories_are_drawn_in_turn_and_another_songs_context_is_of_the_same_category()
+    {
+        var manifest = WriteImport(denseDrums: true);
+        var examples = EvaluationExamples.Draw(manifest, "test", 6, 2, seed: 4, categories: [InstrumentCategory.Bass, InstrumentCategory.Drums]);
+        Assert.Equal([InstrumentCategory.Bass, InstrumentCategory.Drums, InstrumentCategory.Bass, InstrumentCategory.Drums, InstrumentCategory.Bass, InstrumentCategory.Drums],
+            examples.Select(e => e.Category));
+        Assert.Equal(3, examples.Where(e => e.Category == InstrumentCategory.Bass).Select(e => e.Plan.Track).Distinct().Count()); // one of each song
+        var again = EvaluationExamples.Draw(manifest, "test", 6, 2, seed: 4, categories: [InstrumentCategory.Bass, InstrumentCategory.Drums]);
+        Assert.Equal(examples.Select(e => (e.Plan.Track, e.Plan.Target, e.Plan.CropStart)), again.Select(e => (e.Plan.Track, e.Plan.Target, e.Plan.CropStart)));
+        // Without categories the draw is the training procedure, unchanged.
+        var free = EvaluationExamples.Draw(manifest, "test", 6, 2, seed: 4);
+        Assert.Equal(free.Select(e => e.Plan.Target), EvaluationExamples.Draw(manifest, "test", 6, 2, seed: 4, categories: null).Select(e => e.Plan.Target));
+
+        var others = ReferenceSet.OtherContextsOf(examples);
+        for (var i = 0; i < examples.Count; i++)
+        {
+            var j = Assert.NotNull(others[i]);
+            Assert.NotEqual(examples[i].Plan.Track, examples[j].Plan.Track);
+            Assert.Equal(examples[i].Category, examples[j].Category);
+            Assert.NotEqual(examples[i].MismatchTrack, examples[j].Plan.Track); // three songs: a third one is there
+            Assert.Contains(examples[i].MismatchTrack!, examples[i].MismatchSource);
+        }
+        Assert.All(ReferenceSet.OtherContextsOf(examples.Where(x => x.Plan.Track == examples[0].Plan.Track).ToList()), o => Assert.Null(o)); // one song: no other context
+        var e = Assert.Throws<InvalidOperationException>(() => EvaluationExamples.Draw(manifest, "test", 2, 2, seed: 4, categories: [InstrumentCategory.Brass]));
+        Assert.Contains("no segment with a Brass stem (categories there: Bass, Drums, Piano)", e.Message);
+    }
+
+    [Fact]
+    public void A_held_out_set_runs_the_same_plan_and_reports_the_issue_30_figures_side_by_side()
+    {
+        var manifest = WriteImport(denseDrums: true);
+        var heldOutFolder = Directory.CreateDirectory(Path.Combine(root, "heldout")).FullName;
+        var heldOut = WriteImport(heldOutFolder, transpose: 2, denseDrums: true);
+        var plan = EvaluationSuite.Plan("table3,baseline", new SamplingOptions { StepsPerLevel = [2, 1, 1, 1] }, [3], [0], [2]);
+        var seen = new List<EvaluationProgress>();
+        var report = EvaluationSuite.RunWithHeldOut(new CategoryGenerator(), plan, manifest, "test", heldOut, "test", 4, 4, seed: 6, new LogMelStatisticsEmbedding(), 2,
+            "by category", new Recorder(seen), CancellationToken.None, [InstrumentCategory.Bass, InstrumentCategory.Drums]);
+
+        Assert.Equal(EvaluationReport.InDistributionSet, report.Set);
+        Assert.NotNull(report.HeldOut);
+        Assert.Equal(EvaluationReport.HeldOutSet, report.HeldOut.Set);
+        Assert.Equal(heldOutFolder, report.HeldOut.Dataset);
+        Assert.Equal(root, report.Dataset);
+        Assert.Equal(report.Points.Select(p => p.Name), report.HeldOut.Points.Select(p => p.Name));
+        Assert.All(report.Sets(), s => Assert.Equal(["Bass=2", "Drums=2"], s.Report.Categories.Select(kv => $"{kv.Key}={kv.Value}")));
+        // Progress: both runs' stages, counted over both, ending at the total.
+        Assert.All(seen, p => Assert.Equal(10, p.Total));
+        Assert.Equal(seen.Select(p => p.Done).Order(), seen.Select(p => p.Done));
+        Assert.Contains(seen, p => p.Stage == "held-out: table3 best");
+
+        foreach (var (_, r) in report.Sets())
+        {
+            var best = r.Points.Single(p => p.Name == "table3 best");
+            var bass = best.ByCategory!.Single(c => c.Category == "Bass");
+            var drums = best.ByCategory!.Single(c => c.Category == "Drums");
+            Assert.True(bass.LowShareGenerated > 0.95, $"60 Hz bass: {bass.LowShareGenerated}");
+            Assert.True(drums.LowShareGenerated < 0.05, $"ring-modulated drums: {drums.LowShareGenerated}");
+            Assert.True(drums.LowShareReal < bass.LowShareReal, $"real drums {drums.LowShareReal} vs real bass {bass.LowShareReal}");
+            Assert.Equal(2, drums.Examples);
+            Assert.True(double.IsFinite(drums.OnsetGenerated) && double.IsFinite(drums.OnsetOtherContext) && double.IsFinite(drums.OnsetReal),
+                $"drums onset own {drums.OnsetGenerated}, other context {drums.OnsetOtherContext}, mismatched {drums.OnsetMismatched}, real {drums.OnsetReal}");
+            // The baseline "generates" the mismatched stems: its generated onsets are the mismatched ones.
+            var baseline = r.Points.Single(p => p.Table == "baseline").ByCategory!.Single(c => c.Category == "Drums");
+            Assert.Equal(baseline.OnsetMismatched, baseline.OnsetGenerated, 12);
+            Assert.NotNull(best.Pitched);
+            Assert.Equal(2, best.Pitched.Examples); // the Bass examples
+        }
+
+        var check = Issue30Check.Of(report);
+        foreach (var set in new[] { EvaluationReport.InDistributionSet, EvaluationReport.HeldOutSet })
+        {
+            Assert.Equal(["naive", "best", "baseline"], check.Where(l => l.Set == set && l.Figure == "bass / drums low share").Select(l => l.Setting));
+            var ratio = check.Single(l => l.Set == set && l.Setting == "best" && l.Figure == "bass / drums low share");
+            Assert.True(ratio.Pass);
+            Assert.True(ratio.Value > 20, $"{ratio.Value}");
+            Assert.NotNull(check.Single(l => l.Set == set && l.Setting == "best" && l.Figure == "drums onset own / real").Pass);
+            // The real stem of another song has its own low end: the baseline's ratio is the real stems' order of magnitude, far below the test generator's.
+            Assert.True(check.Single(l => l.Set == set && l.Setting == "baseline" && l.Figure == "bass / drums low share").Value < ratio.Value);
+            var fad = check.Single(l => l.Set == set && l.Figure == "FAD(best) < FAD(naive)");
+            Assert.Equal(0, fad.Value, 12); // the test generator ignores the sampling settings
+            Assert.False(fad.Pass);
+        }
+
+        var csv = report.ToCsv().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("set,name,", csv[0]);
+        Assert.Equal(7, csv.Length); // header + 3 points x 2 sets
+        Assert.Equal(3, csv.Count(l => l.StartsWith("in-distribution,", StringComparison.Ordinal)));
+        Assert.Equal(3, csv.Count(l => l.StartsWith("held-out,", StringComparison.Ordinal)));
+        Assert.All(csv, line => Assert.Equal(SplitCsv(csv[0]).Count, SplitCsv(line).Count));
+        var categories = report.ToCategoryCsv().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(1 + 2 * 3 * 3, categories.Length); // Bass, Drums and pitched for 3 points on 2 sets
+        Assert.Contains(categories, l => l.StartsWith("held-out,\"table3 best\",table3,best,Drums,2,", StringComparison.Ordinal));
+
+        // Without a held-out set the CSV keeps its old form; the JSON round trip keeps both sets and the figures.
+        Assert.StartsWith("name,", (report with { HeldOut = null, Set = null }).ToCsv());
+        Assert.DoesNotContain("\"heldOut\"", (report with { HeldOut = null, Set = null }).ToJson());
+        var back = EvaluationReport.FromJson(report.ToJson());
+        Assert.Equal(report.ToCsv(), back.ToCsv());
+        Assert.Equal(report.ToCategoryCsv(), back.ToCategoryCsv());
     }
 
     private static List<string> SplitCsv(string line)

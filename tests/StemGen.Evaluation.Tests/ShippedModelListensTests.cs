@@ -2,7 +2,7 @@ using StemGen.Audio;
 using StemGen.Data;
 using StemGen.Data.Rendering;
 using StemGen.Data.Slakh;
-using StemGen.Evaluation.Dsp;
+using StemGen.Evaluation.Mir;
 using StemGen.Model;
 using StemGen.Model.Codec;
 using StemGen.Model.Generation;
@@ -174,22 +174,8 @@ public abstract class ShippedModelListens<TSong>(TSong song, ITestOutputHelper o
         return Tensor.FromArray(values, 1, levels, length);
     }
 
-    /// <summary>Share of the spectral energy below 250 Hz (magnitude-squared STFT, 2048-point frames).</summary>
-    private static double LowFrequencyShare(AudioBuffer audio)
-    {
-        const int fft = 2048;
-        var frames = Spectrogram.Magnitude(audio.Channel(0), Spectrogram.PeriodicHann(fft), fft / 4, fft);
-        var cutoff = (int)(250.0 * fft / audio.SampleRate);
-        double low = 0, all = 0;
-        foreach (var frame in frames)
-            for (var k = 1; k < frame.Length; k++)
-            {
-                var e = frame[k] * frame[k];
-                all += e;
-                if (k <= cutoff) low += e;
-            }
-        return all > 0 ? low / all : 0;
-    }
+    /// <summary>Share of the spectral energy below 250 Hz (the evaluation's figure: magnitude-squared STFT, 2048-point frames, hop 512).</summary>
+    private static double LowFrequencyShare(AudioBuffer audio) => SpectralBalance.LowFrequencyShare(audio);
 }
 
 /// <summary>On a song in a timbre the training data has (TimGM6mb).</summary>

@@ -10,7 +10,9 @@ namespace StemGen.Evaluation.Suite;
 /// data like a training pair, the real stem of that category as reference, and a stem of another song
 /// (same category when one exists) as the mismatched baseline of the coherence metrics.
 /// </summary>
-public sealed record EvaluationExample(int Index, PairPlan Plan, AudioBuffer Context, AudioBuffer RealStem, AudioBuffer? Mismatched, string? MismatchSource)
+/// <param name="MismatchTrack">The track ("split/TrackNNNNN") the mismatched stem comes from.</param>
+public sealed record EvaluationExample(int Index, PairPlan Plan, AudioBuffer Context, AudioBuffer RealStem, AudioBuffer? Mismatched, string? MismatchSource,
+    string? MismatchTrack = null)
 {
     public InstrumentCategory Category => Plan.TargetCategory;
     public double Seconds => (double)Context.Frames / Context.SampleRate;
@@ -24,8 +26,17 @@ public sealed record EvaluationExample(int Index, PairPlan Plan, AudioBuffer Con
 /// </summary>
 public static class EvaluationExamples
 {
+    /// <summary>Draws a pair for the target category wanted this many times (each with its own seeded stream) before a slot is given up.</summary>
+    public const int CategoryAttempts = 24;
+
+    /// <param name="categories">
+    /// When given, the targets are restricted to these categories and balanced: example i wants categories[i % k], is
+    /// drawn from a segment that has a stem of that category (such segments in the seeded order, the c-th category
+    /// starting c segments in), and the pair procedure is repeated until its target is of that category (up to
+    /// <see cref="CategoryAttempts"/> draws; a category short of its share is reported). Null: any target, as in training.
+    /// </param>
     public static IReadOnlyList<EvaluationExample> Draw(ImportManifest manifest, string split, int count, double cropSeconds, long seed,
-        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default, IReadOnlyList<InstrumentCategory>? categories = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -39,9 +50,31 @@ public static class EvaluationExamples
         var order = Enumerable.Range(0, segments.Count).ToArray();
         SeededRandom.Derive(seed, 0).Shuffle(order);
         // Example i comes from segment order[i % S], so every segment is read once.
+        // With categories: from the segments that have the wanted category, in the same seeded order.
+        Func<int, int> segmentOf = i => order[i % segments.Count];
+        InstrumentCategory? Wanted(int slot) => categories is null ? null : categories[slot % categories.Count];
+        if (categories is not null)
+        {
+            if (categories.Count == 0) throw new ArgumentException("the category list is empty", nameof(categories));
+            var withCategory = categories.Distinct().ToDictionary(c => c, c => order.Where(o => HasCategory(segments[o], c)).ToArray());
+            var missing = withCategory.Where(kv => kv.Value.Length == 0).Select(kv => kv.Key.ToString()).ToList();
+            if (missing.Count > 0)
+            {
+                var present = segments.SelectMany(s => s.Segment.Stems.Select(st => s.Track.Stem(st.Id).Category.ToString())).Distinct().Order(StringComparer.Ordinal);
+                throw new InvalidOperationException($"split '{split}' has no segment with a {string.Join(" or ", missing)} stem (categories there: {string.Join(", ", present)})");
+            }
+            // The j-th example of the c-th listed category takes candidate j + c, so consecutive examples of different
+            // categories come from different songs where there are several (each has a mismatched partner).
+            segmentOf = i =>
+            {
+                var c = i % categories.Count;
+                var candidates = withCategory[categories[c]];
+                return candidates[(i / categories.Count + c) % candidates.Length];
+            };
+        }
         var drawn = new List<(int Slot, TrainingPair Pair)>();
         var failedSegments = 0;
-        var bySegment = Enumerable.Range(0, count).GroupBy(i => order[i % segments.Count]).OrderBy(g => g.Min()).ToList();
+        var bySegment = Enumerable.Range(0, count).GroupBy(segmentOf).OrderBy(g => g.Min()).ToList();
         var loaded = 0;
         foreach (var group in bySegment)
         {
@@ -51,7 +84,10 @@ public static class EvaluationExamples
             var any = false;
             foreach (var slot in group)
             {
-                var pair = sampler.Draw(audio, SeededRandom.Derive(seed, 1, slot));
+                var pair = Wanted(slot) is { } wanted
+                    ? Enumerable.Range(0, CategoryAttempts).Select(a => sampler.Draw(audio, SeededRandom.Derive(seed, 1, slot, a)))
+                        .FirstOrDefault(p => p?.Plan.TargetCategory == wanted)
+                    : sampler.Draw(audio, SeededRandom.Derive(seed, 1, slot));
                 if (pair is null) continue;
                 drawn.Add((slot, pair));
                 any = true;
@@ -63,6 +99,13 @@ public static class EvaluationExamples
         if (drawn.Count == 0) throw new InvalidOperationException($"no acceptable example in split '{split}': {sampler.Statistics}");
         if (failedSegments > 0) progress?.Report($"examples: {failedSegments} segments gave no acceptable pair ({sampler.Statistics})");
 
+        if (categories is not null)
+            foreach (var category in categories.Distinct())
+            {
+                var wanted = Enumerable.Range(0, count).Count(i => Wanted(i) == category);
+                var got = drawn.Count(d => d.Pair.Plan.TargetCategory == category);
+                if (got < wanted) progress?.Report($"examples: {got} of {wanted} {category} examples drawn (no acceptable {category} pair in {CategoryAttempts} draws for the rest)");
+            }
         drawn.Sort((a, b) => a.Slot.CompareTo(b.Slot));
         var examples = new List<EvaluationExample>(drawn.Count);
         for (var i = 0; i < drawn.Count; i++)
@@ -72,17 +115,21 @@ public static class EvaluationExamples
             var sameCategory = others.Where(o => o.Plan.TargetCategory == pair.Plan.TargetCategory).ToList();
             var pool = sameCategory.Count > 0 ? sameCategory : others;
             AudioBuffer? mismatched = null;
-            string? source = null;
+            string? source = null, sourceTrack = null;
             if (pool.Count > 0)
             {
                 var other = SeededRandom.Derive(seed, 2, i).Pick(pool);
                 mismatched = FitLength(other.Target, pair.Context.Frames);
                 source = $"{other.Plan.Track}#{other.Plan.Segment}/{other.Plan.Target} ({other.Plan.TargetCategory})";
+                sourceTrack = other.Plan.Track;
             }
-            examples.Add(new EvaluationExample(i, pair.Plan, pair.Context, pair.Target, mismatched, source));
+            examples.Add(new EvaluationExample(i, pair.Plan, pair.Context, pair.Target, mismatched, source, sourceTrack));
         }
         return examples;
     }
+
+    private static bool HasCategory(SegmentRef segment, InstrumentCategory category) =>
+        segment.Segment.Stems.Any(s => segment.Track.Stem(s.Id).Category == category);
 
     /// <summary>The audio trimmed or zero-padded to <paramref name="frames"/> (mono).</summary>
     internal static AudioBuffer FitLength(AudioBuffer audio, int frames)

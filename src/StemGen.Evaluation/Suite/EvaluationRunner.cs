@@ -109,10 +109,12 @@ public sealed class EvaluationRunner(IStemGenerator generator, ReferenceSet refe
         var realEmbeddings = reference.RealEmbeddings.SelectMany(e => e).ToList();
         var withContext = new MirAnalysis[n];
         var alone = new MirAnalysis[n];
+        var lowShares = new double[n];
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, i =>
         {
             withContext[i] = MirAnalysis.Of(ReferenceSet.Sum(generated[i], examples[i].Context));
             alone[i] = MirAnalysis.Of(generated[i]);
+            lowShares[i] = SpectralBalance.LowFrequencyShare(generated[i]);
         });
         if (Math.Min(embeddings.Count, realEmbeddings.Count) < 2)
             throw new InvalidOperationException($"FAD needs at least 2 embeddings per set (got {realEmbeddings.Count} real, {embeddings.Count} generated): use more or longer examples");
@@ -121,11 +123,16 @@ public sealed class EvaluationRunner(IStemGenerator generator, ReferenceSet refe
         var mirdd = MirddCalculator.Compute(reference.RealWithContext, withContext);
         var generatedScores = Enumerable.Range(0, n).Select(i => CoherenceMetrics.Score(reference.Contexts[i], alone[i])).ToList();
         var realScores = Enumerable.Range(0, n).Select(i => CoherenceMetrics.Score(reference.Contexts[i], reference.RealStems[i])).ToList();
-        var mismatchedScores = Enumerable.Range(0, n).Where(i => reference.MismatchedStems[i] is not null)
-            .Select(i => CoherenceMetrics.Score(reference.Contexts[i], reference.MismatchedStems[i]!)).ToList();
+        var mismatchedByExample = Enumerable.Range(0, n)
+            .Select(i => reference.MismatchedStems[i] is { } m ? CoherenceMetrics.Score(reference.Contexts[i], m) : null).ToList();
+        var mismatchedScores = mismatchedByExample.OfType<CoherenceScores>().ToList();
+        var figures = Enumerable.Range(0, n).Select(i => new ExampleFigures(examples[i].Category.ToString(), lowShares[i], reference.RealLowShares[i],
+            generatedScores[i], reference.OtherContexts[i] is { } j ? CoherenceMetrics.Score(reference.Contexts[j], alone[i]) : null,
+            realScores[i], mismatchedByExample[i])).ToList();
         var result = new PointResult(point.Name, point.Table, point.Cell, Summary(point.Sampling), n, fad, mirdd,
             CoherenceSummary.Of("generated", generatedScores), CoherenceSummary.Of("real", realScores),
-            mismatchedScores.Count == 0 ? null : CoherenceSummary.Of("mismatched", mismatchedScores), generationSeconds);
+            mismatchedScores.Count == 0 ? null : CoherenceSummary.Of("mismatched", mismatchedScores), generationSeconds,
+            CategoryFigures.ByCategory(figures), CategoryFigures.Pitched(figures));
         progress?.Report(string.Create(CultureInfo.InvariantCulture,
             $"[{point.Name}] FAD ({fad.Embedding}, n={fad.ReferenceEmbeddings}/{fad.TestEmbeddings}) {fad.Fad:0.000}  KAD x1000 {fad.Kad?.KadTimes1000 ?? double.NaN:0.000} (h {fad.Kad?.Bandwidth ?? double.NaN:0.###})  MIRDD {mirdd.Mirdd:0.000}  key {result.Generated.KeyScore:0.00} (real {result.Real.KeyScore:0.00})"));
         return result;

@@ -1,3 +1,4 @@
+using StemGen.Data;
 using StemGen.Data.Slakh;
 using StemGen.Evaluation.Fad;
 using StemGen.Model.Generation;
@@ -41,8 +42,10 @@ public static class EvaluationSuite
     }
 
     /// <summary>Draws the examples, computes the reference side once, then the baseline and every point; the report of all of them.</summary>
+    /// <param name="categories">Restrict and balance the examples' target categories (<see cref="EvaluationExamples.Draw"/>); null draws them as training does.</param>
     public static EvaluationReport Run(IStemGenerator? generator, EvaluationPlan plan, ImportManifest manifest, string split, int count, double seconds, long seed,
-        IAudioEmbedding embedding, int parallelism, string generatorName, IProgress<EvaluationProgress> progress, CancellationToken cancellationToken)
+        IAudioEmbedding embedding, int parallelism, string generatorName, IProgress<EvaluationProgress> progress, CancellationToken cancellationToken,
+        IReadOnlyList<InstrumentCategory>? categories = null)
     {
         var (points, baseline) = (plan.Points, plan.Baseline);
         if (points.Count > 0 && generator is null) throw new ArgumentException("model settings need a generator", nameof(generator));
@@ -50,7 +53,7 @@ public static class EvaluationSuite
         lines.Report($"evaluate: {count} examples of {seconds:0.##} s from {manifest.Root} split '{split}'; {points.Count} settings{(baseline ? " + mismatched baseline" : "")}; " +
                      $"FAD embedding {embedding.Name}; generator on {generator?.Device ?? "none"}");
         lines.Stage("drawing examples");
-        var drawn = EvaluationExamples.Draw(manifest, split, count, seconds, seed, lines, cancellationToken);
+        var drawn = EvaluationExamples.Draw(manifest, split, count, seconds, seed, lines, cancellationToken, categories);
         lines.Stage("reference: embeddings and MIR analyses of the real stems");
         var reference = ReferenceSet.Compute(drawn, embedding, parallelism, lines, cancellationToken);
         var results = new List<PointResult>();
@@ -76,6 +79,9 @@ public static class EvaluationSuite
             "MIRDD: KL(reference || generated) per descriptor on stems summed with their context mix, bins from the reference, epsilon 1e-4",
             "coherence: MIREX key score, frame-wise chord agreement, chord-tone ratio, onset alignment (50 ms, eighth-note grid), tempo match (4 %, double/half allowed)",
         };
+        if (categories is not null) notes.Add($"target categories restricted to {string.Join(", ", categories.Distinct())}, drawn in turn");
+        notes.Add("per category (byCategory, pitched): share of energy below 250 Hz (|STFT|^2, 2048-point frames, hop 512) of generated and real stems; " +
+                  "onset alignment and key score of the generated stem with its own context and with another song's context, of the mismatched and the real stem");
         if (drawn.Count < count) notes.Add($"only {drawn.Count} of {count} requested examples could be drawn");
         notes.AddRange(results.Where(r => r.Fad.Warning is not null).Select(r => $"{r.Name}: {r.Fad.Warning}").Distinct());
         return new EvaluationReport
@@ -93,6 +99,29 @@ public static class EvaluationSuite
             Points = results,
             Notes = notes,
         };
+    }
+
+    /// <summary>
+    /// <see cref="Run"/> on two datasets with the same plan, counts, clip length and seed: the in-distribution one and a
+    /// held-out one (e.g. a split rendered with a SoundFont and seeds no training song used). The report is the
+    /// in-distribution one with <see cref="EvaluationReport.HeldOut"/> set, each named by <see cref="EvaluationReport.Set"/>.
+    /// </summary>
+    public static EvaluationReport RunWithHeldOut(IStemGenerator? generator, EvaluationPlan plan, ImportManifest manifest, string split,
+        ImportManifest heldOut, string heldOutSplit, int count, double seconds, long seed, IAudioEmbedding embedding, int parallelism, string generatorName,
+        IProgress<EvaluationProgress> progress, CancellationToken cancellationToken, IReadOnlyList<InstrumentCategory>? categories = null)
+    {
+        var inDistribution = Run(generator, plan, manifest, split, count, seconds, seed, embedding, parallelism, generatorName,
+            new SetProgress(progress, EvaluationReport.InDistributionSet, 0), cancellationToken, categories);
+        var held = Run(generator, plan, heldOut, heldOutSplit, count, seconds, seed, embedding, parallelism, generatorName,
+            new SetProgress(progress, EvaluationReport.HeldOutSet, 1), cancellationToken, categories);
+        return inDistribution with { Set = EvaluationReport.InDistributionSet, HeldOut = held with { Set = EvaluationReport.HeldOutSet } };
+    }
+
+    /// <summary>Progress of one of two runs with the same plan (hence the same number of stages): stages named by set, counts over both.</summary>
+    private sealed class SetProgress(IProgress<EvaluationProgress> progress, string set, int index) : IProgress<EvaluationProgress>
+    {
+        public void Report(EvaluationProgress value) =>
+            progress.Report(new EvaluationProgress($"{set}: {value.Stage}", index * value.Total + value.Done, 2 * value.Total, $"[{set}] {value.Message}"));
     }
 
     /// <summary>Turns the stages' progress lines into <see cref="EvaluationProgress"/>: each line carries the stage it belongs to and how many stages are done.</summary>

@@ -54,6 +54,40 @@ public sealed class ReferenceSet
         };
     }
 
+    /// <summary>Share of energy below 250 Hz of each real stem (<see cref="SpectralBalance.LowFrequencyShare"/>; computed on first use).</summary>
+    public IReadOnlyList<double> RealLowShares => realLowShares ??= Examples.Select(e => SpectralBalance.LowFrequencyShare(e.RealStem)).ToArray();
+
+    private double[]? realLowShares;
+
+    /// <summary>
+    /// For each example, another example whose context is "another song's context" for its stem: the next one
+    /// (in index order, wrapping) from a different track, preferring first a track other than the mismatched stem's (so
+    /// the baseline, which scores the mismatched stem, is not put back in its own song's context), then the same target
+    /// category; null when every example comes from one track.
+    /// </summary>
+    public IReadOnlyList<int?> OtherContexts => otherContexts ??= OtherContextsOf(Examples);
+
+    private int?[]? otherContexts;
+
+    internal static int?[] OtherContextsOf(IReadOnlyList<EvaluationExample> examples)
+    {
+        var n = examples.Count;
+        var result = new int?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var best = -1;
+            for (var step = 1; step < n; step++)
+            {
+                var j = (i + step) % n;
+                if (examples[j].Plan.Track == examples[i].Plan.Track) continue;
+                var score = (examples[j].Plan.Track != examples[i].MismatchTrack ? 2 : 0) + (examples[j].Category == examples[i].Category ? 1 : 0);
+                if (score > best) (best, result[i]) = (score, j);
+                if (score == 3) break;
+            }
+        }
+        return result;
+    }
+
     /// <summary>
     /// The KAD bandwidth every setting is scored at, so their KADs are comparable: the median pairwise
     /// distance of the real embeddings alone (computed on first use). Null when that median is 0 or there
