@@ -17,7 +17,7 @@ namespace StemGen.Cli;
 /// every requested sampling setting (presets naive/best, grids table1/table2/table3), and writes
 /// report.json and report.csv with FAD and KAD (embedding named), MIRDD per descriptor and coherence metrics.
 /// With --heldout the same plan also runs on a second import (held-out timbres) and every output shows both sets;
-/// categories.csv and the console give issue 30's per-category figures, and an "issue 30 check" block ends the output.
+/// categories.csv and the console give per-category figures, and a "generalization check" block ends the output.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -121,12 +121,12 @@ internal static class EvaluateCommand
                         $"{set,-16} {p.Name,-34} {c.Category,-12} {c.Examples,3} {c.LowShareGenerated,6:0.000}/{c.LowShareReal,-6:0.000} {c.OnsetGenerated,6:0.00}/{c.OnsetOtherContext:0.00}/{c.OnsetMismatched:0.00}/{c.OnsetReal,-5:0.00} {c.KeyGenerated,6:0.00}/{c.KeyOtherContext:0.00}/{c.KeyMismatched:0.00}/{c.KeyReal:0.00}"));
     }
 
-    /// <summary>The issue 30 check block: each figure with its value, what it is made of, what is wanted, pass or fail, per set and setting.</summary>
+    /// <summary>The generalization check block: each figure with its value, what it is made of, what is wanted, pass or fail, per set and setting.</summary>
     private static void WriteCheck(EvaluationReport report)
     {
         Console.WriteLine();
-        Console.WriteLine("issue 30 check (asked of the best preset on the held-out-timbre split; naive and baseline for comparison)");
-        foreach (var line in Issue30Check.Of(report))
+        Console.WriteLine("generalization check (asked of the best preset on the held-out-timbre split; naive and baseline for comparison)");
+        foreach (var line in GeneralizationCheck.Of(report))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {line.Set,-16} {line.Setting,-14} {line.Figure,-30} {line.Value,8:0.000} {line.Wanted,-7} {line.Verdict,-4}  {line.Detail}"));
     }

@@ -119,7 +119,7 @@ public class EvaluateCommandTests(CliData data, ITestOutputHelper log) : IClassF
         Assert.Contains(categories, l => l.StartsWith("held-out,best,preset,best,Drums,1,", StringComparison.Ordinal));
 
         log.WriteLine(stdout[stdout.IndexOf("setting ", StringComparison.Ordinal)..]);
-        var check = stdout[stdout.IndexOf("issue 30 check", StringComparison.Ordinal)..];
+        var check = stdout[stdout.IndexOf("generalization check", StringComparison.Ordinal)..];
         foreach (var set in new[] { "in-distribution", "held-out" })
         {
             foreach (var figure in new[] { "bass / drums low share", "drums onset own - other", "drums onset own / real", "pitched key gen - mismatched" })

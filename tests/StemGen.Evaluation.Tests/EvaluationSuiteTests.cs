@@ -369,7 +369,7 @@ public sealed class EvaluationSuiteTests : IDisposable
             Assert.Equal(2, best.Pitched.Examples); // the Bass examples
         }
 
-        var check = Issue30Check.Of(report);
+        var check = GeneralizationCheck.Of(report);
         foreach (var set in new[] { EvaluationReport.InDistributionSet, EvaluationReport.HeldOutSet })
         {
             Assert.Equal(["naive", "best", "baseline"], check.Where(l => l.Set == set && l.Figure == "bass / drums low share").Select(l => l.Setting));

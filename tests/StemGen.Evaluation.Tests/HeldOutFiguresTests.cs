@@ -7,7 +7,7 @@ using StemGen.Evaluation.Suite;
 
 namespace StemGen.Evaluation.Tests;
 
-/// <summary>The figures of issue 30 on signals with known answers: low-frequency share and the per-category means.</summary>
+/// <summary>The figures of the generalization targets on signals with known answers: low-frequency share and the per-category means.</summary>
 public class HeldOutFiguresTests
 {
     private static AudioBuffer Sine(double hz, double seconds, int rate, double amplitude = 0.3)
@@ -116,7 +116,7 @@ public class HeldOutFiguresTests
             Point("baseline: stem from another song", "baseline", "mismatched", 5, Figures("Bass", 0.9, 0.4, 0.4, 0.9)));
         var heldOut = Report("b", Point("naive", "preset", "naive", 2), Point("best", "preset", "best", 2.5));
         var report = inDistribution with { Set = EvaluationReport.InDistributionSet, HeldOut = heldOut with { Set = EvaluationReport.HeldOutSet } };
-        var lines = Issue30Check.Of(report);
+        var lines = GeneralizationCheck.Of(report);
         CheckLine Line(string set, string setting, string figure) => lines.Single(l => l.Set == set && l.Setting == setting && l.Figure == figure);
         const string ind = EvaluationReport.InDistributionSet, held = EvaluationReport.HeldOutSet;
 

@@ -3,20 +3,20 @@ using StemGen.Evaluation.Coherence;
 
 namespace StemGen.Evaluation.Suite;
 
-/// <summary>One figure of the issue 30 check: its value, what it is made of, what is wanted, and whether it is met (null when it cannot be computed).</summary>
+/// <summary>One figure of the generalization check: its value, what it is made of, what is wanted, and whether it is met (null when it cannot be computed).</summary>
 public sealed record CheckLine(string Set, string Setting, string Figure, double Value, string Detail, string Wanted, bool? Pass)
 {
     public string Verdict => Pass switch { true => "pass", false => "FAIL", null => "n/a" };
 }
 
 /// <summary>
-/// The figures of issue 30's "Done when", per set and per setting (naive, best, the mismatched baseline):
+/// The figures a model must reach to generalize, per set and per setting (naive, best, the mismatched baseline):
 /// generated Bass / generated Drums share of energy below 250 Hz (at least 2); generated drums' onset alignment
 /// with their own context minus with another song's context (at least 0.05) and over the real drums' (at least
 /// 0.5); key score of generated pitched stems above the mismatched stems'; and per set FAD(best) &lt; FAD(naive).
-/// The issue asks them of the best preset; naive and baseline read against it.
+/// The targets are for the best preset; naive and baseline read against it.
 /// </summary>
-public static class Issue30Check
+public static class GeneralizationCheck
 {
     public const double MinLowShareRatio = 2;
     public const double MinOnsetMargin = 0.05;
