@@ -7,7 +7,7 @@ using StemGen.Evaluation.Suite;
 
 namespace StemGen.Evaluation.Tests;
 
-/// <summary>The figures of the generalization targets on signals with known answers: low-frequency share and the per-category means.</summary>
+/// <summary>The generalization check's figures on signals with known answers: low-frequency share and the per-category means.</summary>
 public class HeldOutFiguresTests
 {
     private static AudioBuffer Sine(double hz, double seconds, int rate, double amplitude = 0.3)

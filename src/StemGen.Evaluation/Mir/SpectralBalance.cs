@@ -4,7 +4,7 @@ using StemGen.Evaluation.Dsp;
 namespace StemGen.Evaluation.Mir;
 
 /// <summary>
-/// Where a stem's energy sits in frequency. <see cref="LowFrequencyShare"/> is the figure the generalization targets asks
+/// Where a stem's energy sits in frequency. <see cref="LowFrequencyShare"/> is the figure the generalization check asks
 /// of generated Bass against generated Drums: the share of spectral energy below 250 Hz.
 /// </summary>
 public static class SpectralBalance

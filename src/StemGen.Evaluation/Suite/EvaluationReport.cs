@@ -14,7 +14,7 @@ public sealed record SamplingSummary(double LambdaA, double LambdaI, string Guid
 /// <summary>
 /// The metrics of one sampling setting. <see cref="ByCategory"/>: per target category, low-frequency share of
 /// generated and real stems and onset / key coherence (generated, generated against another song's context,
-/// mismatched, real); <see cref="Pitched"/> the same pooled over the pitched categories (the generalization targets's figures).
+/// mismatched, real); <see cref="Pitched"/> the same pooled over the pitched categories (the generalization check's figures).
 /// </summary>
 public sealed record PointResult(string Name, string Table, string Cell, SamplingSummary Sampling, int Examples, FadReport Fad, MirddResult Mirdd,
     CoherenceSummary Generated, CoherenceSummary Real, CoherenceSummary? Mismatched, double GenerationSeconds,
