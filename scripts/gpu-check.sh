@@ -2,14 +2,15 @@
 # GPU check (issue 22): pack here, run on a GPU machine that has no .NET and no network, get a report back.
 #
 #   scripts/gpu-check.sh pack [--out DIR] [--dry-run] [--train-data DIR]     # DIR: artifacts/gpu-check
-#   scripts/gpu-check.sh run [--cpu] [--pack DIR] [--out DIR] [--peak-tflops 989] [--train SECONDS [--train-preset P] [--train-steps N] [--train-batch B]] [--train-only]
+#   scripts/gpu-check.sh run [--cpu] [--pack DIR] [--out DIR] [--peak-tflops 989] [--train SECONDS [--train-preset P] [--train-steps N] [--train-batch B] [--train-encode-seconds S]] [--train-only]
 #   scripts/gpu-check.sh --cpu [pack options] [run options]   # pack, then run --cpu: the whole check on this CPU machine
 #
 # train: --train-data (pack) carries a token pack (`stemgen tokens pack --max-mib 7`: tokens of whole tracks, no
 #   audio) in the pack; --train SECONDS (run) then spends that much after the checks training on it (checkpoint
 #   every minute; SIGTERM at the end of the budget checkpoints and exports), and returns the exported model in
 #   parts of at most 15 MiB (the device returns 8 files of 16 MiB) with its sha256: model.safetensors.part-*,
-#   model.safetensors.sha256. --train-only skips the binding's tests and the benchmarks (a proof on a CPU).
+#   model.safetensors.sha256. --train-encode-seconds S: the pack was encoded with `tokens build --encode-seconds S`.
+#   --train-only skips the binding's tests and the benchmarks (a proof on a CPU).
 #
 # pack: one self-contained, trimmed linux-x64 folder (bench/StemGen.GpuCheck: the stemgen CLI, the generation,
 #   training and codec benches and the binding's tests sharing one .NET runtime) plus the shim's sources; the
@@ -88,7 +89,7 @@ pack() {
 
 run() {
   local pack_dir=artifacts/gpu-check out=${OUT:-artifacts/gpu-check-report} cpu=0 peak=989
-  local train=0 train_preset=tiny train_steps=3000 train_batch=64 train_only=0
+  local train=0 train_preset=tiny train_steps=3000 train_batch=64 train_encode=0 train_only=0
   while (($#)); do
     case $1 in
       --cpu) cpu=1; shift ;;
@@ -96,6 +97,7 @@ run() {
       --train-preset) train_preset=${2:?}; shift 2 ;;
       --train-steps) train_steps=${2:?}; shift 2 ;;
       --train-batch) train_batch=${2:?}; shift 2 ;;
+      --train-encode-seconds) train_encode=${2:?}; shift 2 ;;
       --train-only) train_only=1; shift ;;
       --pack) pack_dir=${2:?--pack needs a folder}; shift 2 ;;
       --out) out=${2:?--out needs a folder}; shift 2 ;;
@@ -211,7 +213,7 @@ checks() {
 train_run() {
   local run_dir=$out/train-run
   step train "$train" stemgen train --preset "$train_preset" --data "$pack_dir/train-data" --codec "$STEMGEN_CODEC" --run "$run_dir" \
-    --device "$device" --steps "$train_steps" --batch "$train_batch" --seq-frames 250 --checkpoint-minutes 1 --log-every 50
+    --device "$device" --steps "$train_steps" --batch "$train_batch" --seq-frames 250 --encode-seconds "$train_encode" --checkpoint-minutes 1 --log-every 50
   local model=$run_dir/model.safetensors
   if [[ -f $model ]]; then
     (cd "$run_dir" && split -b 15M -d model.safetensors "$out/model.safetensors.part-" && sha256sum model.safetensors >"$out/model.safetensors.sha256")

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using StemGen.Audio;
+using StemGen.Data.Slakh;
+using StemGen.Evaluation.Mir;
 using StemGen.Model.Codec;
 using StemGen.Torch;
 
@@ -10,7 +12,8 @@ namespace StemGen.Cli;
 /// `stemgen codec evaluate`: reconstruction quality of a codec on a folder of held-out audio: mean
 /// SI-SDR and mel distance over non-silent clips, with all levels and with the coarsest level only
 /// (what the first RVQ level alone carries), plus the same for the untrained codec of the same
-/// config as a floor.
+/// config as a floor. On an import (a folder with manifest.json) also per instrument category, with
+/// the share of energy below 250 Hz before and after the codec (how much low end it keeps).
 /// </summary>
 internal static class CodecEvaluateCommand
 {
@@ -36,6 +39,8 @@ internal static class CodecEvaluateCommand
             Report("trained, all levels", model, audio, model.Config.Levels);
             Report("trained, level 1 only", model, audio, 1);
             Report("untrained (floor)", untrained, audio, model.Config.Levels);
+            if (File.Exists(Path.Combine(parseResult.GetValue(data)!, ImportManifest.FileName)))
+                ReportByCategory(model, ImportManifest.Load(Path.Combine(parseResult.GetValue(data)!, ImportManifest.FileName)), (int)(length * rate), count);
             return 0;
         }));
         return command;
@@ -56,6 +61,40 @@ internal static class CodecEvaluateCommand
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{label,-24} SI-SDR {sdr / audio.Count,7:0.00} dB   mel distance {mel / audio.Count:0.000}"));
+    }
+
+    /// <summary>Per category of an import: up to <paramref name="count"/> stems (evenly spaced), SI-SDR, mel distance and the low-end share kept.</summary>
+    private static void ReportByCategory(EncodecModel model, ImportManifest manifest, int length, int count)
+    {
+        var rate = model.Config.SampleRate;
+        Console.WriteLine("per category (all levels): clips, SI-SDR, mel distance, share of energy below 250 Hz in the source -> after the codec");
+        var stems = manifest.Tracks.SelectMany(t => t.Segments.SelectMany(s => s.Stems.Select(stem => (Category: t.Stem(stem.Id).Category, stem.File))))
+            .GroupBy(s => s.Category).OrderBy(g => g.Key);
+        foreach (var group in stems)
+        {
+            var files = group.Select(s => manifest.PathOf(s.File)).Order(StringComparer.Ordinal).ToList();
+            double sdr = 0, mel = 0, before = 0, after = 0;
+            var n = 0;
+            for (int i = 0, stride = Math.Max(1, files.Count / count); i < files.Count && n < count; i += stride)
+            {
+                var samples = AudioFile.Load(files[i], rate, ChannelPolicy.Mono).Channel(0).ToArray();
+                if (samples.Length < length) continue;
+                var clip = samples.AsSpan((samples.Length - length) / 2, length).ToArray();
+                if (AudioBuffer.FromChannels(rate, clip).IsSilent()) continue;
+                using var scope = TorchRuntime.NewDisposeScope();
+                using var noGrad = TorchRuntime.NoGrad();
+                var input = Tensor.FromArray(clip, 1, 1, clip.Length);
+                var decoded = model.Decode(model.Encode(input, model.Config.Levels), clip.Length).Reshape(1, clip.Length);
+                sdr += CodecMetrics.SiSdr(decoded, input.Reshape(1, clip.Length))[0];
+                mel += CodecMetrics.MelDistance(decoded, input.Reshape(1, clip.Length), rate);
+                before += SpectralBalance.LowFrequencyShare(AudioBuffer.FromChannels(rate, clip));
+                after += SpectralBalance.LowFrequencyShare(AudioBuffer.FromChannels(rate, decoded.ToArray<float>()));
+                n++;
+            }
+            if (n == 0) continue;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {group.Key,-16} {n,3} clips  SI-SDR {sdr / n,7:0.00} dB  mel distance {mel / n:0.000}  below 250 Hz {before / n:P1} -> {after / n:P1}"));
+        }
     }
 
     /// <summary>Evenly spaced files; from each, the middle clip when it is not silent.</summary>
