@@ -27,6 +27,17 @@ public static class TorchRuntime
     /// <summary>Whether this libtorch has scaled-dot-product attention with fused kernels (2.0+).</summary>
     public static bool HasFusedAttention => Native.sg_has_fused_attention() == 1;
 
+    /// <summary>
+    /// Whether attention that records no gradient runs blocked on the CPU without a fused kernel (on
+    /// by default): one task per (batch, head) and block of queries, scores kept in cache. Off runs
+    /// the explicit softmax(q kᵀ / √Dh) v over whole tensors (the benchmarks' baseline).
+    /// </summary>
+    public static bool BlockedAttention
+    {
+        get => Native.sg_blocked_attention() == 1;
+        set => Native.sg_set_blocked_attention(value ? 1 : 0);
+    }
+
     public static class Cuda
     {
         public static bool IsAvailable => Native.sg_cuda_is_available() == 1;

@@ -73,6 +73,19 @@ public sealed class StemGenModel : Module
         return LevelLogits(h, level).MoveToOuterScope();                          // (B, T, K)
     }
 
+    /// <summary>
+    /// Logits of one level at some positions only (N, K): <paramref name="positions"/> (N) long are
+    /// flat indices b * T + t into the (B, T) frames. The head runs on those rows of the hidden
+    /// states alone: what a decoding step needs (the positions still masked).
+    /// </summary>
+    public Tensor ForwardLevelAt(int level, Tensor positions, Tensor context, Tensor target, Tensor category, Tensor? dropContext = null, Tensor? dropCategory = null)
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var h = Hidden(context, target, category, dropContext, dropCategory);     // (B, T, D)
+        var rows = h.Reshape(h.Size(0) * h.Size(1), h.Size(2)).IndexSelect(0, positions); // (N, D)
+        return LevelLogits(rows, level).MoveToOuterScope();                       // (N, K)
+    }
+
     /// <summary>The final normalised hidden states (B, T, D): token combination, then the transformer.</summary>
     public Tensor Hidden(Tensor context, Tensor target, Tensor category, Tensor? dropContext = null, Tensor? dropCategory = null)
     {
