@@ -11,7 +11,10 @@ public static class TorchRuntime
     /// <summary>libtorch's description of its thread pools and parallel backends.</summary>
     public static string ParallelInfo => Native.Text(Native.sg_parallel_info());
 
-    /// <summary>Intra-op threads (all cores by default; STEMGEN_TORCH_THREADS overrides).</summary>
+    /// <summary>
+    /// The calling thread's intra-op threads (at load: <see cref="TorchThreads"/>' policy, by default
+    /// the idle cores). Setting it also sets the count that threads which never set theirs take.
+    /// </summary>
     public static int Threads
     {
         get => Native.sg_get_num_threads();
