@@ -34,7 +34,7 @@ if (options.Save is { } saveDir) SaveRandomModels(saveDir);
 
 var codecConfig = CodecConfig.Tiny;
 var frames = (int)codecConfig.FramesFor((long)Math.Round(options.Seconds * codecConfig.SampleRate));
-var (encodeSeconds, decodeSeconds) = CodecSeconds(codecConfig, options.Seconds, device, log);
+var (encodeSeconds, decodeSeconds) = options.Whole ? (double.NaN, double.NaN) : CodecSeconds(codecConfig, options.Seconds, device, log);
 foreach (var name in options.Configs)
 {
     var config = StemGenConfig.Preset(name) with { MaxSequence = Math.Max(frames, StemGenConfig.Preset(name).MaxSequence) };
@@ -79,6 +79,7 @@ foreach (var name in options.Configs)
     void WholeStems(string name, StemGenConfig config, string label, int batch, SamplingOptions sampling)
     {
         var seconds = new Dictionary<string, List<double>> { ["old"] = [], ["new"] = [] };
+        var cpuSeconds = new Dictionary<string, List<double>> { ["old"] = [], ["new"] = [] };
         long[]? reference = null;
         var identical = true;
         for (var round = 0; round < options.Rounds; round++)
@@ -87,26 +88,34 @@ foreach (var name in options.Configs)
                 TorchRuntime.BlockedAttention = path == "new";
                 var decoder = new IterativeDecoder(source, sampling) { MaskedPositionsOnly = path == "new" };
                 using var scope = TorchRuntime.NewDisposeScope();
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var result = decoder.Decode(context, category);
                 if (device.Type == DeviceType.CUDA) TorchRuntime.Cuda.Synchronize();
                 seconds[path].Add(result.Elapsed.TotalSeconds);
+                cpuSeconds[path].Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
                 var tokens = result.Tokens.Contiguous().ToArray<long>();
                 reference ??= tokens;
                 identical &= tokens.AsSpan().SequenceEqual(reference);
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {name} {label} round {round + 1} {path}: {result.Elapsed.TotalSeconds:F2} s ({result.Elapsed.TotalMilliseconds / result.Steps:F1} ms/step)"));
+                    $"  {name} {label} round {round + 1} {path}: {result.Elapsed.TotalSeconds:F2} s ({result.Elapsed.TotalMilliseconds / result.Steps:F1} ms/step), CPU {cpuSeconds[path][^1]:F2} s"));
             }
         TorchRuntime.BlockedAttention = true;
         var (old, @new) = (Median(seconds["old"]), Median(seconds["new"]));
+        var (oldCpu, newCpu) = (Median(cpuSeconds["old"]), Median(cpuSeconds["new"]));
+        // A shortened schedule (--steps) is scaled to the paper's 256 steps by the mean step.
+        var scale = 256.0 / sampling.TotalSteps;
         results.Add(new
         {
             config = name, @params = config.ParameterCount, mode = label, batch, frames, total_steps = sampling.TotalSteps,
-            old_stem_s = old, new_stem_s = @new, old_runs_s = seconds["old"], new_runs_s = seconds["new"], speedup = old / @new, same_tokens = identical,
+            old_step_ms = old / sampling.TotalSteps * 1000, new_step_ms = @new / sampling.TotalSteps * 1000,
+            old_stem_s = old * scale, new_stem_s = @new * scale, old_cpu_stem_s = oldCpu * scale, new_cpu_stem_s = newCpu * scale,
+            old_runs_s = seconds["old"], new_runs_s = seconds["new"], speedup = old / @new, cpu_speedup = oldCpu / newCpu, same_tokens = identical,
         });
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-6} {config.ParameterCount / 1e6,7:F1} M params  {label,-8} batch {batch}  T {frames}  {options.Seconds:0.#} s stem: " +
-            $"old {old:F2} s ({old / sampling.TotalSteps * 1000:F1} ms/step), new {@new:F2} s ({@new / sampling.TotalSteps * 1000:F1} ms/step), " +
-            $"{old / @new:F2}x faster, {options.Seconds / @new:F2}x real time, same tokens: {(identical ? "yes" : "NO")}"));
+            $"{name,-6} {config.ParameterCount / 1e6,7:F1} M params  {label,-8} batch {batch}  T {frames}  mean step: " +
+            $"old {old / sampling.TotalSteps * 1000:F1} ms, new {@new / sampling.TotalSteps * 1000:F1} ms ({old / @new:F2}x; CPU time {oldCpu / newCpu:F2}x); " +
+            $"{options.Seconds:0.#} s stem of 256 steps: old {old * scale:F1} s, new {@new * scale:F1} s ({options.Seconds / (@new * scale):F2}x real time); " +
+            $"same tokens: {(identical ? "yes" : "NO")}"));
     }
 }
 if (options.Json)

@@ -50,8 +50,9 @@ SG_API TH sg_lstm(TH x, TH h0, TH c0, const TH* params, int64_t nparams, int has
 // Attention without gradients, blocked (libtorch before 2.0 has no fused kernel): each task of the
 // intra-op pool takes one (batch, head) pair and a block of queries, so its (block, Tk) scores stay
 // in the core's cache instead of a (B, H, T, T) tensor going through memory three times, and the
-// pool runs one team for the whole attention instead of one per op. Per element it does the same
-// as the explicit form (mm, * scale, softmax along the row, mm), in the same order.
+// pool runs one team for the whole attention instead of one per op. Per element the same as the
+// explicit form (scaled q kT, softmax along the row, times v), but BLAS may sum in another order
+// (OpenBLAS's results depend on the rows per call and on its threads): equal to float rounding.
 static std::atomic<bool> g_blocked_attention{true};
 SG_API void sg_set_blocked_attention(int on) { g_blocked_attention = on != 0; }
 SG_API int sg_blocked_attention() { return g_blocked_attention ? 1 : 0; }
@@ -63,14 +64,19 @@ static at::Tensor sg_attention_blocked(const at::Tensor& q, const at::Tensor& k,
   auto k3 = k.reshape({pairs, tk, dh}).contiguous();
   auto v3 = v.reshape({pairs, tk, dv}).contiguous();
   auto out = at::empty({pairs, tq, dv}, q.options());
-  // Scores of one block: about 128 KB of float32.
-  const int64_t block = std::max<int64_t>(1, std::min<int64_t>(tq, (32 * 1024) / std::max<int64_t>(tk, 1)));
+  // Scores of one block: up to 1 MB of float32 (measured, 1 thread, 12 heads of 1000 x 1000: 1.4x
+  // the explicit form's speed; blocks of 128 KB gained only 1.1x, the GEMMs preferring more rows).
+  const int64_t block = std::max<int64_t>(1, std::min<int64_t>(tq, (256 * 1024) / std::max<int64_t>(tk, 1)));
   const int64_t blocks = (tq + block - 1) / block;
-  at::parallel_for(0, pairs * blocks, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
+  // Tasks handed out one at a time: a pool thread that the OS deschedules (a shared machine) holds
+  // up one task, not a fixed half of them.
+  const int64_t tasks = pairs * blocks;
+  std::atomic<int64_t> next{0};
+  at::parallel_for(0, std::min<int64_t>(tasks, at::get_num_threads()), 1, [&](int64_t, int64_t) {
+    for (int64_t i; (i = next.fetch_add(1)) < tasks;) {
       const int64_t p = i / blocks, start = (i % blocks) * block, len = std::min(block, tq - start);
-      auto scores = at::mm(q3[p].narrow(0, start, len), k3[p].t());
-      scores.mul_(scale);
+      auto scores = at::empty({len, tk}, q.options());
+      at::addmm_out(scores, scores, q3[p].narrow(0, start, len), k3[p].t(), 0, scale);  // scale inside the GEMM
       auto o = out[p].narrow(0, start, len);
       at::mm_out(o, at::softmax(scores, -1), v3[p]);
     }
