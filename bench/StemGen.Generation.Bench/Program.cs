@@ -34,7 +34,7 @@ if (options.Save is { } saveDir) SaveRandomModels(saveDir);
 
 var codecConfig = CodecConfig.Tiny;
 var frames = (int)codecConfig.FramesFor((long)Math.Round(options.Seconds * codecConfig.SampleRate));
-var (encodeSeconds, decodeSeconds) = options.Whole ? (double.NaN, double.NaN) : CodecSeconds(codecConfig, options.Seconds, device, log);
+(double? encodeSeconds, double? decodeSeconds) = options.Whole ? (null, null) : CodecSeconds(codecConfig, options.Seconds, device, log);
 foreach (var name in options.Configs)
 {
     var config = StemGenConfig.Preset(name) with { MaxSequence = Math.Max(frames, StemGenConfig.Preset(name).MaxSequence) };
