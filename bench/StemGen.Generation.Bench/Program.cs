@@ -34,7 +34,8 @@ if (options.Save is { } saveDir) SaveRandomModels(saveDir);
 
 var codecConfig = CodecConfig.Tiny;
 var frames = (int)codecConfig.FramesFor((long)Math.Round(options.Seconds * codecConfig.SampleRate));
-(double? encodeSeconds, double? decodeSeconds) = options.Whole ? (null, null) : CodecSeconds(codecConfig, options.Seconds, device, log);
+(double? encodeSeconds, double? decodeSeconds) = (null, null);
+if (!options.Whole) (encodeSeconds, decodeSeconds) = CodecSeconds(codecConfig, options.Seconds, device, log);
 foreach (var name in options.Configs)
 {
     var config = StemGenConfig.Preset(name) with { MaxSequence = Math.Max(frames, StemGenConfig.Preset(name).MaxSequence) };
