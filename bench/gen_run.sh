@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-2}
 PYTHON=${PYTHON:-/usr/bin/python3}   # Debian's python3-torch
 OUT=${BENCH_OUT:-$(mktemp -d -t stemgen-gen-bench.XXXXXX)}
+mkdir -p "$OUT"
 PRESETS=tiny,small
 THREADS=$(nproc)
 STEPS=16,8,4,4

@@ -80,10 +80,45 @@ public sealed class StemGenModel : Module
     /// </summary>
     public Tensor ForwardLevelAt(int level, Tensor positions, Tensor context, Tensor target, Tensor category, Tensor? dropContext = null, Tensor? dropCategory = null)
     {
+        CheckInputs(context, target, category, dropContext, dropCategory);
         using var scope = TorchRuntime.NewDisposeScope();
-        var h = Hidden(context, target, category, dropContext, dropCategory);     // (B, T, D)
-        var rows = h.Reshape(h.Size(0) * h.Size(1), h.Size(2)).IndexSelect(0, positions); // (N, D)
-        return LevelLogits(rows, level).MoveToOuterScope();                       // (N, K)
+        var (b, t, d) = (context.Size(0), context.Size(2), (long)Config.ModelDim);
+        var x = combiner.Forward(context, target, category, dropContext, dropCategory); // (B, T, D)
+        var rows = SameCountPerExample(positions, b, t)
+            ? BackboneAt(x, positions)                                                   // (N, D)
+            : Backbone(x).Reshape(b * t, d).IndexSelect(0, positions);                   // (N, D)
+        return LevelLogits(rows, level).MoveToOuterScope();                             // (N, K)
+    }
+
+    /// <summary>
+    /// <see cref="Backbone(Tensor)"/>'s rows at <paramref name="positions"/> ((B x N) long, flat
+    /// b * T + t, N of each example, example by example): the last layer computes queries,
+    /// feed-forward and norm at those rows only. (B, T, D) -> (B x N, D).
+    /// </summary>
+    public Tensor BackboneAt(Tensor x, Tensor positions)
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var (b, t, d) = (x.Size(0), x.Size(1), x.Size(2));
+        if (t > Config.MaxSequence)
+            throw new ArgumentException($"sequence of {t} frames is longer than the model's maximum {Config.MaxSequence}", nameof(x));
+        var cos = ropeCos.Narrow(0, 0, t);                                  // (T, Dh/2)
+        var sin = ropeSin.Narrow(0, 0, t);
+        for (var i = 0; i < layers.Count - 1; i++) x = layers[i].Forward(x, cos, sin); // (B, T, D)
+        var frames = positions.Remainder(t);                                // (B x N)
+        var rows = layers[layers.Count - 1].ForwardAt(x, positions, cos, sin, ropeCos.IndexSelect(0, frames), ropeSin.IndexSelect(0, frames)); // (B, N, D)
+        return norm.Forward(rows).Reshape(positions.Size(0), d).MoveToOuterScope();
+    }
+
+    // Whether the positions are N frames of each of the B examples, example by example (what the
+    // decoder asks for, as long as every example has as many masked tokens), and no dropout is on.
+    private bool SameCountPerExample(Tensor positions, long b, long t)
+    {
+        if ((Training && Config.Dropout > 0) || positions.Dim != 1 || positions.Size(0) % b != 0) return false;
+        var n = positions.Size(0) / b;
+        var flat = positions.Cpu().ToArray<long>();
+        for (var i = 0; i < flat.Length; i++)
+            if (flat[i] / t != i / n) return false;
+        return n > 0;
     }
 
     /// <summary>The final normalised hidden states (B, T, D): token combination, then the transformer.</summary>
