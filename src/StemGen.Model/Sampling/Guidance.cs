@@ -69,8 +69,8 @@ public static class Guidance
     /// Guided log-probabilities (B, T, K) of <paramref name="level"/>: one batched call of
     /// <paramref name="source"/> with batch B x (number of terms). Inputs as for
     /// <see cref="ILogitsSource.LevelLogits"/>, on the source's device. With
-    /// <paramref name="positions"/> (N) long, flat indices b * T + t, only those rows: (N, K), the
-    /// same values as those rows of the whole (<see cref="ILogitsSource.LevelLogitsAt"/>).
+    /// <paramref name="positions"/> (N) long, flat indices b * T + t, only those rows: (N, K), those
+    /// rows of the whole to float rounding (<see cref="ILogitsSource.LevelLogitsAt"/>).
     /// </summary>
     public static Tensor LogProbabilities(ILogitsSource source, int level, Tensor context, Tensor target, Tensor category, GuidanceOptions guidance,
         Tensor? positions = null)

@@ -40,8 +40,9 @@ public sealed class IterativeDecoder
 
     /// <summary>
     /// Whether each step computes logits, log-probabilities and noise only at the positions still
-    /// masked (default), or at every position as before (the benchmarks' baseline). Same tokens
-    /// either way: the noise is drawn for every position in both, so the generator's stream is the same.
+    /// masked (default), or at every position as before (the benchmarks' baseline). The uniform draws
+    /// are made for every position in both, so the generator's stream is the same and so are the
+    /// tokens wherever the logits are; those are equal to float rounding (Sampling/README.md).
     /// </summary>
     public bool MaskedPositionsOnly { get; init; } = true;
 
@@ -209,7 +210,7 @@ public sealed class IterativeDecoder
 
         // The same at the masked positions only (the others are never chosen): the model's head, the
         // guidance and the noise run on N rows instead of B x T. The uniform draws are still made
-        // for every position, so the generator's stream, and thus every token, is as in SampleAll.
+        // for every position, so the generator's stream stays that of SampleAll.
         (Tensor Choice, Tensor Confidence) SampleMasked(int q, Tensor isMasked)
         {
             var positions = isMasked.Reshape(batch * length).NonZero().Squeeze(-1);                          // (N) flat b * T + t
