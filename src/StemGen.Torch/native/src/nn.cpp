@@ -49,7 +49,7 @@ SG_API TH sg_lstm(TH x, TH h0, TH c0, const TH* params, int64_t nparams, int has
 
 // Attention without gradients, blocked (libtorch before 2.0 has no fused kernel): each task of the
 // intra-op pool takes one (batch, head) pair and a block of queries, so its (block, Tk) scores stay
-// in the core's cache instead of a (B, H, T, T) tensor going through memory three times, and the
+// near the core (up to 1 MB) instead of a (B, H, T, T) tensor going through memory three times, and the
 // pool runs one team for the whole attention instead of one per op. Per element the same as the
 // explicit form (scaled q kT, softmax along the row, times v), but BLAS may sum in another order
 // (OpenBLAS's results depend on the rows per call and on its threads): equal to float rounding.
@@ -96,7 +96,7 @@ SG_API TH sg_sdpa(TH q, TH k, TH v, TH mask, double dropout, int is_causal) {
 #else
     const double scale = 1.0 / std::sqrt((double)q->size(-1));
     const bool records = at::GradMode::is_enabled() && (q->requires_grad() || k->requires_grad() || v->requires_grad());
-    if (g_blocked_attention && !records && !mask && !is_causal && dropout == 0 && q->is_cpu() &&
+    if (g_blocked_attention && !records && !mask && !is_causal && dropout == 0 && q->is_cpu() && q->numel() > 0 && k->numel() > 0 &&
         q->scalar_type() == at::kFloat && k->scalar_type() == at::kFloat && v->scalar_type() == at::kFloat &&
         q->dim() >= 2 && q->sizes().slice(0, q->dim() - 2) == k->sizes().slice(0, k->dim() - 2) &&
         k->sizes().slice(0, k->dim() - 1) == v->sizes().slice(0, v->dim() - 1))
