@@ -25,7 +25,10 @@ public static class TorchThreads
     public static int? Fixed { get; } = Parse(Environment.GetEnvironmentVariable(Variable));
 
     /// <summary>The policy in words, the same for the whole process: "2 threads" or "idle cores of 2".</summary>
-    public static string Policy => Fixed is { } n ? $"{n} thread{(n == 1 ? "" : "s")}" : $"idle cores of {Environment.ProcessorCount}";
+    public static string Policy => Fixed is { } n ? Describe(n) : $"idle cores of {Environment.ProcessorCount}";
+
+    /// <summary>"1 thread", "2 threads".</summary>
+    public static string Describe(int threads) => $"{threads} thread{(threads == 1 ? "" : "s")}";
 
     /// <summary>A fixed count ("3", "all") or null for the idle-cores policy (unset, "idle", or not a positive number).</summary>
     public static int? Parse(string? value) => value?.Trim().ToLowerInvariant() switch

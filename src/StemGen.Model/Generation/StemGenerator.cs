@@ -139,7 +139,7 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
         {
             // On the CPU, the thread policy's count now (by default the idle cores), on this thread.
             using var threads = logits.Device.Type == DeviceType.CPU ? TorchThreads.Use() : null;
-            var device = threads is null ? Device : $"CPU ({threads.Threads} thread{(threads.Threads == 1 ? "" : "s")})";
+            var device = threads is null ? Device : $"CPU ({TorchThreads.Describe(threads.Threads)})";
             using var noGrad = TorchRuntime.NoGrad();
             using var scope = TorchRuntime.NewDisposeScope();
             var total = job.Windows * job.Sampling.TotalSteps;

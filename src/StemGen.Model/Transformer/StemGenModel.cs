@@ -75,8 +75,9 @@ public sealed class StemGenModel : Module
 
     /// <summary>
     /// Logits of one level at some positions only (N, K): <paramref name="positions"/> (N) long are
-    /// flat indices b * T + t into the (B, T) frames. The head runs on those rows of the hidden
-    /// states alone: what a decoding step needs (the positions still masked).
+    /// flat indices b * T + t into the (B, T) frames: what a decoding step needs (the positions still
+    /// masked). The head runs on those rows alone, and so do the last layer's queries, feed-forward
+    /// and norm when the positions are N frames of each example in order (<see cref="BackboneAt"/>).
     /// </summary>
     public Tensor ForwardLevelAt(int level, Tensor positions, Tensor context, Tensor target, Tensor category, Tensor? dropContext = null, Tensor? dropCategory = null)
     {
@@ -98,11 +99,8 @@ public sealed class StemGenModel : Module
     public Tensor BackboneAt(Tensor x, Tensor positions)
     {
         using var scope = TorchRuntime.NewDisposeScope();
-        var (b, t, d) = (x.Size(0), x.Size(1), x.Size(2));
-        if (t > Config.MaxSequence)
-            throw new ArgumentException($"sequence of {t} frames is longer than the model's maximum {Config.MaxSequence}", nameof(x));
-        var cos = ropeCos.Narrow(0, 0, t);                                  // (T, Dh/2)
-        var sin = ropeSin.Narrow(0, 0, t);
+        var (t, d) = (x.Size(1), x.Size(2));
+        var (cos, sin) = RotaryTables(t, nameof(x));                        // (T, Dh/2) each
         for (var i = 0; i < layers.Count - 1; i++) x = layers[i].Forward(x, cos, sin); // (B, T, D)
         var frames = positions.Remainder(t);                                // (B x N)
         var rows = layers[layers.Count - 1].ForwardAt(x, positions, cos, sin, ropeCos.IndexSelect(0, frames), ropeSin.IndexSelect(0, frames)); // (B, N, D)
@@ -134,14 +132,18 @@ public sealed class StemGenModel : Module
     public Tensor Backbone(Tensor x)
     {
         using var scope = TorchRuntime.NewDisposeScope();
-        var t = x.Size(1);
-        if (t > Config.MaxSequence)
-            throw new ArgumentException($"sequence of {t} frames is longer than the model's maximum {Config.MaxSequence}", nameof(x));
-        var cos = ropeCos.Narrow(0, 0, t);                         // (T, Dh/2)
-        var sin = ropeSin.Narrow(0, 0, t);                         // (T, Dh/2)
+        var (cos, sin) = RotaryTables(x.Size(1), nameof(x));       // (T, Dh/2) each
         if (Training && Config.Dropout > 0) x = Functional.Dropout(x, Config.Dropout, true);
         foreach (var layer in layers) x = layer.Forward(x, cos, sin); // (B, T, D)
         return norm.Forward(x).MoveToOuterScope();                 // (B, T, D)
+    }
+
+    // The rotary tables' first T rows.
+    private (Tensor Cos, Tensor Sin) RotaryTables(long t, string parameter)
+    {
+        if (t > Config.MaxSequence)
+            throw new ArgumentException($"sequence of {t} frames is longer than the model's maximum {Config.MaxSequence}", parameter);
+        return (ropeCos.Narrow(0, 0, t), ropeSin.Narrow(0, 0, t));
     }
 
     /// <summary>Level q's head on hidden states (..., D) -> (..., K).</summary>
