@@ -19,7 +19,7 @@ using StemGen.Torch;
 //                            [--max-steps 5] [--modes none,guidance,best] [--device cpu|cuda] [--save DIR] [--json]
 //                            [--whole [--rounds 1]]
 // --whole: whole stems instead, decoded by the path of before (logits at every position, attention
-// over whole tensors) and by the new one (logits at masked positions only, blocked attention),
+// over whole tensors) and by the new one (logits and the last layer at masked positions only, blocked attention),
 // alternately in this process, --rounds times each; prints both, their ratio and whether the tokens match.
 // --json: the human-readable lines go to stderr and one JSON object to stdout (scripts/gpu-check.sh reads it).
 // --save DIR also writes the random CodecConfig.Tiny codec and StemGenConfig.Tiny checkpoint (for
