@@ -17,6 +17,10 @@ using StemGen.Torch;
 // Usage:
 //   StemGen.Generation.Bench [--configs tiny,small,paper] [--seconds 20] [--steps 128,64,32,32]
 //                            [--max-steps 5] [--modes none,guidance,best] [--device cpu|cuda] [--save DIR] [--json]
+//                            [--whole [--rounds 1]]
+// --whole: whole stems instead, decoded by the path of before (logits at every position, attention
+// over whole tensors) and by the new one (logits and the last layer at masked positions only, blocked attention),
+// alternately in this process, --rounds times each; prints both, their ratio and whether the tokens match.
 // --json: the human-readable lines go to stderr and one JSON object to stdout (scripts/gpu-check.sh reads it).
 // --save DIR also writes the random CodecConfig.Tiny codec and StemGenConfig.Tiny checkpoint (for
 // trying `stemgen generate --codec DIR/codec-tiny.safetensors --checkpoint DIR/stemgen-tiny.safetensors`).
@@ -30,7 +34,8 @@ if (options.Save is { } saveDir) SaveRandomModels(saveDir);
 
 var codecConfig = CodecConfig.Tiny;
 var frames = (int)codecConfig.FramesFor((long)Math.Round(options.Seconds * codecConfig.SampleRate));
-var (encodeSeconds, decodeSeconds) = CodecSeconds(codecConfig, options.Seconds, device, log);
+(double? encodeSeconds, double? decodeSeconds) = (null, null);
+if (!options.Whole) (encodeSeconds, decodeSeconds) = CodecSeconds(codecConfig, options.Seconds, device, log);
 foreach (var name in options.Configs)
 {
     var config = StemGenConfig.Preset(name) with { MaxSequence = Math.Max(frames, StemGenConfig.Preset(name).MaxSequence) };
@@ -50,6 +55,11 @@ foreach (var name in options.Configs)
         if (!options.Modes.Contains(label)) continue;
         var sampling = preset with { StepsPerLevel = options.Steps, Seed = 1 };
         var batch = Guidance.Terms(sampling.Guidance).Count;
+        if (options.Whole)
+        {
+            WholeStems(name, config, label, batch, sampling);
+            continue;
+        }
         var stepSeconds = TimeSteps(new IterativeDecoder(source, sampling), context, category, options.MaxSteps, device);
         var median = Median(stepSeconds.Skip(stepSeconds.Count > 1 ? 1 : 0).ToList());
         var flops = batch * ForwardFlops(config, frames);
@@ -63,6 +73,50 @@ foreach (var name in options.Configs)
             $"{name,-6} {config.ParameterCount / 1e6,7:F1} M params  {label,-8} batch {batch}  T {frames}  step {median * 1000,9:F1} ms  " +
             $"{options.Seconds:0.#} s stem ({sampling.TotalSteps} steps) {median * sampling.TotalSteps,8:F1} s  " +
             $"{flops / 1e9,8:F1} GFLOP/step  {flops / median / 1e9,6:F1} GFLOP/s  [steps ms: {string.Join(" ", stepSeconds.Select(s => (s * 1000).ToString("F0", CultureInfo.InvariantCulture)))}]"));
+    }
+
+    // --whole: whole stems, the path of before (every position, unblocked attention) and the new one
+    // alternately in this process, --rounds times; same tokens checked.
+    void WholeStems(string name, StemGenConfig config, string label, int batch, SamplingOptions sampling)
+    {
+        var seconds = new Dictionary<string, List<double>> { ["old"] = [], ["new"] = [] };
+        var cpuSeconds = new Dictionary<string, List<double>> { ["old"] = [], ["new"] = [] };
+        long[]? reference = null;
+        var identical = true;
+        for (var round = 0; round < options.Rounds; round++)
+            foreach (var path in round % 2 == 0 ? new[] { "old", "new" } : ["new", "old"])
+            {
+                TorchRuntime.BlockedAttention = path == "new";
+                var decoder = new IterativeDecoder(source, sampling) { MaskedPositionsOnly = path == "new" };
+                using var scope = TorchRuntime.NewDisposeScope();
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var result = decoder.Decode(context, category);
+                if (device.Type == DeviceType.CUDA) TorchRuntime.Cuda.Synchronize();
+                seconds[path].Add(result.Elapsed.TotalSeconds);
+                cpuSeconds[path].Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+                var tokens = result.Tokens.Contiguous().ToArray<long>();
+                reference ??= tokens;
+                identical &= tokens.AsSpan().SequenceEqual(reference);
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {name} {label} round {round + 1} {path}: {result.Elapsed.TotalSeconds:F2} s ({result.Elapsed.TotalMilliseconds / result.Steps:F1} ms/step), CPU {cpuSeconds[path][^1]:F2} s"));
+            }
+        TorchRuntime.BlockedAttention = true;
+        var (old, @new) = (Median(seconds["old"]), Median(seconds["new"]));
+        var (oldCpu, newCpu) = (Median(cpuSeconds["old"]), Median(cpuSeconds["new"]));
+        // A shortened schedule (--steps) is scaled to the paper's 256 steps by the mean step.
+        var scale = 256.0 / sampling.TotalSteps;
+        results.Add(new
+        {
+            config = name, @params = config.ParameterCount, mode = label, batch, frames, total_steps = sampling.TotalSteps,
+            old_step_ms = old / sampling.TotalSteps * 1000, new_step_ms = @new / sampling.TotalSteps * 1000,
+            old_stem_s = old * scale, new_stem_s = @new * scale, old_cpu_stem_s = oldCpu * scale, new_cpu_stem_s = newCpu * scale,
+            old_runs_s = seconds["old"], new_runs_s = seconds["new"], speedup = old / @new, cpu_speedup = oldCpu / newCpu, same_tokens = identical,
+        });
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-6} {config.ParameterCount / 1e6,7:F1} M params  {label,-8} batch {batch}  T {frames}  mean step: " +
+            $"old {old / sampling.TotalSteps * 1000:F1} ms, new {@new / sampling.TotalSteps * 1000:F1} ms ({old / @new:F2}x; CPU time {oldCpu / newCpu:F2}x); " +
+            $"{options.Seconds:0.#} s stem of 256 steps: old {old * scale:F1} s, new {@new * scale:F1} s ({options.Seconds / (@new * scale):F2}x real time); " +
+            $"same tokens: {(identical ? "yes" : "NO")}"));
     }
 }
 if (options.Json)
@@ -148,7 +202,8 @@ internal sealed class Inline(Action<DecodingProgress> report) : IProgress<Decodi
     public void Report(DecodingProgress value) => report(value);
 }
 
-internal sealed record Options(string[] Configs, double Seconds, int[] Steps, int MaxSteps, Device? Device, string? Save, string[] Modes, bool Json = false)
+internal sealed record Options(string[] Configs, double Seconds, int[] Steps, int MaxSteps, Device? Device, string? Save, string[] Modes, bool Json = false,
+    bool Whole = false, int Rounds = 1)
 {
     public static Options Parse(string[] args)
     {
@@ -165,6 +220,8 @@ internal sealed record Options(string[] Configs, double Seconds, int[] Steps, in
                 "--device" => o with { Device = StemGen.Torch.Device.Parse(Next()) },
                 "--save" => o with { Save = Next() },
                 "--json" => o with { Json = true },
+                "--whole" => o with { Whole = true },
+                "--rounds" => o with { Rounds = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--modes" => o with { Modes = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

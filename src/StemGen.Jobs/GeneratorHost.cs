@@ -19,7 +19,7 @@ public sealed class GeneratorHost(Func<string?, IStemGenerator> factory) : IDisp
     private string? loadedCheckpoint;
     private string? loadError;
 
-    /// <summary>"CPU (2 threads)" once loaded; otherwise why not, or that it loads with the first job.</summary>
+    /// <summary>"CPU (idle cores of 2)" (the thread policy, see TorchThreads) or "CUDA (...)" once loaded; otherwise why not, or that it loads with the first job.</summary>
     public string DeviceDescription =>
         generator?.Device ?? (loadError is null ? "model not loaded yet (loads with the first job)" : $"unavailable: {loadError}");
 

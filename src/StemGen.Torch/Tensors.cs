@@ -54,6 +54,13 @@ public static class Tensors
     public static unsafe Tensor Gumbel(long[] shape, Generator? generator = null, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
         Create(shape, dtype, device, (p, n, t, dt, di) => Native.sg_gumbel((long*)p, n, Generator.Of(generator), t, dt, di));
 
+    /// <summary>
+    /// The Gumbel noise <see cref="Gumbel"/> makes of uniform draws (float32 or float64), element by
+    /// element: <c>Gumbel(shape, g)</c> equals <c>GumbelFromUniform(Rand(shape, g))</c>, so noise can be
+    /// made for some rows of one draw only and still match the whole draw's there.
+    /// </summary>
+    public static Tensor GumbelFromUniform(Tensor uniform) => Tensor.Wrap(Native.sg_gumbel_from_uniform(uniform.Handle));
+
     public static Tensor RandPerm(long n, Generator? generator = null, Device? device = null)
     {
         var d = device ?? Device.CPU;

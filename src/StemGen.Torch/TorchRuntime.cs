@@ -11,7 +11,10 @@ public static class TorchRuntime
     /// <summary>libtorch's description of its thread pools and parallel backends.</summary>
     public static string ParallelInfo => Native.Text(Native.sg_parallel_info());
 
-    /// <summary>Intra-op threads (all cores by default; STEMGEN_TORCH_THREADS overrides).</summary>
+    /// <summary>
+    /// The calling thread's intra-op threads (at load: <see cref="TorchThreads"/>' policy, by default
+    /// the idle cores). Setting it also sets the count that threads which never set theirs take.
+    /// </summary>
     public static int Threads
     {
         get => Native.sg_get_num_threads();
@@ -26,6 +29,17 @@ public static class TorchRuntime
 
     /// <summary>Whether this libtorch has scaled-dot-product attention with fused kernels (2.0+).</summary>
     public static bool HasFusedAttention => Native.sg_has_fused_attention() == 1;
+
+    /// <summary>
+    /// Whether attention that records no gradient runs blocked on the CPU without a fused kernel (on
+    /// by default): one task per (batch, head) and block of queries, scores kept in cache. Off runs
+    /// the explicit softmax(q kᵀ / √Dh) v over whole tensors (the benchmarks' baseline).
+    /// </summary>
+    public static bool BlockedAttention
+    {
+        get => Native.sg_blocked_attention() == 1;
+        set => Native.sg_set_blocked_attention(value ? 1 : 0);
+    }
 
     public static class Cuda
     {

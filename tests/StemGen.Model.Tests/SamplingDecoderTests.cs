@@ -242,6 +242,58 @@ public class SamplingDecoderTests
         Assert.All(result.Tokens.ToArray<long>(), x => Assert.Equal(0, x));
     }
 
+    // The decoder computes logits, guidance and noise at the masked positions only; the tokens must be
+    // those of the computation at every position (same seed, same generator stream).
+    [Theory]
+    [InlineData("best", false)]
+    [InlineData("best", true)]
+    [InlineData("naive", false)]
+    [InlineData("eq2", true)]
+    public void SamplingAtMaskedPositionsOnlyGivesTheTokensOfTheWholeComputation(string preset, bool inpaint)
+    {
+        var config = StemGenConfig.Tiny with { Levels = 3, CodebookSize = 48, Categories = 3, ModelDim = 32, Heads = 2, Layers = 2, MaxSequence = 64 };
+        using var scope = TorchRuntime.NewDisposeScope();
+        using var g = new Generator(21);
+        using var model = new StemGenModel(config, g);
+        model.Eval();
+        var sampling = (preset switch
+        {
+            "naive" => SamplingOptions.Naive,
+            "eq2" => SamplingOptions.Best with { Guidance = new GuidanceOptions(2.5, 1, GuidanceMode.SingleSource) },
+            _ => SamplingOptions.Best,
+        }) with { StepsPerLevel = [8, 5, 3], Seed = 5, Temperature = 0.9 };
+        var context = Tensors.RandInt(0, config.CodebookSize, [2, 3, 40], g);
+        var category = Tensor.FromArray(new long[] { 1, 2 }, 2);
+        Tensor? target = null, fixedMask = null;
+        if (inpaint)
+        {
+            target = Tensors.RandInt(0, config.CodebookSize, [2, 3, 40], g);
+            fixedMask = Tensors.Rand([2, 3, 40], g).Lt(0.4);
+        }
+        var source = new StemGenLogitsSource(model);
+        var whole = new IterativeDecoder(source, sampling) { MaskedPositionsOnly = false }.Decode(context, category, target, fixedMask);
+        var masked = new IterativeDecoder(source, sampling).Decode(context, category, target, fixedMask);
+        Assert.Equal(whole.Tokens.ToArray<long>(), masked.Tokens.ToArray<long>());
+        Assert.Equal(whole.UnmaskStep.ToArray<int>(), masked.UnmaskStep.ToArray<int>());
+        Assert.Equal(whole.ForwardPasses, masked.ForwardPasses);
+        // A different seed changes the tokens: the comparison can fail.
+        var other = new IterativeDecoder(source, sampling with { Seed = 6 }).Decode(context, category, target, fixedMask);
+        Assert.NotEqual(masked.Tokens.ToArray<long>(), other.Tokens.ToArray<long>());
+    }
+
+    [Fact]
+    public void SamplingAtMaskedPositionsOnlyThroughTheDefaultOfALogitsSource()
+    {
+        // The stand-in has no LevelLogitsAt of its own: the interface's default (all logits, then rows).
+        var model = new SamplingStandIn(levels: 2, codebookSize: 6, (q, c, n, k) => (float)Math.Sin(q + 3 * n + 0.7 * k + (int)c));
+        var options = SamplingOptions.Best with { StepsPerLevel = [4, 3], Seed = 8 };
+        var (context, category) = Inputs(2, 2, 9, 6);
+        var whole = new IterativeDecoder(model, options) { MaskedPositionsOnly = false }.Decode(context, category);
+        var masked = new IterativeDecoder(model, options).Decode(context, category);
+        Assert.Equal(whole.Tokens.ToArray<long>(), masked.Tokens.ToArray<long>());
+        Assert.Equal(whole.UnmaskStep.ToArray<int>(), masked.UnmaskStep.ToArray<int>());
+    }
+
     [Fact]
     public void SamplingRealModelThroughTheAdapter()
     {

@@ -1,4 +1,5 @@
 using StemGen.Model.Sampling;
+using StemGen.Model.Transformer;
 using StemGen.Torch;
 
 namespace StemGen.Model.Tests;
@@ -53,6 +54,30 @@ public class SamplingGuidanceTests
         Assert.Equal(6, call.Batch);
         Assert.Equal(new[] { Conditioning.ContextOnly, Conditioning.ContextOnly, Conditioning.CategoryOnly, Conditioning.CategoryOnly, Conditioning.Unconditional, Conditioning.Unconditional },
             call.Conditionings);
+    }
+
+    [Theory]
+    [InlineData(3.0, 3.0)] // three passes
+    [InlineData(2.0, 1.0)] // two
+    [InlineData(1.0, 1.0)] // one
+    public void SamplingGuidanceAtSomePositionsIsThoseRowsOfTheWhole(double la, double li)
+    {
+        var config = StemGenConfig.Tiny with { Levels = 2, CodebookSize = 12, Categories = 3, ModelDim = 16, Heads = 2, Layers = 1, MaxSequence = 16 };
+        using var scope = TorchRuntime.NewDisposeScope();
+        using var g = new Generator(3);
+        using var model = new StemGenModel(config, g);
+        model.Eval();
+        var source = new StemGenLogitsSource(model);
+        var context = Tensors.RandInt(0, 12, [2, 2, 5], g);
+        var target = Tensors.RandInt(0, 13, [2, 2, 5], g); // codes and MASK
+        var category = Tensor.FromArray(new long[] { 0, 2 }, 2);
+        var guidance = new GuidanceOptions(la, li);
+        var whole = Guidance.LogProbabilities(source, 1, context, target, category, guidance).Reshape(10, 12); // (B*T, K)
+        long[] positions = [9, 2, 3, 5];
+        var some = Guidance.LogProbabilities(source, 1, context, target, category, guidance, Tensor.FromArray(positions, 4));
+        Assert.Equal(new long[] { 4, 12 }, some.Shape);
+        for (var i = 0; i < positions.Length; i++)
+            Close(whole.Select(0, positions[i]).ToArray<float>().Select(v => (double)v).ToArray(), some.Select(0, i).ToArray<float>().Select(v => (double)v).ToArray());
     }
 
     [Fact]

@@ -185,6 +185,28 @@ public class TransformerTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => model.ForwardLevel(Micro.Levels, context, target, category));
     }
 
+    [Theory]
+    [InlineData(new long[] { 13, 0, 6, 7, 8 })]        // any order: the whole backbone, then those rows
+    [InlineData(new long[] { 1, 3, 6, 7, 8, 12 })]     // 3 frames of each example, in order: the last layer at those rows only
+    [InlineData(new long[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 })]
+    public void Logits_at_some_positions_are_those_rows_of_the_whole_level(long[] positions)
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        using var model = new StemGenModel(Micro, new Generator(2));
+        model.Eval();
+        using var noGrad = TorchRuntime.NoGrad();
+        var (context, target, category) = RandomInputs(Micro, batch: 2, length: 7, seed: 3);
+        var drop = Tensor.FromArray(new[] { false, true }, 2);
+        for (var q = 0; q < Micro.Levels; q++)
+        {
+            var all = model.ForwardLevel(q, context, target, category, drop, drop).Reshape(14, Micro.CodebookSize);
+            var some = model.ForwardLevelAt(q, Tensor.FromArray(positions, positions.Length), context, target, category, drop, drop);
+            Assert.Equal(new long[] { positions.Length, Micro.CodebookSize }, some.Shape);
+            for (var i = 0; i < positions.Length; i++)
+                AssertClose(Row(all, positions[i]), Row(some, i), 1e-5f); // BLAS may sum in another order for fewer rows
+        }
+    }
+
     [Fact]
     public void Every_output_depends_on_every_position_including_later_ones()
     {

@@ -207,6 +207,38 @@ public class FunctionalLayerTests
         OpAssert.Close(expected, y);
     }
 
+    [Theory]
+    [InlineData(2, 3, 37, 37, 8)]    // one block of queries
+    [InlineData(1, 2, 300, 129, 16)] // blocks of 254 queries, the last one short
+    [InlineData(1, 1, 1000, 1000, 32)]
+    [InlineData(3, 1, 1, 5, 4)]
+    public void Attention_without_gradients_runs_blocked_with_the_explicit_forms_values(int b, int h, int tq, int tk, int d)
+    {
+        if (TorchRuntime.HasFusedAttention) return; // libtorch 2.x: the fused kernel, not the blocked path
+        using var scope = TorchRuntime.NewDisposeScope();
+        using var g = new Generator(11);
+        var q = Tensors.Randn([b, h, tq, d], g);
+        var k = Tensors.Randn([b, h, tk, d], g) * 2;
+        var v = Tensors.Randn([b, tk, h, d], g).Transpose(1, 2); // a strided view, as the model passes it
+        Tensor blocked, full;
+        using (TorchRuntime.NoGrad())
+        {
+            blocked = Functional.ScaledDotProductAttention(q, k, v);
+            TorchRuntime.BlockedAttention = false;
+            try { full = Functional.ScaledDotProductAttention(q, k, v); }
+            finally { TorchRuntime.BlockedAttention = true; }
+        }
+        Assert.Equal(new long[] { b, h, tq, d }, blocked.Shape);
+        // The same ops per element; only BLAS's summation order may differ (it depends on the rows
+        // multiplied at once and on the threads), so float rounding apart.
+        OpAssert.Close(OpAssert.Values(full), blocked, 1e-5);
+        // Recording gradients takes the explicit form, whose backward exists.
+        var qg = q.Detach();
+        qg.RequiresGrad = true;
+        Functional.ScaledDotProductAttention(qg, k, v).Sum().Backward();
+        Assert.NotNull(qg.Grad);
+    }
+
     [Fact]
     public void CrossEntropy_applies_ignore_index_and_label_smoothing()
     {

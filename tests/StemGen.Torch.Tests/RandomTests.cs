@@ -15,6 +15,19 @@ public class RandomTests
     }
 
     [Fact]
+    public void Gumbel_IsGumbelFromUniformOfTheSameDraws_RowByRow()
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        using var g1 = new Generator(9);
+        using var g2 = new Generator(9);
+        var whole = Tensors.Gumbel([37, 64], g1);
+        var rows = Tensor.FromArray(new long[] { 36, 0, 5, 17 }, 4);
+        var some = Tensors.GumbelFromUniform(Tensors.Rand([37, 64], g2).IndexSelect(0, rows));
+        Assert.Equal(whole.IndexSelect(0, rows).ToArray<float>(), some.ToArray<float>());
+        Assert.Equal(Tensors.Gumbel([5], g1).ToArray<float>(), Tensors.Gumbel([5], g2).ToArray<float>()); // streams still in step
+    }
+
+    [Fact]
     public void Rand_IsUniformOnZeroOne()
     {
         using var scope = TorchRuntime.NewDisposeScope();

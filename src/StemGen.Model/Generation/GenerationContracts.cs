@@ -42,7 +42,10 @@ public sealed record GenerationProgress(
     public double Fraction => TotalSteps == 0 ? 0 : (double)CompletedSteps / TotalSteps;
 }
 
-/// <summary>The generated candidates (audio at the context's rate and length) and their tokens [Q, T].</summary>
+/// <summary>
+/// The generated candidates (audio at the context's rate and length) and their tokens [Q, T];
+/// <see cref="Device"/> says what this request ran on ("CPU (2 threads)").
+/// </summary>
 public sealed record GenerationResult(IReadOnlyList<GeneratedStem> Stems, string Device, TimeSpan Elapsed);
 
 public sealed record GeneratedStem(AudioBuffer Audio, long[,] Tokens)

@@ -53,7 +53,7 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
         model.Eval();
         logits = new StemGenLogitsSource(model);
         var device = logits.Device;
-        Device = device.Type == DeviceType.CUDA ? $"CUDA ({device})" : $"CPU ({TorchRuntime.Threads} thread{(TorchRuntime.Threads == 1 ? "" : "s")})";
+        Device = device.Type == DeviceType.CUDA ? $"CUDA ({device})" : $"CPU ({TorchThreads.Policy})";
     }
 
     /// <summary>
@@ -115,6 +115,7 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
         return new GenerationWindow(frames, Math.Max(1, frames / 4));
     }
 
+    /// <summary>Where it runs, the same for every request: "CUDA (cuda:0)", or on the CPU the thread policy ("CPU (idle cores of 2)").</summary>
     public string Device { get; }
 
     public double MaxContextSeconds { get; }
@@ -136,6 +137,9 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
+            // On the CPU, the thread policy's count now (by default the idle cores), on this thread.
+            using var threads = logits.Device.Type == DeviceType.CPU ? TorchThreads.Use() : null;
+            var device = threads is null ? Device : $"CPU ({TorchThreads.Describe(threads.Threads)})";
             using var noGrad = TorchRuntime.NoGrad();
             using var scope = TorchRuntime.NewDisposeScope();
             var total = job.Windows * job.Sampling.TotalSteps;
@@ -159,7 +163,7 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
             progress?.Report(new GenerationProgress("rendering", job.Windows, job.Windows, 0, 0, 0, total, total, clock.Elapsed, null));
             var stems = Render(tokens, job);
             progress?.Report(new GenerationProgress("done", job.Windows, job.Windows, 0, 0, 0, total, total, clock.Elapsed, TimeSpan.Zero));
-            return new GenerationResult(stems, Device, clock.Elapsed);
+            return new GenerationResult(stems, device, clock.Elapsed);
         }
     }
 

@@ -68,9 +68,12 @@ public static class Guidance
     /// <summary>
     /// Guided log-probabilities (B, T, K) of <paramref name="level"/>: one batched call of
     /// <paramref name="source"/> with batch B x (number of terms). Inputs as for
-    /// <see cref="ILogitsSource.LevelLogits"/>, on the source's device.
+    /// <see cref="ILogitsSource.LevelLogits"/>, on the source's device. With
+    /// <paramref name="positions"/> (N) long, flat indices b * T + t, only those rows: (N, K), those
+    /// rows of the whole to float rounding (<see cref="ILogitsSource.LevelLogitsAt"/>).
     /// </summary>
-    public static Tensor LogProbabilities(ILogitsSource source, int level, Tensor context, Tensor target, Tensor category, GuidanceOptions guidance)
+    public static Tensor LogProbabilities(ILogitsSource source, int level, Tensor context, Tensor target, Tensor category, GuidanceOptions guidance,
+        Tensor? positions = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var terms = Terms(guidance);
@@ -94,15 +97,32 @@ public static class Guidance
         var ctx = n == 1 ? context : context.Repeat(n, 1, 1);
         var tgt = n == 1 ? target : target.Repeat(n, 1, 1);
         var cat = n == 1 ? category : category.Repeat(n);
-        var logits = source.LevelLogits(level, ctx, tgt, cat,
-            Tensor.FromArray(dropContext, n * b).To(device), Tensor.FromArray(dropCategory, n * b).To(device)); // (nB, T, K)
-        if (logits.Dim != 3 || logits.Size(0) != n * b || logits.Size(1) != context.Size(2))
-            throw new InvalidOperationException($"logits source returned [{string.Join(", ", logits.Shape)}], expected ({n * b}, {context.Size(2)}, K)");
-        var logp = logits.To(ScalarType.Float32).LogSoftmax(-1);                // (nB, T, K)
+        var (dropA, dropI) = (Tensor.FromArray(dropContext, n * b).To(device), Tensor.FromArray(dropCategory, n * b).To(device));
+        Tensor logits;
+        long rows;
+        if (positions is null)
+        {
+            rows = b;
+            logits = source.LevelLogits(level, ctx, tgt, cat, dropA, dropI);                    // (nB, T, K)
+            if (logits.Dim != 3 || logits.Size(0) != n * b || logits.Size(1) != context.Size(2))
+                throw new InvalidOperationException($"logits source returned [{string.Join(", ", logits.Shape)}], expected ({n * b}, {context.Size(2)}, K)");
+        }
+        else
+        {
+            // Term i's copy of the batch starts at frame i * B * T.
+            rows = positions.Size(0);
+            var frames = b * context.Size(2);
+            var starts = Tensors.Arange(0, n * frames, frames, ScalarType.Int64, device);         // (n)
+            var all = (starts.Unsqueeze(1) + positions.Unsqueeze(0)).Reshape(n * rows);         // (nN)
+            logits = source.LevelLogitsAt(level, all, ctx, tgt, cat, dropA, dropI);             // (nN, K)
+            if (logits.Dim != 2 || logits.Size(0) != n * rows)
+                throw new InvalidOperationException($"logits source returned [{string.Join(", ", logits.Shape)}], expected ({n * rows}, K)");
+        }
+        var logp = logits.To(ScalarType.Float32).LogSoftmax(-1);                // (nB, T, K) or (nN, K)
         Tensor? combined = null;
         for (var i = 0; i < n; i++)
         {
-            var term = logp.Narrow(0, i * b, b) * terms[i].Weight;               // (B, T, K)
+            var term = logp.Narrow(0, i * rows, rows) * terms[i].Weight;         // (B, T, K) or (N, K)
             combined = combined is null ? term : combined + term;
         }
         return combined!.MoveToOuterScope();

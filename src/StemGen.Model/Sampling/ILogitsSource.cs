@@ -18,6 +18,18 @@ public interface ILogitsSource
     Device Device => Device.CPU;
 
     Tensor LevelLogits(int level, Tensor context, Tensor target, Tensor category, Tensor dropContext, Tensor dropCategory);
+
+    /// <summary>
+    /// Logits (N, K) of one level at <paramref name="positions"/> (N) long, flat indices b * T + t
+    /// of the (B, T) frames, in that order. By default all logits, then those rows; a model
+    /// overrides it to run its head on those positions alone.
+    /// </summary>
+    Tensor LevelLogitsAt(int level, Tensor positions, Tensor context, Tensor target, Tensor category, Tensor dropContext, Tensor dropCategory)
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var logits = LevelLogits(level, context, target, category, dropContext, dropCategory); // (B, T, K)
+        return logits.Reshape(logits.Size(0) * logits.Size(1), logits.Size(2)).IndexSelect(0, positions).MoveToOuterScope();
+    }
 }
 
 /// <summary>
@@ -40,7 +52,17 @@ public sealed class StemGenLogitsSource(StemGenModel model) : ILogitsSource
     public Tensor LevelLogits(int level, Tensor context, Tensor target, Tensor category, Tensor dropContext, Tensor dropCategory)
     {
         using var noGrad = TorchRuntime.NoGrad();
-        using var autocast = MixedPrecision && Device.Type == DeviceType.CUDA ? TorchRuntime.Autocast(DeviceType.CUDA, ScalarType.BFloat16) : (IDisposable?)null;
+        using var autocast = Autocast();
         return Model.ForwardLevel(level, context, target, category, dropContext, dropCategory);
+    }
+
+    private AutocastScope? Autocast() =>
+        MixedPrecision && Device.Type == DeviceType.CUDA ? TorchRuntime.Autocast(DeviceType.CUDA, ScalarType.BFloat16) : null;
+
+    public Tensor LevelLogitsAt(int level, Tensor positions, Tensor context, Tensor target, Tensor category, Tensor dropContext, Tensor dropCategory)
+    {
+        using var noGrad = TorchRuntime.NoGrad();
+        using var autocast = Autocast();
+        return Model.ForwardLevelAt(level, positions, context, target, category, dropContext, dropCategory);
     }
 }

@@ -38,6 +38,14 @@ public sealed class IterativeDecoder
 
     public SamplingOptions Options { get; }
 
+    /// <summary>
+    /// Whether each step computes logits, log-probabilities and noise only at the positions still
+    /// masked (default), or at every position as before (the benchmarks' baseline). The uniform draws
+    /// are made for every position in both, so the generator's stream is the same and so are the
+    /// tokens wherever the logits are; those are equal to float rounding (Sampling/README.md).
+    /// </summary>
+    public bool MaskedPositionsOnly { get; init; } = true;
+
     /// <summary>Batched forward calls made by this decoder so far (one per decoding step).</summary>
     public int ForwardPasses { get; private set; }
 
@@ -165,14 +173,13 @@ public sealed class IterativeDecoder
 
                 using (var scope = TorchRuntime.NewDisposeScope())
                 {
-                    var logp = Guidance.LogProbabilities(source, q, contextOnDevice, tokensOnDevice, categoryOnDevice, Options.Guidance); // (B, T, K)
-                    passes++;
-                    var tempered = (logp / Options.Temperature).LogSoftmax(-1);                                     // (B, T, K)
-                    var choice = (tempered + Tensors.Gumbel([batch, length, k], generator, device: device)).ArgMax(-1); // (B, T): Gumbel-max
-                    var confidence = tempered.Gather(-1, choice.Unsqueeze(-1)).Squeeze(-1).Exp();                  // (B, T)
-                    var uniform = Tensors.Rand([batch, length], generator, device: device);                        // (B, T)
                     var level = tokensOnDevice.Select(1, q);                                                       // (B, T) view
                     var isMasked = level.Eq(mask);
+                    var (choice, confidence) = MaskedPositionsOnly
+                        ? SampleMasked(q, isMasked)
+                        : SampleAll(q);                                                                 // (B, T) each
+                    passes++;
+                    var uniform = Tensors.Rand([batch, length], generator, device: device);                        // (B, T)
                     // Eq. 1 in double; ties go to the earlier frame (stable sort).
                     var rank = (confidence.To(ScalarType.Float64) * w.Confidence + causal * w.Causal + uniform.To(ScalarType.Float64) * w.Random)
                         .MaskedFill(isMasked.LogicalNot(), double.NegativeInfinity);
@@ -190,5 +197,31 @@ public sealed class IterativeDecoder
         return new DecodingResult(tokensOnDevice.Cpu(), unmaskStep.Cpu(), passes, completed, clock.Elapsed);
 
         int Index(int b, int q, int t) => (b * levels + q) * length + t;
+
+        // Gumbel-max sample of every position of the tempered guided distribution, and the
+        // probability of the sampled token (its confidence): (B, T) each.
+        (Tensor Choice, Tensor Confidence) SampleAll(int q)
+        {
+            var logp = Guidance.LogProbabilities(source, q, contextOnDevice, tokensOnDevice, categoryOnDevice, Options.Guidance); // (B, T, K)
+            var tempered = (logp / Options.Temperature).LogSoftmax(-1);                                     // (B, T, K)
+            var choice = (tempered + Tensors.Gumbel([batch, length, k], generator, device: device)).ArgMax(-1); // (B, T)
+            return (choice, tempered.Gather(-1, choice.Unsqueeze(-1)).Squeeze(-1).Exp());
+        }
+
+        // The same at the masked positions only (the others are never chosen): the model's head, the
+        // guidance and the noise run on N rows instead of B x T. The uniform draws are still made
+        // for every position, so the generator's stream stays that of SampleAll.
+        (Tensor Choice, Tensor Confidence) SampleMasked(int q, Tensor isMasked)
+        {
+            var positions = isMasked.Reshape(batch * length).NonZero().Squeeze(-1);                          // (N) flat b * T + t
+            var logp = Guidance.LogProbabilities(source, q, contextOnDevice, tokensOnDevice, categoryOnDevice, Options.Guidance, positions); // (N, K)
+            var tempered = (logp / Options.Temperature).LogSoftmax(-1);                                     // (N, K)
+            var uniform = Tensors.Rand([batch * length, k], generator, device: device).IndexSelect(0, positions); // (N, K)
+            var picked = (tempered + Tensors.GumbelFromUniform(uniform)).ArgMax(-1);                        // (N)
+            var probability = tempered.Gather(-1, picked.Unsqueeze(-1)).Squeeze(-1).Exp();                   // (N)
+            var choice = Tensors.Zeros([batch * length], ScalarType.Int64, device).IndexCopyInPlace(0, positions, picked);
+            var confidence = Tensors.Zeros([batch * length], probability.DType, device).IndexCopyInPlace(0, positions, probability);
+            return (choice.View(batch, length), confidence.View(batch, length));
+        }
     }
 }

@@ -73,6 +73,52 @@ public sealed class StemGenModel : Module
         return LevelLogits(h, level).MoveToOuterScope();                          // (B, T, K)
     }
 
+    /// <summary>
+    /// Logits of one level at some positions only (N, K): <paramref name="positions"/> (N) long are
+    /// flat indices b * T + t into the (B, T) frames: what a decoding step needs (the positions still
+    /// masked). The head runs on those rows alone, and so do the last layer's queries, feed-forward
+    /// and norm when the positions are N frames of each example in order (<see cref="BackboneAt"/>).
+    /// </summary>
+    public Tensor ForwardLevelAt(int level, Tensor positions, Tensor context, Tensor target, Tensor category, Tensor? dropContext = null, Tensor? dropCategory = null)
+    {
+        CheckInputs(context, target, category, dropContext, dropCategory);
+        using var scope = TorchRuntime.NewDisposeScope();
+        var (b, t, d) = (context.Size(0), context.Size(2), (long)Config.ModelDim);
+        var x = combiner.Forward(context, target, category, dropContext, dropCategory); // (B, T, D)
+        var rows = SameCountPerExample(positions, b, t)
+            ? BackboneAt(x, positions)                                                   // (N, D)
+            : Backbone(x).Reshape(b * t, d).IndexSelect(0, positions);                   // (N, D)
+        return LevelLogits(rows, level).MoveToOuterScope();                             // (N, K)
+    }
+
+    /// <summary>
+    /// <see cref="Backbone(Tensor)"/>'s rows at <paramref name="positions"/> ((B x N) long, flat
+    /// b * T + t, N of each example, example by example): the last layer computes queries,
+    /// feed-forward and norm at those rows only. (B, T, D) -> (B x N, D).
+    /// </summary>
+    public Tensor BackboneAt(Tensor x, Tensor positions)
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var (t, d) = (x.Size(1), x.Size(2));
+        var (cos, sin) = RotaryTables(t, nameof(x));                        // (T, Dh/2) each
+        for (var i = 0; i < layers.Count - 1; i++) x = layers[i].Forward(x, cos, sin); // (B, T, D)
+        var frames = positions.Remainder(t);                                // (B x N)
+        var rows = layers[layers.Count - 1].ForwardAt(x, positions, cos, sin, ropeCos.IndexSelect(0, frames), ropeSin.IndexSelect(0, frames)); // (B, N, D)
+        return norm.Forward(rows).Reshape(positions.Size(0), d).MoveToOuterScope();
+    }
+
+    // Whether the positions are N frames of each of the B examples, example by example (what the
+    // decoder asks for, as long as every example has as many masked tokens), and no dropout is on.
+    private bool SameCountPerExample(Tensor positions, long b, long t)
+    {
+        if ((Training && Config.Dropout > 0) || positions.Dim != 1 || positions.Size(0) % b != 0) return false;
+        var n = positions.Size(0) / b;
+        var flat = positions.Cpu().ToArray<long>();
+        for (var i = 0; i < flat.Length; i++)
+            if (flat[i] / t != i / n) return false;
+        return n > 0;
+    }
+
     /// <summary>The final normalised hidden states (B, T, D): token combination, then the transformer.</summary>
     public Tensor Hidden(Tensor context, Tensor target, Tensor category, Tensor? dropContext = null, Tensor? dropCategory = null)
     {
@@ -86,14 +132,18 @@ public sealed class StemGenModel : Module
     public Tensor Backbone(Tensor x)
     {
         using var scope = TorchRuntime.NewDisposeScope();
-        var t = x.Size(1);
-        if (t > Config.MaxSequence)
-            throw new ArgumentException($"sequence of {t} frames is longer than the model's maximum {Config.MaxSequence}", nameof(x));
-        var cos = ropeCos.Narrow(0, 0, t);                         // (T, Dh/2)
-        var sin = ropeSin.Narrow(0, 0, t);                         // (T, Dh/2)
+        var (cos, sin) = RotaryTables(x.Size(1), nameof(x));       // (T, Dh/2) each
         if (Training && Config.Dropout > 0) x = Functional.Dropout(x, Config.Dropout, true);
         foreach (var layer in layers) x = layer.Forward(x, cos, sin); // (B, T, D)
         return norm.Forward(x).MoveToOuterScope();                 // (B, T, D)
+    }
+
+    // The rotary tables' first T rows.
+    private (Tensor Cos, Tensor Sin) RotaryTables(long t, string parameter)
+    {
+        if (t > Config.MaxSequence)
+            throw new ArgumentException($"sequence of {t} frames is longer than the model's maximum {Config.MaxSequence}", parameter);
+        return (ropeCos.Narrow(0, 0, t), ropeSin.Narrow(0, 0, t));
     }
 
     /// <summary>Level q's head on hidden states (..., D) -> (..., K).</summary>

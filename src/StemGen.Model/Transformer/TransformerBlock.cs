@@ -23,18 +23,26 @@ public sealed class Attention : Module
         wo = RegisterModule("wo", new Linear(config.ModelDim, config.ModelDim, bias: false));
     }
 
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin) => Forward(x, x, cos, sin, cos, sin);
+
+    /// <summary>
+    /// The outputs at some positions only: <paramref name="queries"/> (B, N, D) are those rows of
+    /// <paramref name="x"/> (B, T, D), which gives the keys and values; <paramref name="queryCos"/> and
+    /// <paramref name="querySin"/> their rotary rows, broadcastable to (B, H, N, Dh/2). Returns (B, N, D).
+    /// </summary>
+    public Tensor Forward(Tensor queries, Tensor x, Tensor queryCos, Tensor querySin, Tensor cos, Tensor sin)
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var (b, t, d) = (x.Size(0), x.Size(1), x.Size(2));
+        var n = queries.Size(1);
         var dh = d / heads;
-        var q = wq.Forward(x).View(b, t, heads, dh).Transpose(1, 2);  // (B, H, T, Dh)
-        var k = wk.Forward(x).View(b, t, heads, dh).Transpose(1, 2);  // (B, H, T, Dh)
-        var v = wv.Forward(x).View(b, t, heads, dh).Transpose(1, 2);  // (B, H, T, Dh)
-        q = Rope.Apply(q, cos, sin);
+        var q = wq.Forward(queries).View(b, n, heads, dh).Transpose(1, 2); // (B, H, N, Dh)
+        var k = wk.Forward(x).View(b, t, heads, dh).Transpose(1, 2);       // (B, H, T, Dh)
+        var v = wv.Forward(x).View(b, t, heads, dh).Transpose(1, 2);       // (B, H, T, Dh)
+        q = Rope.Apply(q, queryCos, querySin);
         k = Rope.Apply(k, cos, sin);
-        var y = Functional.ScaledDotProductAttention(q, k, v, mask: null, dropout: Training ? dropout : 0, isCausal: false); // (B, H, T, Dh)
-        y = y.Transpose(1, 2).Contiguous().View(b, t, d);            // (B, T, D)
+        var y = Functional.ScaledDotProductAttention(q, k, v, mask: null, dropout: Training ? dropout : 0, isCausal: false); // (B, H, N, Dh)
+        y = y.Transpose(1, 2).Contiguous().View(b, n, d);                 // (B, N, D)
         return wo.Forward(y).MoveToOuterScope();
     }
 }
@@ -83,6 +91,25 @@ public sealed class TransformerBlock : Module
         using var scope = TorchRuntime.NewDisposeScope();
         var h = x + ResidualDropout(attention.Forward(attentionNorm.Forward(x), cos, sin)); // (B, T, D)
         var output = h + ResidualDropout(ffn.Forward(ffnNorm.Forward(h)));               // (B, T, D)
+        return output.MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// The block's outputs at <paramref name="positions"/> only ((B x N) long, flat b * T + t, N per
+    /// example, example by example): every position is still a key and a value, but the queries,
+    /// the feed-forward and the residuals run on those rows. cosAt and sinAt: their rotary rows
+    /// (B x N, Dh/2). Returns (B, N, D), the rows <see cref="Forward(Tensor, Tensor, Tensor)"/> gives there.
+    /// </summary>
+    public Tensor ForwardAt(Tensor x, Tensor positions, Tensor cos, Tensor sin, Tensor cosAt, Tensor sinAt)
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        var (b, t, d) = (x.Size(0), x.Size(1), x.Size(2));
+        var n = positions.Size(0) / b;
+        Tensor Rows(Tensor all) => all.Reshape(b * t, d).IndexSelect(0, positions).View(b, n, d); // (B, N, D)
+        var normalised = attentionNorm.Forward(x);                                                   // (B, T, D)
+        var (queryCos, querySin) = (cosAt.View(b, 1, n, -1), sinAt.View(b, 1, n, -1));              // (B, 1, N, Dh/2)
+        var h = Rows(x) + ResidualDropout(attention.Forward(Rows(normalised), normalised, queryCos, querySin, cos, sin)); // (B, N, D)
+        var output = h + ResidualDropout(ffn.Forward(ffnNorm.Forward(h)));                         // (B, N, D)
         return output.MoveToOuterScope();
     }
 

@@ -71,6 +71,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial IntPtr sg_randint(long low, long high, long* dims, long n, GH g, int dtype, int dt, int di);
     [LibraryImport(Lib)] internal static partial IntPtr sg_randperm(long n, GH g, int dtype, int dt, int di);
     [LibraryImport(Lib)] internal static partial IntPtr sg_gumbel(long* dims, long n, GH g, int dtype, int dt, int di);
+    [LibraryImport(Lib)] internal static partial IntPtr sg_gumbel_from_uniform(TH u);
     [LibraryImport(Lib)] internal static partial IntPtr sg_multinomial(TH probs, long samples, int replacement, GH g);
     [LibraryImport(Lib)] internal static partial IntPtr sg_bernoulli(TH probs, GH g);
     [LibraryImport(Lib)] internal static partial int sg_uniform_(TH t, double from, double to, GH g);
@@ -165,6 +166,8 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial IntPtr sg_lstm(TH x, TH h0, TH c0, IntPtr* parameters, long nparams, int hasBiases, long layers, double dropout, int train, int batchFirst, out IntPtr hn, out IntPtr cn);
     [LibraryImport(Lib)] internal static partial IntPtr sg_sdpa(TH q, TH k, TH v, TH mask, double dropout, int isCausal);
     [LibraryImport(Lib)] internal static partial int sg_has_fused_attention();
+    [LibraryImport(Lib)] internal static partial void sg_set_blocked_attention(int on);
+    [LibraryImport(Lib)] internal static partial int sg_blocked_attention();
     [LibraryImport(Lib)] internal static partial IntPtr sg_cross_entropy(TH logits, TH target, TH weight, long reduction, long ignoreIndex, double smoothing);
     [LibraryImport(Lib)] internal static partial IntPtr sg_nll_loss(TH logp, TH target, long reduction, long ignoreIndex);
     [LibraryImport(Lib)] internal static partial IntPtr sg_l1_loss(TH a, TH b, long reduction);

@@ -46,7 +46,7 @@ internal static partial class NativeLoader
             try
             {
                 var library = NativeLibrary.Load(candidate);
-                UseAllCores(library);
+                UsePolicyThreads(library);
                 return library;
             }
             catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
@@ -61,19 +61,19 @@ internal static partial class NativeLoader
     }
 
     /// <summary>
-    /// libtorch starts with one intra-op thread here; use every core unless STEMGEN_TORCH_THREADS
-    /// says otherwise. Called through the export directly: the resolver cannot re-enter itself.
+    /// libtorch starts with one intra-op thread here; start with the count of the thread policy
+    /// (<see cref="TorchThreads"/>: STEMGEN_TORCH_THREADS, by default the cores idle now). Called
+    /// through the export directly: the resolver cannot re-enter itself.
     /// </summary>
-    private static unsafe void UseAllCores(IntPtr library)
+    private static unsafe void UsePolicyThreads(IntPtr library)
     {
-        var configured = Environment.GetEnvironmentVariable("STEMGEN_TORCH_THREADS");
-        var threads = int.TryParse(configured, out var n) && n > 0 ? n : Environment.ProcessorCount;
+        var threads = TorchThreads.Count();
         var setThreads = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(library, "sg_set_num_threads");
         setThreads(threads);
     }
 
     /// <summary>
-    /// libtorch's intra-op pool (OpenMP, sized by <see cref="UseAllCores"/>) is the one pool: BLAS
+    /// libtorch's intra-op pool (OpenMP, sized by <see cref="UsePolicyThreads"/>) is the one pool: BLAS
     /// calls made from inside it must not start teams of their own (OpenBLAS, MKL and OpenMP read
     /// these once, when they initialise, so they are set in the process environment before the
     /// load; a value the user set is kept). .NET's Environment.SetEnvironmentVariable does not

@@ -121,9 +121,11 @@ public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource pat
             ValidationInterval = schedule.DefaultValidationInterval, CheckpointInterval = schedule.DefaultValidationInterval, LogInterval = Math.Clamp(run.Steps / 200, 1, 50),
         }).Validate();
 
+        // This job's own thread count (the policy's now: by default the idle cores), whatever other jobs set.
+        using var threads = StemGen.Torch.TorchThreads.Use();
         using var trainer = StemGenTrainer.CreateOrResume(folder, model, config, source, new TrainingRequest(null, null, Device: run.Device).ParsedDevice());
         setPhase(trainer.Step > 0 ? $"resumed at step {trainer.Step}" : "training");
-        log($"model {trainer.ModelConfig.ParameterCount:N0} parameters on {trainer.Device}; train {source.Train.Summary.Segments} segments, {source.ValidationPairs.Count} validation pairs; codec {source.CodecIdentity}");
+        log($"model {trainer.ModelConfig.ParameterCount:N0} parameters on {trainer.Device} ({StemGen.Torch.TorchThreads.Describe(threads.Threads)}); train {source.Train.Summary.Segments} segments, {source.ValidationPairs.Count} validation pairs; codec {source.CodecIdentity}");
         run.ParameterCount = trainer.ModelConfig.ParameterCount;
         var outcome = trainer.Run(new InlineProgress<TrainingProgress>(p =>
         {

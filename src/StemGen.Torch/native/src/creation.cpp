@@ -17,16 +17,17 @@ SG_API TH sg_randint(int64_t low, int64_t high, const int64_t* dims, int64_t n, 
 SG_API TH sg_randperm(int64_t n, GH g, int dtype, int dt, int di) { SG_TENSOR(at::randperm(n, sg_gen(g), sg_options(dtype, dt, di))) }
 // Standard Gumbel noise -log(-log(U)), U clamped away from 0 and 1 so the result is finite.
 // Half and bfloat16 draw in float32 (1e-10 underflows to 0 in half, and CPU clamp lacks half).
+static at::Tensor sg_gumbel_from(const at::Tensor& u) { return -at::log(-at::log(u.clamp(1e-10, 1.0 - 1e-7))); }
 SG_API TH sg_gumbel(const int64_t* dims, int64_t n, GH g, int dtype, int dt, int di) {
   SG_TENSOR(([&] {
     const auto type = static_cast<at::ScalarType>(dtype);
     const bool reduced = type == at::kHalf || type == at::kBFloat16;
-    auto u = at::rand(sg_dims(dims, n), sg_gen(g), sg_options(reduced ? (int)at::kFloat : dtype, dt, di));
-    const double tiny = 1e-10;
-    auto noise = -at::log(-at::log(u.clamp(tiny, 1.0 - 1e-7)));
+    auto noise = sg_gumbel_from(at::rand(sg_dims(dims, n), sg_gen(g), sg_options(reduced ? (int)at::kFloat : dtype, dt, di)));
     return reduced ? noise.to(type) : noise;
   }()))
 }
+// The same noise from uniform draws made earlier (e.g. some rows of a larger draw).
+SG_API TH sg_gumbel_from_uniform(TH u) { SG_TENSOR(sg_gumbel_from(*u)) }
 SG_API TH sg_multinomial(TH probs, int64_t samples, int replacement, GH g) { SG_TENSOR(at::multinomial(*probs, samples, replacement != 0, sg_gen(g))) }
 SG_API TH sg_bernoulli(TH probs, GH g) { SG_TENSOR(at::bernoulli(*probs, sg_gen(g))) }
 SG_API int sg_uniform_(TH t, double from, double to, GH g) { SG_STATUS(({ at::NoGradGuard ng; t->uniform_(from, to, sg_gen(g)); })) }
