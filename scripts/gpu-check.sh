@@ -5,7 +5,7 @@
 #   scripts/gpu-check.sh run [--cpu] [--pack DIR] [--out DIR] [--peak-tflops 989] [--train SECONDS [--train-preset P] [--train-steps N] [--train-batch B] [--train-encode-seconds S]] [--train-only]
 #   scripts/gpu-check.sh --cpu [pack options] [run options]   # pack, then run --cpu: the whole check on this CPU machine
 #
-# train: --train-data (pack) carries a token pack (`stemgen tokens pack --max-mib 7`: tokens of whole tracks, no
+# train: --train-data (pack) carries a token pack (`stemgen tokens pack --max-mib 6`: tokens of whole tracks, no
 #   audio) in the pack; --train SECONDS (run) then spends that much after the checks training on it (checkpoint
 #   every minute; SIGTERM at the end of the budget checkpoints and exports), and returns the exported model in
 #   parts of at most 15 MiB (the device returns 8 files of 16 MiB) with its sha256: model.safetensors.part-*,
@@ -62,7 +62,7 @@ pack() {
     esac
   done
   [[ -z $train_data || -f $train_data/manifest.json && -d $train_data/tokens ]] ||
-    die "--train-data $train_data: not a token pack (make one: stemgen tokens pack --data IMPORT --codec C --out DIR --max-mib 7)"
+    die "--train-data $train_data: not a token pack (make one: stemgen tokens pack --data IMPORT --codec C --out DIR --max-mib 6; the tree (~33 MiB) and the app (~25 MiB) leave about 6 MiB of the 64)"
   [[ -f src/StemGen.Torch/native/CMakeLists.txt ]] || die "no shim sources in src/StemGen.Torch/native"
   compgen -G 'models/*.safetensors' >/dev/null || die "no shipped models in models/"
   git check-ignore -q "$out/x" || echo "gpu-check: warning: $out is not ignored by git: the device tool would carry it twice" >&2
