@@ -48,6 +48,10 @@ services.ConfigureApplicationCookie(options =>
     options.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
     options.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
 });
+// A role change, lock or new password rotates the security stamp: cookies and open pages notice within RevalidateSeconds.
+services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<StudioOptions>>((o, studio) =>
+    o.ValidationInterval = TimeSpan.FromSeconds(Math.Max(0, studio.Value.RevalidateSeconds)));
+services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AccountRevalidation>();
 services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, WorkerKeyAuthentication>(WorkerKeyAuthentication.SchemeName, null);
 services.AddAuthorization(options => options.AddPolicy(WorkerKeyAuthentication.Policy, policy => policy
     .AddAuthenticationSchemes(WorkerKeyAuthentication.SchemeName).RequireRole(WorkerKeyAuthentication.Policy)));
@@ -57,12 +61,14 @@ services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new Js
 
 services.AddScoped<ProjectAccess>();
 services.AddScoped<UserRoles>();
+services.AddScoped<Invites>();
 services.AddScoped<ProjectService>();
 services.AddScoped<BlobReferences>();
 services.AddScoped<StemUploadService>();
 services.AddScoped<JobService>();
 services.AddSingleton<IBlobStore>(sp => new LocalFolderBlobStore(sp.GetRequiredService<IOptions<StudioOptions>>().Value.BlobDirectory));
 services.AddSingleton<ProjectEvents>();
+services.AddSingleton<ProjectHubMembers>();
 // Jobs: Hangfire (SQLite embedded, or PostgreSQL with GPU workers), the job ledger, the generator.
 builder.AddStudioJobs();
 // Listening tests: study design and preparation jobs, listener sessions, results.
@@ -84,6 +90,12 @@ services.AddHttpContextAccessor();
 var app = builder.Build();
 
 await DatabaseSetup.InitializeAsync(app.Services);
+// The operator's commands (StemGen.Web admin create NAME): run against the configured database, then exit.
+if (AdminCommand.Find(args) is { } command)
+{
+    Environment.ExitCode = await AdminCommand.RunAsync(app.Services, command, Console.Out);
+    return;
+}
 
 if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
 app.UseStaticFiles();

@@ -10,8 +10,17 @@ public sealed class StudioOptions
 
     public string DataDirectory { get; set; } = "data";
 
-    /// <summary>User names that are made admins (at start-up and when they register): how a studio gets its first admin.</summary>
+    /// <summary>
+    /// User names of existing accounts that are made admins at start-up. Nobody can register a name listed
+    /// here; the first admin comes from the operator's command <c>StemGen.Web admin create NAME</c>.
+    /// </summary>
     public string[] Admins { get; set; } = [];
+
+    /// <summary>Who may create an account: Open (anyone), InviteOnly (with an invite link) or Closed (only the operator's command).</summary>
+    public RegistrationMode Registration { get; set; } = RegistrationMode.Open;
+
+    /// <summary>How often open pages (Blazor circuits) and sign-in cookies are checked against the account (roles, lock, password); default one minute.</summary>
+    public double RevalidateSeconds { get; set; } = 60;
 
     /// <summary>Vendored npm bundles (wavesurfer.js), served under /vendor; default: the repository's top-level wwwroot.</summary>
     public string? VendorAssetsDirectory { get; set; }
@@ -25,6 +34,8 @@ public sealed class StudioOptions
     public string StagingDirectory => Path.Combine(FullDataDirectory, "staging");
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
 }
+
+public enum RegistrationMode { Open, InviteOnly, Closed }
 
 /// <summary>Limits on uploads ("Uploads" section): every upload is checked against them while it streams.</summary>
 public sealed class UploadOptions

@@ -36,7 +36,7 @@ public sealed class ListeningResultsTests : IAsyncLifetime
     /// <summary>Each listener's scores by condition and example (clips arrive in the listener's own random order; the test looks their condition up).</summary>
     private async Task RateAllAsync(string name, Dictionary<ConditionKind, int[]> scores, int limit = int.MaxValue)
     {
-        var listener = await factory.RegisterAsync(name);
+        var listener = await factory.RegisterListenerAsync(name);
         var session = await (await listener.Http.PostAsync($"/api/listen/studies/{studyId}/session", null)).Content.ReadFromJsonAsync<JsonElement>();
         Dictionary<string, (ConditionKind Kind, int Example)> truth;
         await using (var scope = factory.Services.CreateAsyncScope())

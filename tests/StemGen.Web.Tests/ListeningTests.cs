@@ -58,7 +58,7 @@ public abstract class ListeningTests(TestDatabase database) : IAsyncLifetime
         }
     }
 
-    private async Task<StudioClient> ListenerAsync(string name) => await factory.RegisterAsync(name); // every new account is a Listener
+    private async Task<StudioClient> ListenerAsync(string name) => await factory.RegisterListenerAsync(name);
 
     private static async Task<List<(string Id, double Duration)>> StartAsync(StudioClient listener, int studyId)
     {

@@ -63,10 +63,12 @@ public static class ProjectEndpoints
                 return Results.Ok(new { member.UserId, member.Role });
             })).RequiresRole(ProjectRole.Owner);
 
-        project.MapDelete("/members/{userId}", async (int projectId, string userId, ProjectService projects, CancellationToken ct) =>
+        project.MapDelete("/members/{userId}", async (int projectId, string userId, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
             await Validated(async () =>
             {
                 await projects.RemoveMemberAsync(projectId, userId, ct);
+                await events.DropMemberAsync(projectId, userId);
+                events.Publish(new ProjectChangedEvent(projectId, "members"));
                 return Results.NoContent();
             })).RequiresRole(ProjectRole.Owner);
 

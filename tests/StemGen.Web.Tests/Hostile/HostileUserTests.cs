@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using StemGen.Web.Data;
+using StemGen.Web.Endpoints;
+using StemGen.Web.Hubs;
+
+namespace StemGen.Web.Tests.Hostile;
+
+/// <summary>
+/// A stranger's attacks on a studio open to the internet, one test per attack, each against the real
+/// studio (in-memory TestServer over its own data folder): the test does what the attacker would, and
+/// asserts the studio refuses or survives it. The functional tests of the same features live beside
+/// the features (UserRolesTests, RegistrationTests, DownloadTests, BlobTests, SecurityHeadersTests...).
+/// </summary>
+public sealed class HostileUserTests : IAsyncLifetime
+{
+    private readonly StudioFactory factory = new(settings: new Dictionary<string, string>
+        {
+            ["Studio:Admins:0"] = "the-admin", ["Studio:Admins:1"] = "Future-Admin", ["Studio:RevalidateSeconds"] = "0",
+        }) { CreateAdmins = false };
+
+    public async Task InitializeAsync()
+    {
+        // The operator made the first admin with the command; "future-admin" is named but has no account yet.
+        Assert.Equal(0, await AdminCommand.RunAsync(factory.Services, ["create", "the-admin"], TextWriter.Null));
+        await using var scope = factory.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        var admin = (await users.FindByNameAsync("the-admin"))!;
+        await users.RemovePasswordAsync(admin);
+        await users.AddPasswordAsync(admin, "secret123");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await factory.DisposeAsync();
+        factory.DeleteData();
+    }
+
+    private async Task<T> WithAsync<T>(Func<IServiceProvider, Task<T>> action)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
+    }
+
+    private Task<string> IdOfAsync(string name) => WithAsync(async s => (await s.GetRequiredService<UserManager<IdentityUser>>().FindByNameAsync(name))!.Id);
+
+    [Fact]
+    public async Task Registering_the_configured_admins_name_gives_no_admin()
+    {
+        var response = await factory.NewClient().RegisterAsync("FUTURE-admin", "secret123");
+        Assert.Contains("already taken", Uri.UnescapeDataString(response.Headers.Location!.OriginalString));
+        await using var scope = factory.Services.CreateAsyncScope();
+        Assert.Null(await scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>().FindByNameAsync("future-admin"));
+        await scope.ServiceProvider.GetRequiredService<UserRoles>().GrantConfiguredAdminsAsync(); // what a restart does
+        Assert.DoesNotContain((await scope.ServiceProvider.GetRequiredService<UserRoles>().ListAsync()), u => u.Admin && u.UserName != "the-admin");
+    }
+
+    [Fact]
+    public async Task A_revoked_admins_open_page_cannot_grant_the_role_back()
+    {
+        var rogue = await factory.RegisterAsync("rogue");
+        var (admin, rogueId) = (await IdOfAsync("the-admin"), await IdOfAsync("rogue"));
+        await WithAsync(async s => { await s.GetRequiredService<UserRoles>().SetAsync(admin, rogueId, Roles.Admin, member: true); return 0; });
+        await WithAsync(async s => { await s.GetRequiredService<UserRoles>().SetAsync(admin, rogueId, Roles.Admin, member: false); return 0; });
+
+        // The page left open still holds the rogue's id and calls the same service the switches call.
+        var refused = await Assert.ThrowsAsync<StudioValidationException>(() =>
+            WithAsync(async s => { await s.GetRequiredService<UserRoles>().SetAsync(rogueId, rogueId, Roles.Admin, member: true); return 0; }));
+        Assert.Contains("no longer an admin", refused.Message);
+        Assert.False((await WithAsync(s => s.GetRequiredService<UserRoles>().ListAsync())).Single(u => u.UserName == "rogue").Admin);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await rogue.Http.GetAsync("/api/projects")).StatusCode); // and the old cookie is void
+    }
+
+    [Fact]
+    public async Task A_member_removed_from_a_project_stops_receiving_its_live_events()
+    {
+        var owner = await factory.RegisterAsync("owner");
+        await factory.RegisterAsync("ex-member");
+        var projectId = await owner.CreateProjectAsync("Private");
+        Assert.True((await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/members", new { userName = "ex-member", role = "Viewer" }, StudioClient.Json)).IsSuccessStatusCode);
+        using var spy = await HubTests.ConnectAsync(factory, await HubTests.LoginCookieAsync(factory, "ex-member"));
+        await HubTests.SendAsync(spy, new { type = 1, invocationId = "1", target = "JoinProject", arguments = new[] { projectId } });
+        Assert.False((await HubTests.ReceiveAsync(spy)).TryGetProperty("error", out _));
+        var events = factory.Services.GetRequiredService<ProjectEvents>();
+        var circuitEvents = 0;
+        var principal = await WithAsync(async s => await s.GetRequiredService<SignInManager<IdentityUser>>()
+            .CreateUserPrincipalAsync((await s.GetRequiredService<UserManager<IdentityUser>>().FindByNameAsync("ex-member"))!));
+        using var page = await events.SubscribeAsync(projectId, principal, _ => { Interlocked.Increment(ref circuitEvents); return Task.CompletedTask; });
+        Assert.NotNull(page);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/projects/{projectId}/members/{await IdOfAsync("ex-member")}")).StatusCode);
+        using var ownerSocket = await HubTests.ConnectAsync(factory, await HubTests.LoginCookieAsync(factory, "owner"));
+        await HubTests.SendAsync(ownerSocket, new { type = 1, invocationId = "1", target = "JoinProject", arguments = new[] { projectId } });
+        await HubTests.ReceiveAsync(ownerSocket);
+        events.Publish(new ProjectChangedEvent(projectId, "stems"));
+        Assert.Equal("changed", (await HubTests.ReceiveAsync(ownerSocket)).GetProperty("target").GetString()); // the event went out
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => HubTests.ReceiveAsync(spy, seconds: 1));
+        Assert.Equal(0, circuitEvents);
+    }
+}
