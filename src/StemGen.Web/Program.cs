@@ -64,6 +64,7 @@ services.AddScoped<UserRoles>();
 services.AddScoped<Invites>();
 services.AddScoped<ProjectService>();
 services.AddScoped<BlobReferences>();
+services.AddSingleton<DownloadLimiter>();
 services.AddScoped<StemUploadService>();
 services.AddScoped<JobService>();
 services.AddSingleton<IBlobStore>(sp => new LocalFolderBlobStore(sp.GetRequiredService<IOptions<StudioOptions>>().Value.BlobDirectory));

@@ -100,4 +100,22 @@ public sealed class HostileUserTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => HubTests.ReceiveAsync(spy, seconds: 1));
         Assert.Equal(0, circuitEvents);
     }
+
+    [Fact]
+    public async Task A_zip_of_two_stems_whose_150_character_names_share_100_answers_within_a_second()
+    {
+        var member = await factory.RegisterAsync("zipper");
+        var projectId = await member.CreateProjectAsync("Zip");
+        Assert.Equal(HttpStatusCode.OK, (await member.UploadAsync(projectId, ("a.wav", TestAudio.Wav(0.2)), ("b.wav", TestAudio.Wav(0.2, 330)))).StatusCode);
+        await member.Http.GetByteArrayAsync($"/api/projects/{projectId}/download"); // warm-up: the first zip of a process pays for loading code
+        var shared = new string('n', 100);
+        foreach (var (stem, tail) in (await member.GetJsonAsync($"/api/projects/{projectId}/stems")).EnumerateArray().Zip("ab"))
+            Assert.Equal(HttpStatusCode.NoContent, (await member.Http.PatchAsJsonAsync($"/api/projects/{projectId}/stems/{stem.GetProperty("id").GetInt32()}",
+                new { name = shared + new string(tail, 50) })).StatusCode);
+
+        using var oneSecond = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        var zip = await member.Http.GetByteArrayAsync($"/api/projects/{projectId}/download", oneSecond.Token);
+        using var archive = new System.IO.Compression.ZipArchive(new MemoryStream(zip));
+        Assert.Equal([shared + ".wav", new string('n', 96) + " (2).wav"], archive.Entries.Select(e => e.FullName));
+    }
 }
