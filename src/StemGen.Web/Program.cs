@@ -65,6 +65,7 @@ services.AddScoped<Invites>();
 services.AddScoped<ProjectService>();
 services.AddScoped<BlobReferences>();
 services.AddSingleton<DownloadLimiter>();
+services.AddHostedService<BlobSweeper>();
 services.AddScoped<StemUploadService>();
 services.AddScoped<JobService>();
 services.AddSingleton<IBlobStore>(sp => new LocalFolderBlobStore(sp.GetRequiredService<IOptions<StudioOptions>>().Value.BlobDirectory));

@@ -28,6 +28,12 @@ public sealed class StudioOptions
     /// <summary>Imported datasets (`stemgen import` output folders) that listening studies may draw items from; default: datasets/ in the data folder.</summary>
     public string? DatasetsRoot { get; set; }
 
+    /// <summary>A blob nothing refers to is deleted only when nobody has put it for this long (default 60 minutes), and the sweep's temp and staging files likewise.</summary>
+    public double BlobGraceMinutes { get; set; } = 60;
+
+    /// <summary>How often the background sweep looks for unreferenced blobs and stale temp files (default 60 minutes).</summary>
+    public double SweepIntervalMinutes { get; set; } = 60;
+
     public string FullDatasetsRoot => Path.GetFullPath(DatasetsRoot ?? Path.Combine(FullDataDirectory, "datasets"));
     public string DatabasePath => Path.Combine(FullDataDirectory, "studio.db");
     public string BlobDirectory => Path.Combine(FullDataDirectory, "blobs");

@@ -35,7 +35,6 @@ public sealed class StemUploadService(
 
         var boundary = Boundary(request.ContentType);
         var staged = new List<StagedFile>();
-        var created = new List<string>();
         try
         {
             await StageAsync(request, boundary, staged, cancellationToken);
@@ -47,7 +46,6 @@ public sealed class StemUploadService(
                 StoredBlob blob;
                 await using (var content = File.OpenRead(file.File.Path))
                     blob = await blobs.PutAsync(content, cancellationToken);
-                if (blob.Created) created.Add(blob.Hash);
                 var level = file.Peaks.ForWidth(PeakBuckets);
                 stems.Add(new Stem
                 {
@@ -67,13 +65,12 @@ public sealed class StemUploadService(
             }
             db.Stems.AddRange(stems);
             await db.SaveChangesAsync(cancellationToken);
-            created.Clear();
             return stems;
         }
         finally
         {
-            // Blobs this request created but never recorded (a failure after storing) go again.
-            foreach (var hash in created) blobs.Delete(hash);
+            // Blobs stored but never recorded (a failure after storing) are left to the blob sweep: another
+            // upload of the same content may be recording its row for one of them right now.
             foreach (var file in staged) TryDelete(file.Path);
         }
     }

@@ -20,10 +20,12 @@ public sealed class HostileUserTests : IAsyncLifetime
     private readonly StudioFactory factory = new(settings: new Dictionary<string, string>
         {
             ["Studio:Admins:0"] = "the-admin", ["Studio:Admins:1"] = "Future-Admin", ["Studio:RevalidateSeconds"] = "0",
+            ["Studio:BlobGraceMinutes"] = "0", // deletion trusts only the references, not the grace of a recent upload
         }) { CreateAdmins = false };
 
     public async Task InitializeAsync()
     {
+        TestDatasets.Write(Path.Combine(factory.DataDirectory, "datasets"), "tiny");
         // The operator made the first admin with the command; "future-admin" is named but has no account yet.
         Assert.Equal(0, await AdminCommand.RunAsync(factory.Services, ["create", "the-admin"], TextWriter.Null));
         await using var scope = factory.Services.CreateAsyncScope();
@@ -117,5 +119,24 @@ public sealed class HostileUserTests : IAsyncLifetime
         var zip = await member.Http.GetByteArrayAsync($"/api/projects/{projectId}/download", oneSecond.Token);
         using var archive = new System.IO.Compression.ZipArchive(new MemoryStream(zip));
         Assert.Equal([shared + ".wav", new string('n', 96) + " (2).wav"], archive.Entries.Select(e => e.FullName));
+    }
+
+    [Fact]
+    public async Task A_listener_cannot_delete_a_study_clip_by_uploading_it_to_a_project_and_deleting_the_stem()
+    {
+        var admin = await factory.SignInAsync("the-admin");
+        var studyId = await ListeningTests.CreateStudyAsync(admin, ListeningTests.Design(presets: ["best"], anchor: false, items: 1));
+        var listener = await factory.RegisterListenerAsync("clip-thief");
+        var session = await (await listener.Http.PostAsync($"/api/listen/studies/{studyId}/session", null)).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var clip = session.GetProperty("clips")[0].GetProperty("id").GetString();
+        var audio = await listener.Http.GetByteArrayAsync($"/api/listen/clips/{clip}/audio");
+
+        var projectId = await listener.CreateProjectAsync("Mine");
+        Assert.Equal(HttpStatusCode.OK, (await listener.UploadAsync(projectId, ("clip.wav", audio))).StatusCode); // deduplicates onto the clip's blob
+        var stemId = (await listener.GetJsonAsync($"/api/projects/{projectId}/stems"))[0].GetProperty("id").GetInt32();
+        Assert.Equal(HttpStatusCode.NoContent, (await listener.Http.DeleteAsync($"/api/projects/{projectId}/stems/{stemId}")).StatusCode);
+        await WithAsync(s => s.GetRequiredService<Storage.BlobReferences>().SweepAsync());
+
+        Assert.Equal(audio, await listener.Http.GetByteArrayAsync($"/api/listen/clips/{clip}/audio"));
     }
 }
