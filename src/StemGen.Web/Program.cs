@@ -14,6 +14,7 @@ using StemGen.Web.Endpoints;
 using StemGen.Web.Hubs;
 using StemGen.Web.Jobs;
 using StemGen.Web.Listening;
+using StemGen.Web.Security;
 using StemGen.Web.Storage;
 using StemGen.Web.Uploads;
 
@@ -24,6 +25,9 @@ services.Configure<StudioOptions>(builder.Configuration.GetSection(StudioOptions
 services.Configure<UploadOptions>(builder.Configuration.GetSection(UploadOptions.Section));
 services.Configure<GenerationOptions>(builder.Configuration.GetSection(GenerationOptions.Section));
 services.AddSingleton(TimeProvider.System);
+
+// Forwarded headers from known proxies, HSTS, browser headers, data-protection keys (Security section).
+builder.AddWebSecurity();
 
 // Database: SQLite under the data folder (default) or PostgreSQL (Studio:Database, ConnectionStrings:Studio).
 builder.AddStudioDatabase();
@@ -44,6 +48,7 @@ services.ConfigureApplicationCookie(options =>
 {
     options.LoginPath = "/account/login";
     options.AccessDeniedPath = "/account/denied";
+    options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
     // API callers get status codes, not a redirect to the login page.
     options.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
     options.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
@@ -56,7 +61,8 @@ services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.Authe
 services.AddAuthorization(options => options.AddPolicy(WorkerKeyAuthentication.Policy, policy => policy
     .AddAuthenticationSchemes(WorkerKeyAuthentication.SchemeName).RequireRole(WorkerKeyAuthentication.Policy)));
 services.AddCascadingAuthenticationState();
-services.AddAntiforgery();
+// Behind a TLS proxy (forwarded headers) the request is HTTPS and these cookies are marked Secure; the CSP forbids framing.
+services.AddAntiforgery(o => { o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; o.SuppressXFrameOptionsHeader = true; });
 services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 services.AddScoped<ProjectAccess>();
@@ -99,6 +105,7 @@ if (AdminCommand.Find(args) is { } command)
     return;
 }
 
+app.UseWebSecurity();
 if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
 app.UseStaticFiles();
 // Vendored npm bundles (wavesurfer.js) copied by scripts/install-deps.sh into the top-level wwwroot.
@@ -119,7 +126,7 @@ app.MapEvaluationEndpoints();
 app.MapWorkerEndpoints();
 app.MapHub<WorkerHub>("/hubs/worker");
 app.MapJobsDashboard();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null); // WebSecurity's CSP says 'none'
 
 app.Logger.LogInformation("StemGen Studio: data in {Data}", app.Services.GetRequiredService<IOptions<StudioOptions>>().Value.FullDataDirectory);
 app.Run();

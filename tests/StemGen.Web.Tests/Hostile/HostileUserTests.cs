@@ -13,7 +13,7 @@ namespace StemGen.Web.Tests.Hostile;
 /// A stranger's attacks on a studio open to the internet, one test per attack, each against the real
 /// studio (in-memory TestServer over its own data folder): the test does what the attacker would, and
 /// asserts the studio refuses or survives it. The functional tests of the same features live beside
-/// the features (UserRolesTests, RegistrationTests, DownloadTests, BlobTests, SecurityHeadersTests...).
+/// the features (UserRolesTests, RegistrationTests, DownloadTests, BlobTests, TransportSecurityTests...).
 /// </summary>
 public sealed class HostileUserTests : IAsyncLifetime
 {
@@ -138,5 +138,14 @@ public sealed class HostileUserTests : IAsyncLifetime
         await WithAsync(s => s.GetRequiredService<Storage.BlobReferences>().SweepAsync());
 
         Assert.Equal(audio, await listener.Http.GetByteArrayAsync($"/api/listen/clips/{clip}/audio"));
+    }
+
+    [Fact]
+    public async Task The_admin_users_page_cannot_be_framed_by_another_site()
+    {
+        var response = await (await factory.SignInAsync("the-admin")).Http.GetAsync("/admin/users");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("frame-ancestors 'none'", string.Join(";", response.Headers.GetValues("Content-Security-Policy")));
+        Assert.Equal("DENY", string.Join(",", response.Headers.GetValues("X-Frame-Options")));
     }
 }
