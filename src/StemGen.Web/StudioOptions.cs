@@ -57,6 +57,13 @@ public sealed class UploadOptions
     /// <summary>Longest accepted audio per file (default 20 minutes).</summary>
     public double MaxDurationSeconds { get; set; } = 20 * 60;
 
+    /// <summary>Sample rates the studio uses (default 8 to 192 kHz; the model works at 32 kHz): others are refused from the header.</summary>
+    public int MinSampleRate { get; set; } = 8_000;
+    public int MaxSampleRate { get; set; } = 192_000;
+
+    /// <summary>Most channels per file (default 2: stems are mono or stereo); more are refused from the header.</summary>
+    public int MaxChannels { get; set; } = 2;
+
     /// <summary>Largest request body (default 2 GB).</summary>
     public long MaxRequestBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 }

@@ -148,7 +148,13 @@ public sealed class StemUploadService(
             var watch = Stopwatch.StartNew();
             try
             {
+                // From the header, before anything is decoded: a rate or channel count the studio cannot use.
                 var info = AudioFile.Probe(file.Path, options);
+                if (Unusable(info) is { } why)
+                {
+                    refusals.Add(new UploadRefusal(file.DisplayName, UploadReasons.UnusableFormat, why));
+                    continue;
+                }
                 var peaks = WaveformPeaks.FromFile(file.Path, null, options);
                 if (peaks.Frames == 0) throw new AudioFormatException(file.Path, AudioErrorReason.Empty, "no audio frames");
                 validated.Add(new ValidatedFile(file, info, peaks));
@@ -163,6 +169,13 @@ public sealed class StemUploadService(
         if (refusals.Count > 0) throw new UploadRefusedException(refusals);
         return validated;
     }
+
+    private string? Unusable(AudioInfo info) =>
+        info.SampleRate < limits.MinSampleRate || info.SampleRate > limits.MaxSampleRate
+            ? $"sample rate {info.SampleRate} Hz: the studio takes {limits.MinSampleRate} to {limits.MaxSampleRate} Hz (resample it first)"
+        : info.Channels > limits.MaxChannels
+            ? $"{info.Channels} channels: the studio takes {(limits.MaxChannels == 2 ? "mono or stereo" : $"at most {limits.MaxChannels} channels")} (mix it down first)"
+        : null;
 
     private string Describe(AudioFormatException e) => e.Reason == AudioErrorReason.TooLong
         ? $"{e.Problem} (the limit is {TimeSpan.FromSeconds(limits.MaxDurationSeconds):g})"

@@ -148,4 +148,38 @@ public sealed class HostileUserTests : IAsyncLifetime
         Assert.Contains("frame-ancestors 'none'", string.Join(";", response.Headers.GetValues("Content-Security-Policy")));
         Assert.Equal("DENY", string.Join(",", response.Headers.GetValues("X-Frame-Options")));
     }
+
+    [Fact]
+    public async Task Audio_at_384_kHz_or_with_8_channels_is_refused_from_its_header_with_the_reason()
+    {
+        var member = await factory.RegisterAsync("decompression-bomber");
+        var projectId = await member.CreateProjectAsync("Bombs");
+        var response = await member.UploadAsync(projectId,
+            ("ultrasonic.flac", TestAudio.Wav(0.2, sampleRate: 384_000, channels: 1, extension: ".flac")),
+            ("surround.wav", TestAudio.Wav(0.2, sampleRate: 48_000, channels: 8)));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var refusals = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("refusals").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("file").GetString()!, r => (Reason: r.GetProperty("reason").GetString(), Message: r.GetProperty("message").GetString()!));
+        Assert.Equal("unusable-format", refusals["ultrasonic.flac"].Reason);
+        Assert.Contains("sample rate 384000 Hz: the studio takes 8000 to 192000 Hz", refusals["ultrasonic.flac"].Message);
+        Assert.Equal("unusable-format", refusals["surround.wav"].Reason);
+        Assert.Contains("8 channels: the studio takes mono or stereo", refusals["surround.wav"].Message);
+        Assert.Empty((await member.GetJsonAsync($"/api/projects/{projectId}/stems")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Stem_names_with_text_direction_or_control_characters_are_refused()
+    {
+        var member = await factory.RegisterAsync("trickster");
+        var projectId = await member.CreateProjectAsync("Tricks");
+        Assert.Equal(HttpStatusCode.OK, (await member.UploadAsync(projectId, ("innocent\u202Egnp.wav", TestAudio.Wav(0.2)))).StatusCode);
+        var stem = (await member.GetJsonAsync($"/api/projects/{projectId}/stems"))[0];
+        Assert.Equal("innocentgnp", stem.GetProperty("name").GetString()); // the upload's name lost the override
+        foreach (var name in new[] { "evil\u202Efdp.exe", "bell\u0007", "left\u2066isolate" })
+        {
+            var renamed = await member.Http.PatchAsJsonAsync($"/api/projects/{projectId}/stems/{stem.GetProperty("id").GetInt32()}", new { name });
+            Assert.Equal(HttpStatusCode.BadRequest, renamed.StatusCode);
+            Assert.Contains("control or text-direction characters", await renamed.Content.ReadAsStringAsync());
+        }
+    }
 }
