@@ -28,6 +28,7 @@ services.AddSingleton(TimeProvider.System);
 
 // Forwarded headers from known proxies, HSTS, browser headers, data-protection keys (Security section).
 builder.AddWebSecurity();
+services.AddStudioRateLimits(builder.Configuration);
 
 // Database: SQLite under the data folder (default) or PostgreSQL (Studio:Database, ConnectionStrings:Studio).
 builder.AddStudioDatabase();
@@ -112,6 +113,7 @@ app.UseStaticFiles();
 if (VendorAssets.Find(app.Services.GetRequiredService<IOptions<StudioOptions>>().Value, app.Environment) is { } vendor)
     app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(vendor), RequestPath = "/vendor" });
 app.UseAuthentication();
+app.UseRateLimiter(); // after authentication: uploads and job requests count per user
 app.UseAuthorization();
 app.UseAntiforgery();
 

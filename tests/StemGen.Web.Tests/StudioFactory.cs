@@ -49,6 +49,9 @@ public class StudioFactory : WebApplicationFactory<Program>
         builder.UseSetting("Uploads:MaxFileBytes", MaxFileBytes.ToString());
         builder.UseSetting("Uploads:MaxFiles", MaxFiles.ToString());
         builder.UseSetting("Uploads:MaxDurationSeconds", MaxDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Every test client shares one address: the rate limits are raised here and tested with their own values in RateLimitTests.
+        foreach (var limit in new[] { "SignInsPerMinute", "RegistrationsPerHour", "UploadsPerMinute", "JobsPerMinute", "WritesPerMinutePerAddress" })
+            builder.UseSetting($"RateLimits:{limit}", "100000");
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
         if (shippedModel) return;
         builder.ConfigureTestServices(services =>
