@@ -30,6 +30,9 @@ public class StudioFactory : WebApplicationFactory<Program>
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The studio's clock: the real time, plus whatever a test has moved it on (a listener "listening" to a clip).</summary>
+    public OffsetClock Clock { get; } = new();
     public ToneStemGenerator Generator { get; }
     public TestDatabase Database { get; }
 
@@ -53,6 +56,7 @@ public class StudioFactory : WebApplicationFactory<Program>
         foreach (var limit in new[] { "SignInsPerMinute", "RegistrationsPerHour", "UploadsPerMinute", "JobsPerMinute", "WritesPerMinutePerAddress" })
             builder.UseSetting($"RateLimits:{limit}", "100000");
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         if (shippedModel) return;
         builder.ConfigureTestServices(services =>
         {
@@ -140,4 +144,14 @@ public class StudioFactory : WebApplicationFactory<Program>
     {
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
+}
+
+/// <summary>The system clock moved on by <see cref="Advance"/>; timers are the system's.</summary>
+public sealed class OffsetClock : TimeProvider
+{
+    private long offsetTicks;
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref offsetTicks, by.Ticks);
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref offsetTicks));
 }

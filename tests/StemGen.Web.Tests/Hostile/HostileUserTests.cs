@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StemGen.Web.Data;
 using StemGen.Web.Endpoints;
@@ -181,5 +182,37 @@ public sealed class HostileUserTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.BadRequest, renamed.StatusCode);
             Assert.Contains("control or text-direction characters", await renamed.Content.ReadAsStringAsync());
         }
+    }
+
+    private async Task<(StudioClient Listener, List<string> Clips)> ListenerInStudyAsync(string name)
+    {
+        var studyId = await ListeningTests.CreateStudyAsync(await factory.SignInAsync("the-admin"), ListeningTests.Design(presets: ["best"], anchor: false, items: 1));
+        var listener = await factory.RegisterListenerAsync(name);
+        var session = await (await listener.Http.PostAsync($"/api/listen/studies/{studyId}/session", null)).Content.ReadFromJsonAsync<JsonElement>();
+        return (listener, session.GetProperty("clips").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList());
+    }
+
+    [Fact]
+    public async Task Claiming_a_clip_was_played_to_the_end_without_fetching_it_does_not_unlock_rating()
+    {
+        var (listener, clips) = await ListenerInStudyAsync("lazy-rater");
+        Assert.Equal(HttpStatusCode.OK, (await listener.Http.PostAsJsonAsync($"/api/listen/clips/{clips[0]}/playback", new { position = 1e9, ended = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await listener.Http.PostAsJsonAsync($"/api/listen/clips/{clips[0]}/rating", new { score = 3 })).StatusCode);
+
+        // Fetching it and rating at once (the page's currentTime moved to the end) is refused too: the studio's clock decides.
+        Assert.Equal(HttpStatusCode.OK, (await listener.Http.GetAsync($"/api/listen/clips/{clips[0]}/audio")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await listener.Http.PostAsJsonAsync($"/api/listen/clips/{clips[0]}/rating", new { score = 3 })).StatusCode);
+        await using var scope = factory.Services.CreateAsyncScope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<StudioDbContext>().StudyAssignments.AnyAsync(a => a.Score != null));
+    }
+
+    [Fact]
+    public async Task A_listener_cannot_download_every_clip_of_a_study_to_pair_them_by_correlation()
+    {
+        var (listener, clips) = await ListenerInStudyAsync("correlator");
+        Assert.Equal(2, clips.Count);
+        Assert.Equal(HttpStatusCode.NotFound, (await listener.Http.GetAsync($"/api/listen/clips/{clips[1]}/audio")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await listener.Http.GetAsync($"/api/listen/clips/{clips[0]}/audio")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await listener.Http.GetAsync($"/api/listen/clips/{clips[1]}/audio")).StatusCode); // still: the first is not rated
     }
 }
