@@ -797,6 +797,9 @@ namespace StemGen.Web.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<DateTime?>("AudioFetchedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<bool>("Ended")
                         .HasColumnType("boolean");
 

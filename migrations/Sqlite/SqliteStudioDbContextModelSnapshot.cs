@@ -770,6 +770,9 @@ namespace StemGen.Web.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("AudioFetchedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Ended")
                         .HasColumnType("INTEGER");
 

@@ -14,6 +14,7 @@ using StemGen.Web.Endpoints;
 using StemGen.Web.Hubs;
 using StemGen.Web.Jobs;
 using StemGen.Web.Listening;
+using StemGen.Web.Security;
 using StemGen.Web.Storage;
 using StemGen.Web.Uploads;
 
@@ -24,6 +25,10 @@ services.Configure<StudioOptions>(builder.Configuration.GetSection(StudioOptions
 services.Configure<UploadOptions>(builder.Configuration.GetSection(UploadOptions.Section));
 services.Configure<GenerationOptions>(builder.Configuration.GetSection(GenerationOptions.Section));
 services.AddSingleton(TimeProvider.System);
+
+// Forwarded headers from known proxies, HSTS, browser headers, data-protection keys (Security section).
+builder.AddWebSecurity();
+services.AddStudioRateLimits(builder.Configuration);
 
 // Database: SQLite under the data folder (default) or PostgreSQL (Studio:Database, ConnectionStrings:Studio).
 builder.AddStudioDatabase();
@@ -44,25 +49,35 @@ services.ConfigureApplicationCookie(options =>
 {
     options.LoginPath = "/account/login";
     options.AccessDeniedPath = "/account/denied";
+    options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
     // API callers get status codes, not a redirect to the login page.
     options.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
     options.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
 });
+// A role change, lock or new password rotates the security stamp: cookies and open pages notice within RevalidateSeconds.
+services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<StudioOptions>>((o, studio) =>
+    o.ValidationInterval = TimeSpan.FromSeconds(Math.Max(0, studio.Value.RevalidateSeconds)));
+services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AccountRevalidation>();
 services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, WorkerKeyAuthentication>(WorkerKeyAuthentication.SchemeName, null);
 services.AddAuthorization(options => options.AddPolicy(WorkerKeyAuthentication.Policy, policy => policy
     .AddAuthenticationSchemes(WorkerKeyAuthentication.SchemeName).RequireRole(WorkerKeyAuthentication.Policy)));
 services.AddCascadingAuthenticationState();
-services.AddAntiforgery();
+// Behind a TLS proxy (forwarded headers) the request is HTTPS and these cookies are marked Secure; the CSP forbids framing.
+services.AddAntiforgery(o => { o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; o.SuppressXFrameOptionsHeader = true; });
 services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 services.AddScoped<ProjectAccess>();
 services.AddScoped<UserRoles>();
+services.AddScoped<Invites>();
 services.AddScoped<ProjectService>();
 services.AddScoped<BlobReferences>();
+services.AddSingleton<DownloadLimiter>();
+services.AddHostedService<BlobSweeper>();
 services.AddScoped<StemUploadService>();
 services.AddScoped<JobService>();
 services.AddSingleton<IBlobStore>(sp => new LocalFolderBlobStore(sp.GetRequiredService<IOptions<StudioOptions>>().Value.BlobDirectory));
 services.AddSingleton<ProjectEvents>();
+services.AddSingleton<ProjectHubMembers>();
 // Jobs: Hangfire (SQLite embedded, or PostgreSQL with GPU workers), the job ledger, the generator.
 builder.AddStudioJobs();
 // Listening tests: study design and preparation jobs, listener sessions, results.
@@ -84,13 +99,21 @@ services.AddHttpContextAccessor();
 var app = builder.Build();
 
 await DatabaseSetup.InitializeAsync(app.Services);
+// The operator's commands (StemGen.Web admin create NAME): run against the configured database, then exit.
+if (AdminCommand.Find(args) is { } command)
+{
+    Environment.ExitCode = await AdminCommand.RunAsync(app.Services, command, Console.Out);
+    return;
+}
 
+app.UseWebSecurity();
 if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
 app.UseStaticFiles();
 // Vendored npm bundles (wavesurfer.js) copied by scripts/install-deps.sh into the top-level wwwroot.
 if (VendorAssets.Find(app.Services.GetRequiredService<IOptions<StudioOptions>>().Value, app.Environment) is { } vendor)
     app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(vendor), RequestPath = "/vendor" });
 app.UseAuthentication();
+app.UseRateLimiter(); // after authentication: uploads and job requests count per user
 app.UseAuthorization();
 app.UseAntiforgery();
 
@@ -105,7 +128,7 @@ app.MapEvaluationEndpoints();
 app.MapWorkerEndpoints();
 app.MapHub<WorkerHub>("/hubs/worker");
 app.MapJobsDashboard();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null); // WebSecurity's CSP says 'none'
 
 app.Logger.LogInformation("StemGen Studio: data in {Data}", app.Services.GetRequiredService<IOptions<StudioOptions>>().Value.FullDataDirectory);
 app.Run();

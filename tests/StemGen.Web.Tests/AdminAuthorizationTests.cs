@@ -23,16 +23,8 @@ public sealed partial class AdminAuthorizationTests(Xunit.Abstractions.ITestOutp
     public async Task InitializeAsync()
     {
         clients[Caller.Admin] = await factory.RegisterAsync("az-admin");
-        clients[Caller.Listener] = await factory.RegisterAsync("az-listener"); // every new account may take listening tests
-        await factory.RegisterAsync("az-collaborator");
-        await using (var scope = factory.Services.CreateAsyncScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
-            Assert.True((await users.RemoveFromRoleAsync((await users.FindByNameAsync("az-collaborator"))!, Roles.Listener)).Succeeded);
-        }
-        var collaborator = factory.NewClient(); // roles are read at sign-in
-        Assert.Equal(HttpStatusCode.Redirect, (await collaborator.LoginAsync("az-collaborator", "secret123")).StatusCode);
-        await collaborator.FetchApiTokenAsync();
+        clients[Caller.Listener] = await factory.RegisterListenerAsync("az-listener");
+        var collaborator = await factory.RegisterAsync("az-collaborator"); // a new account has no site role
         await collaborator.CreateProjectAsync("Their song");
         clients[Caller.Collaborator] = collaborator;
         var anonymous = factory.NewClient();

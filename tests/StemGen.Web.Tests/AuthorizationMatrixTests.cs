@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace StemGen.Web.Tests;
 
@@ -143,7 +144,10 @@ public abstract class AuthorizationMatrixTests(TestDatabase database) : IAsyncLi
         Assert.Equal(HttpStatusCode.Forbidden, (await clients[Caller.Editor].Http.DeleteAsync(url)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await clients[Caller.Owner].Http.DeleteAsync(url)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await clients[Caller.Owner].Http.GetAsync(url)).StatusCode);
-        // Its audio went with it: no blob is left.
+        // Its audio goes with it: blobs nobody refers to are deleted once nobody has put them for the grace period (an hour).
+        factory.Clock.Advance(TimeSpan.FromHours(2));
+        await using (var scope = factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<Storage.BlobReferences>().SweepAsync();
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(factory.DataDirectory, "blobs"), "*", SearchOption.AllDirectories));
     }
 

@@ -27,7 +27,9 @@ public sealed class HubTests : IAsyncLifetime
     }
 
     /// <summary>Logs in through the form by hand and returns the cookie header (the WebSocket client has no cookie jar).</summary>
-    private async Task<string> LoginCookieAsync(string userName)
+    private Task<string> LoginCookieAsync(string userName) => LoginCookieAsync(factory, userName);
+
+    internal static async Task<string> LoginCookieAsync(StudioFactory factory, string userName)
     {
         var http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         var form = await http.GetAsync("/account/login");
@@ -44,7 +46,9 @@ public sealed class HubTests : IAsyncLifetime
         return string.Join("; ", login.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
     }
 
-    private async Task<WebSocket> ConnectAsync(string cookie)
+    private Task<WebSocket> ConnectAsync(string cookie) => ConnectAsync(factory, cookie);
+
+    internal static async Task<WebSocket> ConnectAsync(StudioFactory factory, string cookie)
     {
         var client = factory.Server.CreateWebSocketClient();
         client.ConfigureRequest = request => request.Headers["Cookie"] = cookie;
@@ -55,14 +59,14 @@ public sealed class HubTests : IAsyncLifetime
         return socket;
     }
 
-    private static Task SendAsync(WebSocket socket, object message) =>
+    internal static Task SendAsync(WebSocket socket, object message) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message) + RecordSeparator), WebSocketMessageType.Text, true, CancellationToken.None);
 
-    /// <summary>The next message that is not a ping.</summary>
-    private static async Task<JsonElement> ReceiveAsync(WebSocket socket)
+    /// <summary>The next message that is not a ping (TimeoutException after <paramref name="seconds"/>).</summary>
+    internal static async Task<JsonElement> ReceiveAsync(WebSocket socket, double seconds = 10)
     {
         var buffer = new byte[64 * 1024];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         var text = new StringBuilder();
         while (true)
         {

@@ -36,7 +36,7 @@ public sealed class ListeningResultsTests : IAsyncLifetime
     /// <summary>Each listener's scores by condition and example (clips arrive in the listener's own random order; the test looks their condition up).</summary>
     private async Task RateAllAsync(string name, Dictionary<ConditionKind, int[]> scores, int limit = int.MaxValue)
     {
-        var listener = await factory.RegisterAsync(name);
+        var listener = await factory.RegisterListenerAsync(name);
         var session = await (await listener.Http.PostAsync($"/api/listen/studies/{studyId}/session", null)).Content.ReadFromJsonAsync<JsonElement>();
         Dictionary<string, (ConditionKind Kind, int Example)> truth;
         await using (var scope = factory.Services.CreateAsyncScope())
@@ -45,7 +45,8 @@ public sealed class ListeningResultsTests : IAsyncLifetime
         foreach (var clip in session.GetProperty("clips").EnumerateArray().Take(limit))
         {
             var id = clip.GetProperty("id").GetString()!;
-            await listener.Http.PostAsJsonAsync($"/api/listen/clips/{id}/playback", new { position = clip.GetProperty("durationSeconds").GetDouble(), ended = true });
+            Assert.Equal(HttpStatusCode.OK, (await listener.Http.GetAsync($"/api/listen/clips/{id}/audio")).StatusCode);
+            factory.Clock.Advance(TimeSpan.FromSeconds(clip.GetProperty("durationSeconds").GetDouble()));
             var (kind, example) = truth[id];
             Assert.Equal(HttpStatusCode.NoContent, (await listener.Http.PostAsJsonAsync($"/api/listen/clips/{id}/rating", new { score = scores[kind][example] })).StatusCode);
         }

@@ -58,7 +58,7 @@ public abstract class ListeningTests(TestDatabase database) : IAsyncLifetime
         }
     }
 
-    private async Task<StudioClient> ListenerAsync(string name) => await factory.RegisterAsync(name); // every new account is a Listener
+    private async Task<StudioClient> ListenerAsync(string name) => await factory.RegisterListenerAsync(name);
 
     private static async Task<List<(string Id, double Duration)>> StartAsync(StudioClient listener, int studyId)
     {
@@ -70,6 +70,13 @@ public abstract class ListeningTests(TestDatabase database) : IAsyncLifetime
 
     private static Task<HttpResponseMessage> PlayAsync(StudioClient listener, string clip, double position, bool ended) =>
         listener.Http.PostAsJsonAsync($"/api/listen/clips/{clip}/playback", new { position, ended });
+
+    /// <summary>The listener fetches the clip's audio and the studio's clock moves on by <paramref name="seconds"/> (the listening).</summary>
+    private async Task HearAsync(StudioClient listener, string clip, double seconds)
+    {
+        Assert.Equal(HttpStatusCode.OK, (await listener.Http.GetAsync($"/api/listen/clips/{clip}/audio")).StatusCode);
+        factory.Clock.Advance(TimeSpan.FromSeconds(seconds));
+    }
 
     private static Task<HttpResponseMessage> RateAsync(StudioClient listener, string clip, int score) =>
         listener.Http.PostAsJsonAsync($"/api/listen/clips/{clip}/rating", new { score });
@@ -142,6 +149,7 @@ public abstract class ListeningTests(TestDatabase database) : IAsyncLifetime
             await Record($"audio {clip}", audio);
             await Record($"early rating {clip}", await RateAsync(listener, clip, 3));
             await Record($"playback {clip}", await PlayAsync(listener, clip, duration, ended: true));
+            factory.Clock.Advance(TimeSpan.FromSeconds(duration));
             await Record($"rating {clip}", await RateAsync(listener, clip, 4));
             await Record($"second rating {clip}", await RateAsync(listener, clip, 5));
         }
@@ -168,17 +176,19 @@ public abstract class ListeningTests(TestDatabase database) : IAsyncLifetime
         Assert.Equal(2, clips.Count);
         var (clip, duration) = clips[0];
 
-        var early = await RateAsync(listener, clip, 4);
+        var early = await RateAsync(listener, clip, 4); // the audio was never fetched
         Assert.Equal(HttpStatusCode.BadRequest, early.StatusCode);
         Assert.Contains("play the clip to the end", await early.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.OK, (await PlayAsync(listener, clip, duration / 2, ended: false)).StatusCode);
-        var half = await RateAsync(listener, clip, 4);
+        // Only the next clip's audio is served.
+        Assert.Equal(HttpStatusCode.NotFound, (await listener.Http.GetAsync($"/api/listen/clips/{clips[1].Id}/audio")).StatusCode);
+        await HearAsync(listener, clip, duration / 2);
+        Assert.Equal(HttpStatusCode.OK, (await PlayAsync(listener, clip, duration, ended: true)).StatusCode); // the page's position is only shown
+        var half = await RateAsync(listener, clip, 4); // half its length on the studio's clock
         Assert.Equal(HttpStatusCode.BadRequest, half.StatusCode);
-        var halfMessage = await half.Content.ReadAsStringAsync();
-        Assert.True(halfMessage.Contains("heard 1.0 of 2.0 s"), halfMessage);
+        Assert.Contains("play the clip to the end before rating it (2.0 s)", await half.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, (await PlayAsync(listener, clip, -1, ended: false)).StatusCode);
 
-        Assert.Equal(HttpStatusCode.OK, (await PlayAsync(listener, clip, duration, ended: true)).StatusCode);
+        factory.Clock.Advance(TimeSpan.FromSeconds(duration / 2));
         foreach (var bad in new[] { 0, 6, -1 })
         {
             var refused = await RateAsync(listener, clip, bad);
@@ -192,7 +202,7 @@ public abstract class ListeningTests(TestDatabase database) : IAsyncLifetime
 
         // Two ratings at once of the other clip: exactly one is stored.
         var (other, otherDuration) = clips[1];
-        await PlayAsync(listener, other, otherDuration, ended: true);
+        await HearAsync(listener, other, otherDuration);
         var both = await Task.WhenAll(RateAsync(listener, other, 1), RateAsync(listener, other, 5));
         Assert.Single(both, r => r.StatusCode == HttpStatusCode.NoContent);
         Assert.Single(both, r => r.StatusCode == HttpStatusCode.Conflict);

@@ -99,8 +99,8 @@ public sealed class PageAuthorizationTests : IAsyncLifetime
     [Fact]
     public async Task Listening_tests_need_the_listener_role()
     {
-        var user = await factory.RegisterAsync("new-listener");
-        Assert.Equal(HttpStatusCode.OK, (await user.Http.GetAsync("/listen")).StatusCode); // every new account is a Listener
+        var user = await factory.RegisterListenerAsync("new-listener");
+        Assert.Equal(HttpStatusCode.OK, (await user.Http.GetAsync("/listen")).StatusCode);
 
         await SetRoleAsync("new-listener", Roles.Listener, member: false);
         var withoutRole = await SignInAsync("new-listener");

@@ -124,7 +124,7 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
 
             // An admin serves another model: worker B fetches its file by hash over HTTP, loads it and records it on the job.
             var admin = new StudioClient(new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(baseUrl) });
-            Assert.Equal(HttpStatusCode.Redirect, (await admin.RegisterAsync("wp-admin", "secret123")).StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, (await admin.LoginAsync("wp-admin", "secret123")).StatusCode); // made by the operator (the factory)
             await admin.FetchApiTokenAsync();
             var run = await ModelServingTests.AddExportedRunAsync(studio.Services, studio.DataDirectory, "wp-admin");
             var served = await admin.Http.PostAsJsonAsync("/api/admin/models/serve", new { name = run });

@@ -85,7 +85,7 @@ public sealed class ProjectService(StudioDbContext db, UserManager<IdentityUser>
         var trimmed = (name ?? "").Trim();
         if (trimmed.Length == 0) throw new StudioValidationException("a project needs a name");
         if (trimmed.Length > Project.MaxNameLength) throw new StudioValidationException($"a project name has at most {Project.MaxNameLength} characters");
-        if (trimmed.Any(char.IsControl)) throw new StudioValidationException("a project name cannot contain control characters");
+        if (Storage.UserText.Refusal(trimmed, "project name") is { } refusal) throw new StudioValidationException(refusal);
         return trimmed;
     }
 }

@@ -14,6 +14,8 @@ public sealed class StudyAssignment
     /// <summary>The furthest playback position the page reported, seconds.</summary>
     public double PlayedSeconds { get; set; }
     public bool Ended { get; set; }
+    /// <summary>When the studio first served this clip's audio to the listener (its own clock): a rating needs the clip's play time since then.</summary>
+    public DateTime? AudioFetchedAt { get; set; }
     public int? Score { get; set; }
     public DateTime? RatedAt { get; set; }
 

@@ -63,10 +63,12 @@ public static class ProjectEndpoints
                 return Results.Ok(new { member.UserId, member.Role });
             })).RequiresRole(ProjectRole.Owner);
 
-        project.MapDelete("/members/{userId}", async (int projectId, string userId, ProjectService projects, CancellationToken ct) =>
+        project.MapDelete("/members/{userId}", async (int projectId, string userId, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
             await Validated(async () =>
             {
                 await projects.RemoveMemberAsync(projectId, userId, ct);
+                await events.DropMemberAsync(projectId, userId);
+                events.Publish(new ProjectChangedEvent(projectId, "members"));
                 return Results.NoContent();
             })).RequiresRole(ProjectRole.Owner);
 
@@ -110,6 +112,7 @@ public static class ProjectEndpoints
             {
                 name = name.Trim();
                 if (name.Length is 0 or > Stem.MaxNameLength) return Results.Problem(statusCode: 400, detail: $"a stem name has 1 to {Stem.MaxNameLength} characters");
+                if (UserText.Refusal(name, "stem name") is { } refusal) return Results.Problem(statusCode: 400, detail: refusal);
                 stem.Name = name;
             }
             await db.SaveChangesAsync(ct);
@@ -150,27 +153,39 @@ public static class ProjectEndpoints
             return stem is null ? Results.NotFound() : Results.Ok(Peaks.ToJson(stem.Peaks, stem.DurationSeconds));
         });
 
-        project.MapGet("/download", async (int projectId, StudioDbContext db, IBlobStore store, CancellationToken ct) =>
+        // The zip streams straight into the response (no copy on disk), stops when the client goes, and
+        // each user has at most DownloadLimiter.PerUser of them running.
+        project.MapGet("/download", async (int projectId, HttpContext http, StudioDbContext db, IBlobStore store, DownloadLimiter limiter) =>
         {
-            var project = await db.Projects.AsNoTracking().FirstAsync(p => p.Id == projectId, ct);
-            var stems = await db.Stems.AsNoTracking().Where(s => s.ProjectId == projectId).OrderBy(s => s.Id).ToListAsync(ct);
-            // The zip is built in a temp file (deleted on close) so the response has a length and supports ranges.
-            var temp = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
-            using (var zip = new ZipArchive(temp, ZipArchiveMode.Create, leaveOpen: true))
+            var ct = http.RequestAborted;
+            using var slot = limiter.TryEnter(ProjectAccess.UserId(http.User)!);
+            if (slot is null)
             {
-                var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-                foreach (var stem in stems)
+                http.Response.Headers.RetryAfter = "10";
+                return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests,
+                    detail: $"you have {DownloadLimiter.PerUser} downloads running; wait for one to finish");
+            }
+            var project = await db.Projects.AsNoTracking().FirstAsync(p => p.Id == projectId, ct);
+            var stems = await db.Stems.AsNoTracking().Where(s => s.ProjectId == projectId).OrderBy(s => s.Id)
+                .Select(s => new { s.Name, s.Format, s.BlobHash }).ToListAsync(ct);
+            var names = StemFiles.UniqueFileNames(stems.Select(s => (s.Name, StemFiles.Extension(s.Format))));
+            http.Response.ContentType = "application/zip";
+            http.Response.Headers.ContentDisposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment")
+                { FileNameStar = StemFiles.SafeFileName(project.Name, ".zip") }.ToString();
+            var body = new AsyncOnlyStream(http.Response.Body);
+            await using (var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
+            {
+                for (var i = 0; i < stems.Count; i++)
                 {
-                    var name = StemFiles.SafeFileName(stem.Name, StemFiles.Extension(stem.Format));
-                    for (var n = 2; !used.Add(name); n++) name = StemFiles.SafeFileName($"{stem.Name} ({n})", StemFiles.Extension(stem.Format));
-                    var entry = zip.CreateEntry(name, stem.Format is "WAV" ? CompressionLevel.Fastest : CompressionLevel.NoCompression);
-                    await using var target = entry.Open();
-                    await using var source = store.OpenRead(stem.BlobHash);
-                    await source.CopyToAsync(target, ct);
+                    var entry = zip.CreateEntry(names[i], stems[i].Format is "WAV" ? CompressionLevel.Fastest : CompressionLevel.NoCompression);
+                    await using (var target = await entry.OpenAsync(ct))
+                    await using (var source = store.OpenRead(stems[i].BlobHash))
+                        await source.CopyToAsync(target, ct);
+                    await body.FlushAsync(ct);
                 }
             }
-            temp.Position = 0;
-            return Results.File(temp, "application/zip", StemFiles.SafeFileName(project.Name, ".zip"));
+            await body.FlushAsync(ct);
+            return Results.Empty;
         });
     }
 

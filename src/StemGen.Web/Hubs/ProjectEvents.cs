@@ -20,10 +20,13 @@ public sealed record ProjectChangedEvent(int ProjectId, string What) : ProjectEv
 /// </summary>
 public sealed class ProjectEvents(IServiceScopeFactory scopes, ILogger<ProjectEvents> logger)
 {
-    private readonly ConcurrentDictionary<int, ConcurrentDictionary<Guid, Func<ProjectEvent, Task>>> subscribers = new();
+    private readonly ConcurrentDictionary<int, ConcurrentDictionary<Guid, (string UserId, Func<ProjectEvent, Task> Handler)>> subscribers = new();
 
     /// <summary>Listeners that get every project's events (the hub relay).</summary>
     public event Func<ProjectEvent, Task>? Published;
+
+    /// <summary>A member left a project (the hub relay takes the user's connections out of its group).</summary>
+    public event Func<int, string, Task>? MemberDropped;
 
     /// <summary>Subscribes a member of the project; null when the user is not a member (nothing is delivered).</summary>
     public async Task<IDisposable?> SubscribeAsync(int projectId, ClaimsPrincipal user, Func<ProjectEvent, Task> handler)
@@ -34,16 +37,31 @@ public sealed class ProjectEvents(IServiceScopeFactory scopes, ILogger<ProjectEv
             if (await access.RoleAsync(projectId, user) is null) return null;
         }
         var id = Guid.NewGuid();
-        subscribers.GetOrAdd(projectId, _ => new()).TryAdd(id, handler);
+        subscribers.GetOrAdd(projectId, _ => new()).TryAdd(id, (ProjectAccess.UserId(user)!, handler));
         return new Subscription(() =>
         {
             if (subscribers.TryGetValue(projectId, out var handlers)) handlers.TryRemove(id, out _);
         });
     }
 
+    /// <summary>
+    /// A member was removed from the project: the user's open pages and hub connections stop getting its
+    /// events now (membership is otherwise checked only when subscribing or joining).
+    /// </summary>
+    public async Task DropMemberAsync(int projectId, string userId)
+    {
+        if (subscribers.TryGetValue(projectId, out var map))
+            foreach (var (id, _) in map.Where(s => s.Value.UserId == userId).ToList()) map.TryRemove(id, out _);
+        foreach (var handler in MemberDropped?.GetInvocationList().Cast<Func<int, string, Task>>() ?? [])
+        {
+            try { await handler(projectId, userId); }
+            catch (Exception e) { logger.LogWarning(e, "dropping a member's connections failed"); }
+        }
+    }
+
     public void Publish(ProjectEvent projectEvent)
     {
-        var handlers = subscribers.TryGetValue(projectEvent.ProjectId, out var map) ? map.Values.ToArray() : [];
+        var handlers = subscribers.TryGetValue(projectEvent.ProjectId, out var map) ? map.Values.Select(s => s.Handler).ToArray() : [];
         var global = Published?.GetInvocationList().Cast<Func<ProjectEvent, Task>>() ?? [];
         foreach (var handler in handlers.Concat(global))
             _ = InvokeAsync(handler, projectEvent);

@@ -21,9 +21,12 @@ public sealed record ListenerSession(int StudyId, string Name, string Instructio
 
 /// <summary>
 /// The listener side of studies, for the pages and the API alike. Listeners see open studies that are
-/// open to all or to which they are invited; each gets every item once, in an order drawn for them; a
-/// rating counts once the clip was heard to the end (or the study's minimum), once per item, never
-/// changed. Everything returned is built from the types above, which have no field for a condition.
+/// open to all or to which they are invited; each gets every item once, in an order drawn for them. The
+/// studio serves one clip's audio at a time, the listener's next unrated one (so nobody can download a
+/// study's clips and pair them by correlation), and takes a rating only once that audio was served and
+/// the clip's play time (its length, or the study's minimum) has passed on the studio's own clock since;
+/// the page's reported position is only shown. Once per item, never changed. Everything returned is
+/// built from the types above, which have no field for a condition.
 /// </summary>
 public sealed class ListeningSessions(StudioDbContext db, TimeProvider clock)
 {
@@ -71,9 +74,24 @@ public sealed class ListeningSessions(StudioDbContext db, TimeProvider clock)
             .FirstOrDefaultAsync(cancellationToken);
     }
 
-    /// <summary>The stored audio of a clip the listener is assigned (null otherwise).</summary>
-    public async Task<string?> AudioBlobAsync(string userId, string clipId, CancellationToken cancellationToken = default) =>
-        (await AssignmentAsync(userId, clipId, cancellationToken))?.Item?.BlobHash;
+    /// <summary>The stored audio of the listener's next unrated clip, noting when it was first served; null for any other clip.</summary>
+    public async Task<string?> AudioBlobAsync(string userId, string clipId, CancellationToken cancellationToken = default)
+    {
+        var assignment = await AssignmentAsync(userId, clipId, cancellationToken);
+        if (assignment is null || !await IsNextAsync(assignment, cancellationToken)) return null;
+        if (assignment.AudioFetchedAt is null)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            await db.StudyAssignments.Where(a => a.Id == assignment.Id && a.AudioFetchedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.AudioFetchedAt, now), cancellationToken);
+        }
+        return assignment.Item!.BlobHash;
+    }
+
+    /// <summary>Whether the assignment is the listener's first unrated one in their order.</summary>
+    private Task<bool> IsNextAsync(StudyAssignment assignment, CancellationToken cancellationToken) =>
+        db.StudyAssignments.AnyAsync(a => a.Id == assignment.Id && a.Score == null && !db.StudyAssignments.Any(
+            o => o.StudyId == assignment.StudyId && o.UserId == assignment.UserId && o.Score == null && o.Position < assignment.Position), cancellationToken);
 
     /// <summary>The page's player reports how far it got; the furthest point and the end are kept.</summary>
     public async Task<ListenerClip> RecordPlaybackAsync(string userId, string clipId, double position, bool ended, CancellationToken cancellationToken = default)
@@ -94,12 +112,13 @@ public sealed class ListeningSessions(StudioDbContext db, TimeProvider clock)
         var assignment = await AssignmentAsync(userId, clipId, cancellationToken) ?? throw new KeyNotFoundException("no such clip");
         if (assignment.Score is not null) throw new AlreadyRatedException();
         var clip = await ClipAsync(assignment, cancellationToken);
-        if (!clip.PlayedEnough)
-            throw new StudioValidationException(clip.RequiredSeconds >= clip.DurationSeconds - PlayTolerance
-                ? $"play the clip to the end before rating it (heard {clip.PlayedSeconds:0.0} of {clip.DurationSeconds:0.0} s)"
-                : $"play at least {clip.RequiredSeconds:0.#} s of the clip before rating it (heard {clip.PlayedSeconds:0.0} s)");
-        // Conditional on "not rated yet" in the database itself, so two requests at once store one rating.
         var now = clock.GetUtcNow().UtcDateTime;
+        var heard = assignment.AudioFetchedAt is { } fetched ? (now - fetched).TotalSeconds : 0;
+        if (assignment.AudioFetchedAt is null || heard < clip.RequiredSeconds - PlayTolerance)
+            throw new StudioValidationException(clip.RequiredSeconds >= clip.DurationSeconds - PlayTolerance
+                ? $"play the clip to the end before rating it ({clip.DurationSeconds:0.0} s)"
+                : $"play at least {clip.RequiredSeconds:0.#} s of the clip before rating it");
+        // Conditional on "not rated yet" in the database itself, so two requests at once store one rating.
         var stored = await db.StudyAssignments.Where(a => a.Id == assignment.Id && a.Score == null)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.Score, score).SetProperty(a => a.RatedAt, now), cancellationToken);
         if (stored == 0) throw new AlreadyRatedException();

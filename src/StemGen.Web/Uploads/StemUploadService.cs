@@ -35,7 +35,6 @@ public sealed class StemUploadService(
 
         var boundary = Boundary(request.ContentType);
         var staged = new List<StagedFile>();
-        var created = new List<string>();
         try
         {
             await StageAsync(request, boundary, staged, cancellationToken);
@@ -47,7 +46,6 @@ public sealed class StemUploadService(
                 StoredBlob blob;
                 await using (var content = File.OpenRead(file.File.Path))
                     blob = await blobs.PutAsync(content, cancellationToken);
-                if (blob.Created) created.Add(blob.Hash);
                 var level = file.Peaks.ForWidth(PeakBuckets);
                 stems.Add(new Stem
                 {
@@ -67,13 +65,12 @@ public sealed class StemUploadService(
             }
             db.Stems.AddRange(stems);
             await db.SaveChangesAsync(cancellationToken);
-            created.Clear();
             return stems;
         }
         finally
         {
-            // Blobs this request created but never recorded (a failure after storing) go again.
-            foreach (var hash in created) blobs.Delete(hash);
+            // Blobs stored but never recorded (a failure after storing) are left to the blob sweep: another
+            // upload of the same content may be recording its row for one of them right now.
             foreach (var file in staged) TryDelete(file.Path);
         }
     }
@@ -151,7 +148,13 @@ public sealed class StemUploadService(
             var watch = Stopwatch.StartNew();
             try
             {
+                // From the header, before anything is decoded: a rate or channel count the studio cannot use.
                 var info = AudioFile.Probe(file.Path, options);
+                if (Unusable(info) is { } why)
+                {
+                    refusals.Add(new UploadRefusal(file.DisplayName, UploadReasons.UnusableFormat, why));
+                    continue;
+                }
                 var peaks = WaveformPeaks.FromFile(file.Path, null, options);
                 if (peaks.Frames == 0) throw new AudioFormatException(file.Path, AudioErrorReason.Empty, "no audio frames");
                 validated.Add(new ValidatedFile(file, info, peaks));
@@ -166,6 +169,13 @@ public sealed class StemUploadService(
         if (refusals.Count > 0) throw new UploadRefusedException(refusals);
         return validated;
     }
+
+    private string? Unusable(AudioInfo info) =>
+        info.SampleRate < limits.MinSampleRate || info.SampleRate > limits.MaxSampleRate
+            ? $"sample rate {info.SampleRate} Hz: the studio takes {limits.MinSampleRate} to {limits.MaxSampleRate} Hz (resample it first)"
+        : info.Channels > limits.MaxChannels
+            ? $"{info.Channels} channels: the studio takes {(limits.MaxChannels == 2 ? "mono or stereo" : $"at most {limits.MaxChannels} channels")} (mix it down first)"
+        : null;
 
     private string Describe(AudioFormatException e) => e.Reason == AudioErrorReason.TooLong
         ? $"{e.Problem} (the limit is {TimeSpan.FromSeconds(limits.MaxDurationSeconds):g})"

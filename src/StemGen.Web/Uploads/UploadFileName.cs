@@ -10,13 +10,13 @@ public static class UploadFileName
     public static readonly IReadOnlySet<string> AcceptedExtensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         { ".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3" };
 
-    /// <summary>The last path segment (either slash), without control characters, trimmed, at most 200 characters; "untitled" when nothing is left.</summary>
+    /// <summary>The last path segment (either slash), without control and text-direction characters, trimmed, at most 200 characters; "untitled" when nothing is left.</summary>
     public static string DisplayName(string? clientName)
     {
         var name = clientName ?? "";
         var cut = Math.Max(name.LastIndexOf('/'), name.LastIndexOf('\\'));
         if (cut >= 0) name = name[(cut + 1)..];
-        name = new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim().Trim('.').Trim();
+        name = new string(name.Where(c => !Storage.UserText.IsUnsafe(c)).ToArray()).Trim().Trim('.').Trim();
         if (name.Length > 200) name = name[..200];
         return name.Length == 0 ? "untitled" : name;
     }

@@ -23,4 +23,5 @@ public static class UploadReasons
     public const string Empty = "empty";
     public const string Unsupported = "unsupported";
     public const string BadAudio = "bad-audio";
+    public const string UnusableFormat = "unusable-format";
 }

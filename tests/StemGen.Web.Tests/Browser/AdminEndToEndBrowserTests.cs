@@ -30,7 +30,7 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
             ["Studio:Admins:0"] = "e2e-admin",
         });
         var baseUrl = factory.Start();
-        await using var session = await BrowserSession.RegisterAsync(baseUrl, "e2e-admin");
+        await using var session = await BrowserSession.RegisterAsync(baseUrl, "e2e-admin", existing: true);
         var page = session.Page;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Stage(string name) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0} s  {name}");

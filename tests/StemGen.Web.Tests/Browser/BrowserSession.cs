@@ -23,15 +23,27 @@ internal sealed class BrowserSession : IAsyncDisposable
     public static string ScreenshotFolder { get; } = Directory.CreateDirectory(Path.Combine(
         AppContext.BaseDirectory[..AppContext.BaseDirectory.IndexOf("/tests/", StringComparison.Ordinal)], "TestResults", "screenshots")).FullName;
 
-    public static async Task<BrowserSession> RegisterAsync(string baseUrl, string userName)
+    /// <summary>A session of a new account (registered through the form) or, with <paramref name="existing"/>, of an account the operator made (signed in through the form).</summary>
+    public static async Task<BrowserSession> RegisterAsync(string baseUrl, string userName, bool existing = false)
     {
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true, Args = ["--no-sandbox"] });
         var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } })).NewPageAsync();
         var session = new BrowserSession(playwright, browser, page);
         page.PageError += (_, e) => session.Errors.Add(e);
-        await SignUpAsync(page, baseUrl, userName);
+        if (existing) await SignInAsync(page, baseUrl, userName);
+        else await SignUpAsync(page, baseUrl, userName);
         return session;
+    }
+
+    /// <summary>Signs <paramref name="userName"/> (password secret123) in through the real form; the page lands on /projects.</summary>
+    public static async Task SignInAsync(IPage page, string baseUrl, string userName)
+    {
+        await page.GotoAsync($"{baseUrl}/account/login");
+        await page.FillAsync("input[name=userName]", userName);
+        await page.FillAsync("input[name=password]", "secret123");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/projects");
     }
 
     /// <summary>Registers <paramref name="userName"/> (password secret123) through the real form; the page lands on /projects.</summary>

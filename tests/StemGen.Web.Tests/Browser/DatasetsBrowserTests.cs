@@ -15,7 +15,7 @@ public sealed class DatasetsBrowserTests
     {
         await using var factory = new KestrelStudioFactory(settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "data-admin" });
         var baseUrl = factory.Start();
-        await using var session = await BrowserSession.RegisterAsync(baseUrl, "data-admin");
+        await using var session = await BrowserSession.RegisterAsync(baseUrl, "data-admin", existing: true);
         var page = session.Page;
 
         await page.GotoAsync($"{baseUrl}/admin/datasets");

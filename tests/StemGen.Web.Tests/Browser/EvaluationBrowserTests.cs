@@ -17,7 +17,7 @@ public sealed class EvaluationBrowserTests
         await using var factory = new KestrelStudioFactory(settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "eval-admin" });
         TestDatasets.Write(Path.Combine(factory.DataDirectory, "datasets"), "tiny", songs: 3, seconds: 4, split: "test");
         var baseUrl = factory.Start();
-        await using var session = await BrowserSession.RegisterAsync(baseUrl, "eval-admin");
+        await using var session = await BrowserSession.RegisterAsync(baseUrl, "eval-admin", existing: true);
         var page = session.Page;
 
         Assert.Equal(1, await page.Locator("nav a[href='/admin/evaluations']").CountAsync()); // the navigation links here

@@ -36,6 +36,7 @@ public sealed class KestrelStudioFactory : StudioFactory
         var addresses = kestrelHost.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         ServerAddress = addresses.Addresses.First();
         testHost.Start();
+        CreateAdminsAsync(testHost.Services).GetAwaiter().GetResult();
         return testHost;
     }
 

@@ -41,7 +41,7 @@ public sealed class ListeningBrowserTests
             var errors = new List<string>();
 
             // The admin designs the study.
-            var admin = await NewUserPageAsync(browser, baseUrl, "study-admin", errors);
+            var admin = await NewUserPageAsync(factory, browser, baseUrl, "study-admin", errors);
             await admin.GotoAsync($"{baseUrl}/admin/studies");
             await admin.GetByLabel("Study name").FillAsync("Does it fit?");
             Assert.Equal("tiny", await admin.GetByLabel("Dataset (folder under the datasets root)").InputValueAsync()); // the only dataset is preselected
@@ -73,7 +73,7 @@ public sealed class ListeningBrowserTests
             // Two listeners take it: each clip is played to the end before the scale opens.
             foreach (var (name, ratings) in Ratings)
             {
-                var page = await NewUserPageAsync(browser, baseUrl, name, errors);
+                var page = await NewUserPageAsync(factory, browser, baseUrl, name, errors);
                 await page.GotoAsync($"{baseUrl}/listen");
                 await page.ClickAsync(".study-card a:has-text('Start')");
                 await page.WaitForURLAsync($"**/listen/{studyId}");
@@ -124,12 +124,18 @@ public sealed class ListeningBrowserTests
         finally { factory.DeleteData(); }
     }
 
-    private static async Task<IPage> NewUserPageAsync(IBrowser browser, string baseUrl, string userName, List<string> errors)
+    /// <summary>The admin (made by the operator) signs in; a listener registers and an admin makes her a Listener before she signs in again.</summary>
+    private static async Task<IPage> NewUserPageAsync(KestrelStudioFactory factory, IBrowser browser, string baseUrl, string userName, List<string> errors)
     {
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1000 } });
         var page = await context.NewPageAsync();
         page.PageError += (_, e) => errors.Add($"{userName}: {e}");
-        await BrowserSession.SignUpAsync(page, baseUrl, userName);
+        if (!factory.AdminNames.Contains(userName))
+        {
+            await BrowserSession.SignUpAsync(page, baseUrl, userName);
+            await factory.GrantAsync(userName, Endpoints.Roles.Listener);
+        }
+        await BrowserSession.SignInAsync(page, baseUrl, userName);
         return page;
     }
 }

@@ -16,7 +16,7 @@ public sealed class TrainingBrowserTests
         await using var factory = new KestrelStudioFactory(settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "train-admin" });
         TrainingTests.WriteTrainValidation(Path.Combine(factory.DataDirectory, "datasets"), "tiny");
         var baseUrl = factory.Start();
-        await using var session = await BrowserSession.RegisterAsync(baseUrl, "train-admin");
+        await using var session = await BrowserSession.RegisterAsync(baseUrl, "train-admin", existing: true);
         var page = session.Page;
 
         await page.GotoAsync($"{baseUrl}/admin/datasets");
