@@ -13,6 +13,8 @@ using StemGen.Web.Training;
 using StemGen.Web.Endpoints;
 using StemGen.Web.Hubs;
 using StemGen.Web.Jobs;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 using StemGen.Web.Listening;
 using StemGen.Web.Storage;
 using StemGen.Web.Uploads;
@@ -65,6 +67,8 @@ services.AddSingleton<IBlobStore>(sp => new LocalFolderBlobStore(sp.GetRequiredS
 services.AddSingleton<ProjectEvents>();
 // Jobs: Hangfire (SQLite embedded, or PostgreSQL with GPU workers), the job ledger, the generator.
 builder.AddStudioJobs();
+// The task kernel: one event bus, the studio's queue, the watchdog and start-up recovery for every kind of long task.
+services.AddTaskKernel();
 // Listening tests: study design and preparation jobs, listener sessions, results.
 builder.AddListeningTests();
 // Datasets: imports, synthetic renders and token caches as jobs under Studio:DatasetsRoot.

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using StemGen.Web.Events;
 using StemGen.Web.Hubs;
 using StemGen.Web.Tests.Browser;
 
@@ -81,7 +82,7 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
             JobProgressEvent? victim = null;
             while (victim is null && DateTime.UtcNow < deadline)
             {
-                victim = progress.FirstOrDefault(e => e.Device?.Contains("worker-a") == true && e.State == StemGen.Web.Data.JobState.Running && e.Percent is > 5 and < 60);
+                victim = progress.FirstOrDefault(e => e.Device?.Contains("worker-a") == true && e.State == StemGen.Web.Data.TaskState.Running && e.Percent is > 5 and < 60);
                 if (victim is null) await Task.Delay(50);
             }
             Assert.True(victim is not null, $"worker A never got going; its log: {workers["worker-a"].Log}");

@@ -28,7 +28,7 @@ public static class EvaluationEndpoints
                     run.Id, run.Model, run.CodecIdentity, run.Dataset, run.Split, run.Runs, run.Examples, run.Seconds, run.Embedding, run.Seed, run.Steps,
                     run.Table1Scales, run.Table2Ws, run.StepsGrid, run.State, run.Phase, run.Percent, run.Error, run.CreatedAt, run.FinishedAt,
                     // The report's own JSON (its NaNs written as strings, which the API's serializer would refuse), once it succeeded.
-                    Report = run.State == EvaluationRunState.Succeeded && run.ReportJson is { } json ? JsonDocument.Parse(json).RootElement : (JsonElement?)null,
+                    Report = run.State == TaskState.Succeeded && run.ReportJson is { } json ? JsonDocument.Parse(json).RootElement : (JsonElement?)null,
                 })
                 : Results.NotFound());
 

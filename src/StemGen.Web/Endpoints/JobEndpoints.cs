@@ -74,7 +74,7 @@ public static class JobEndpoints
 }
 
 /// <summary>A job as the API and pages show it.</summary>
-public sealed record JobView(int Id, JobState State, InstrumentCategory Category, string ParametersJson, int Attempts, string? Phase,
+public sealed record JobView(int Id, TaskState State, InstrumentCategory Category, string ParametersJson, int Attempts, string? Phase,
     int Level, int Step, double Percent, double? EtaSeconds, string? Device, string? Model, string? Error, DateTime CreatedAt, DateTime? StartedAt,
     DateTime? FinishedAt, IReadOnlyList<CandidateView> Candidates)
 {

@@ -26,8 +26,8 @@ public static class TrainingEndpoints
                     run.Id, run.Dataset, run.Codec, run.CodecIdentity, run.Preset, run.Steps, run.Batch, run.SeqFrames, run.LearningRate, run.ContextDropout,
                     run.Seed, run.Device, run.State, run.Step, run.Phase, run.Error, run.ParameterCount, run.BestValidationAccuracy, run.BestStep, run.Exported,
                     run.ListeningCheck, run.ListeningGain,
-                    ListeningCheckResult = run.ListeningCheck == ListeningCheckState.Done ? ListeningCheckResult.FromJson(run.ListeningCheckJson) : null,
-                    ListeningCheckError = run.ListeningCheck == ListeningCheckState.Failed ? run.ListeningCheckJson : null,
+                    ListeningCheckResult = run.ListeningCheck == TaskState.Succeeded ? ListeningCheckResult.FromJson(run.ListeningCheckJson) : null,
+                    ListeningCheckError = run.ListeningCheck == TaskState.Failed ? run.ListeningCheckJson : null,
                     Points = run.Points.Select(p => new { p.Step, p.Validation, p.Loss, p.LevelAccuracy, p.LevelLoss, p.LearningRate, p.TokensPerSecond }),
                     Log = runs.LogTail(run),
                 })

@@ -29,12 +29,19 @@ public sealed class JobsOptions
     /// <summary>How often idle servers look for new jobs.</summary>
     public double PollIntervalSeconds { get; set; } = 1;
 
-    /// <summary>How often the studio checks its open jobs against Hangfire (<see cref="JobWatchdog"/>).</summary>
+    /// <summary>How often the studio checks its open jobs against Hangfire (the task kernel's watchdog).</summary>
     public double WatchdogIntervalSeconds { get; set; } = 30;
 
+    /// <summary>Queues by who can run them.</summary>
     public sealed class QueueNames
     {
+        /// <summary>Generation: what a GPU worker (StemGen.Worker) can run, and the studio's own server when <see cref="RunInStudio"/>.</summary>
         public string Generation { get; set; } = "gpu";
-        public string Cpu { get; set; } = "cpu";
+
+        /// <summary>
+        /// Everything else (dataset tasks, training runs, evaluations, listening checks, study preparation): they read
+        /// the datasets root and write the studio's database and folders, so only the studio's own server runs them.
+        /// </summary>
+        public string Studio { get; set; } = "cpu";
     }
 }

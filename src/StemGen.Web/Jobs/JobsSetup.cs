@@ -39,8 +39,6 @@ public static class JobsSetup
         // The generator is created once, lazily, by this factory (tests register their own).
         services.AddSingleton<Func<string?, IStemGenerator>>(StemGeneratorFactory.FromOptions);
         services.AddSingleton<GeneratorHost>();
-        services.AddHostedService<JobRecovery>();
-        services.AddHostedService<JobWatchdog>();
         services.AddHostedService<EmbeddedJobServer>();
         return builder;
     }
@@ -96,7 +94,7 @@ public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOp
         server = new BackgroundJobServer(new BackgroundJobServerOptions
         {
             ServerName = $"studio-{Environment.MachineName}",
-            Queues = [jobs.Queues.Generation, jobs.Queues.Cpu, "default"],
+            Queues = [jobs.Queues.Generation, jobs.Queues.Studio, "default"],
             WorkerCount = 1,
             SchedulePollingInterval = TimeSpan.FromSeconds(1),
             Activator = services.GetRequiredService<JobActivator>(),

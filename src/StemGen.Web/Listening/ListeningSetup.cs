@@ -1,3 +1,6 @@
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
+
 namespace StemGen.Web.Listening;
 
 public static class ListeningSetup
@@ -7,11 +10,10 @@ public static class ListeningSetup
         var services = builder.Services;
         services.AddSingleton<ImportedDatasetSource>();
         services.AddSingleton<IStudyItemSource>(sp => sp.GetRequiredService<ImportedDatasetSource>());
-        services.AddSingleton<StudyEvents>();
         services.AddScoped<StudyService>();
         services.AddScoped<ListeningSessions>();
         services.AddScoped<StudyResults>();
-        services.AddTransient<StudyPreparationJob>();
+        services.AddTaskKind<StudyPreparationJob>();
         return builder;
     }
 }

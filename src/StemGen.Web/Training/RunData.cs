@@ -5,6 +5,8 @@ using StemGen.Model.Training;
 using StemGen.Web.Data;
 using StemGen.Web.Datasets;
 using StemGen.Web.Listening;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 
 namespace StemGen.Web.Training;
 
