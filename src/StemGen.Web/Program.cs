@@ -7,6 +7,7 @@ using StemGen.Jobs;
 using StemGen.Web;
 using StemGen.Web.Components;
 using StemGen.Web.Data;
+using StemGen.Web.Projects;
 using StemGen.Web.Datasets;
 using StemGen.Web.Evaluations;
 using StemGen.Web.Training;

@@ -319,7 +319,7 @@ public abstract class ListeningTests(TestDatabase database) : IAsyncLifetime
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Microsoft.AspNetCore.Identity.IdentityUser>>();
-            await users.RemoveFromRoleAsync((await users.FindByNameAsync("just-a-listener"))!, Endpoints.Roles.Listener);
+            await users.RemoveFromRoleAsync((await users.FindByNameAsync("just-a-listener"))!, Data.Roles.Listener);
         }
         var former = factory.NewClient();
         Assert.Equal(HttpStatusCode.Redirect, (await former.LoginAsync("just-a-listener", "secret123")).StatusCode);

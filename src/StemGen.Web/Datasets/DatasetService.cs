@@ -7,7 +7,6 @@ using StemGen.Jobs;
 using StemGen.Model;
 using StemGen.Web.Data;
 using StemGen.Web.Jobs;
-using StemGen.Web.Listening;
 using StemGen.Web.Events;
 using StemGen.Web.Tasks;
 
@@ -15,11 +14,11 @@ namespace StemGen.Web.Datasets;
 
 /// <summary>
 /// The admin side of datasets: checks a request (paths confined to the datasets root by
-/// <see cref="ImportedDatasetSource"/>; nothing is stored when it is wrong), stores a <see cref="DatasetTask"/>
+/// <see cref="DatasetPaths"/>; nothing is stored when it is wrong), stores a <see cref="DatasetTask"/>
 /// and queues <see cref="DatasetTaskJob"/> on the studio's CPU queue; cancels. Callers check the Admin role.
 /// </summary>
 public sealed class DatasetService(
-    StudioDbContext db, ImportedDatasetSource paths, TaskQueue queue, IOptions<GenerationOptions> generation, TaskEvents events, TimeProvider clock)
+    StudioDbContext db, DatasetPaths paths, TaskQueue queue, IOptions<GenerationOptions> generation, TaskEvents events, TimeProvider clock)
 {
     public sealed record TaskRow(int Id, DatasetTaskKind Kind, string? Source, string Output, string Settings, TaskState State,
         double ProgressPercent, string? Phase, string? Result, string? Error, DateTime CreatedAt, DateTime? FinishedAt);
@@ -149,7 +148,7 @@ public sealed class DatasetService(
     /// <summary>Refuses a source tree with a link (file or folder) that leads out of the datasets root.</summary>
     private void NoLinksOut(string folder, string name)
     {
-        var root = ImportedDatasetSource.RealPath(paths.Root);
+        var root = DatasetPaths.RealPath(paths.Root);
         var pending = new Stack<string>([folder]);
         while (pending.Count > 0)
         {
@@ -158,7 +157,7 @@ public sealed class DatasetService(
                 if (entry.LinkTarget is not null)
                 {
                     string real;
-                    try { real = ImportedDatasetSource.RealPath(entry.FullName); }
+                    try { real = DatasetPaths.RealPath(entry.FullName); }
                     catch (IOException e) { throw new StudioValidationException($"'{name.Trim()}' holds a link that cannot be resolved ({Path.GetRelativePath(folder, entry.FullName)}): {e.Message}"); }
                     if (!Within(real, root))
                         throw new StudioValidationException($"'{name.Trim()}' holds a link out of the datasets root ({Path.GetRelativePath(folder, entry.FullName)}): datasets must live under {paths.Root}");

@@ -6,7 +6,6 @@ using StemGen.Data.Slakh;
 using StemGen.Data.Tokens;
 using StemGen.Model.Codec;
 using StemGen.Web.Data;
-using StemGen.Web.Listening;
 using StemGen.Web.Events;
 using StemGen.Web.Tasks;
 
@@ -18,7 +17,7 @@ namespace StemGen.Web.Datasets;
 /// A server that stops mid-way leaves the task running and Hangfire runs it again: the importer, the renderer and
 /// the token cache all keep what they wrote.
 /// </summary>
-public sealed class DatasetTaskJob(StudioDbContext db, ImportedDatasetSource paths, DatasetService datasets, TaskEvents events, TaskQueue queue,
+public sealed class DatasetTaskJob(StudioDbContext db, DatasetPaths paths, DatasetService datasets, TaskEvents events, TaskQueue queue,
     TimeProvider clock, ILogger<DatasetTaskJob> logger) : TaskJob<DatasetTask, string>(db, events, queue, clock, logger)
 {
     public override TaskKind Kind => TaskKind.Dataset;

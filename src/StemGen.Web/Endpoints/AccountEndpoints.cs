@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
+using StemGen.Web.Data;
 using Microsoft.AspNetCore.Mvc;
 
 namespace StemGen.Web.Endpoints;
@@ -51,12 +52,4 @@ public static class AccountEndpoints
     private static IResult Back(string page, string error) => Results.LocalRedirect($"{page}?error={Uri.EscapeDataString(error)}");
 
     private static bool IsLocal(string? url) => !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//") && !url.StartsWith("/\\");
-}
-
-/// <summary>The site-wide roles; their areas come with later issues.</summary>
-public static class Roles
-{
-    public const string Admin = "Admin";
-    public const string Listener = "Listener";
-    public static readonly string[] All = [Admin, Listener];
 }

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Microsoft.EntityFrameworkCore;
 using StemGen.Data;
 using StemGen.Web.Data;
+using StemGen.Web.Projects;
 using StemGen.Web.Events;
 using StemGen.Web.Hubs;
 using StemGen.Web.Storage;

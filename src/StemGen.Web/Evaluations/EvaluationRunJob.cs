@@ -5,7 +5,7 @@ using StemGen.Evaluation.Fad;
 using StemGen.Evaluation.Suite;
 using StemGen.Model.Generation;
 using StemGen.Web.Data;
-using StemGen.Web.Listening;
+using StemGen.Web.Datasets;
 using StemGen.Web.Events;
 using StemGen.Web.Tasks;
 
@@ -17,7 +17,7 @@ namespace StemGen.Web.Evaluations;
 /// Progress is the suite's stage fraction and latest line; the report is stored as JSON at the end. A stopping server
 /// leaves it running, and Hangfire runs the evaluation again from the start.
 /// </summary>
-public sealed class EvaluationRunJob(StudioDbContext db, ImportedDatasetSource paths, EvaluationService evaluations, TaskEvents events, TaskQueue queue,
+public sealed class EvaluationRunJob(StudioDbContext db, DatasetPaths paths, EvaluationService evaluations, TaskEvents events, TaskQueue queue,
     TimeProvider clock, ILogger<EvaluationRunJob> logger) : TaskJob<EvaluationRun, EvaluationReport>(db, events, queue, clock, logger)
 {
     public override TaskKind Kind => TaskKind.Evaluation;

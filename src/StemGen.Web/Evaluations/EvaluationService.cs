@@ -8,7 +8,6 @@ using StemGen.Web.Datasets;
 using StemGen.Web.Jobs;
 using StemGen.Web.Events;
 using StemGen.Web.Tasks;
-using StemGen.Web.Listening;
 using StemGen.Web.Training;
 
 namespace StemGen.Web.Evaluations;
@@ -18,7 +17,7 @@ namespace StemGen.Web.Evaluations;
 /// model; nothing is stored when anything is wrong), list, read and cancel evaluations. Callers check the Admin role.
 /// </summary>
 public sealed class EvaluationService(
-    StudioDbContext db, ImportedDatasetSource paths, DatasetService datasets, ModelLibrary models, TaskQueue queue,
+    StudioDbContext db, DatasetPaths paths, DatasetService datasets, ModelLibrary models, TaskQueue queue,
     TaskEvents events, TimeProvider clock)
 {
     public sealed record RunRow(int Id, string Model, string Dataset, string Split, string Runs, int Examples, double Seconds, string Embedding,

@@ -8,8 +8,7 @@ public static class ListeningSetup
     public static IHostApplicationBuilder AddListeningTests(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton<ImportedDatasetSource>();
-        services.AddSingleton<IStudyItemSource>(sp => sp.GetRequiredService<ImportedDatasetSource>());
+        services.AddSingleton<IStudyItemSource, ImportedDatasetSource>();
         services.AddScoped<StudyService>();
         services.AddScoped<ListeningSessions>();
         services.AddScoped<StudyResults>();

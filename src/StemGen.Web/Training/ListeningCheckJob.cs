@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using StemGen.Model.Training;
 using StemGen.Web.Data;
 using StemGen.Web.Datasets;
-using StemGen.Web.Listening;
 using StemGen.Web.Events;
 using StemGen.Web.Tasks;
 
@@ -39,7 +38,7 @@ public sealed record ListeningCheckResult(long ModelStep, bool BestModel, double
 /// ListeningCheck* columns (<see cref="CheckLife"/>); the figures go to the run row (<see cref="TrainingRun.ListeningGain"/>
 /// is shown with the exported model), a failure's message to <see cref="TrainingRun.ListeningCheckJson"/>.
 /// </summary>
-public sealed class ListeningCheckJob(StudioDbContext db, ImportedDatasetSource paths, DatasetService datasets, TrainingService training,
+public sealed class ListeningCheckJob(StudioDbContext db, DatasetPaths paths, DatasetService datasets, TrainingService training,
     TaskEvents events, TaskQueue queue, TimeProvider clock, ILogger<ListeningCheckJob> logger)
     : TaskJob<TrainingRun, ListeningCheckResult>(db, events, queue, clock, logger)
 {

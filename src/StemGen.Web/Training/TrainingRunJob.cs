@@ -5,7 +5,6 @@ using StemGen.Model.Training;
 using StemGen.Model.Transformer;
 using StemGen.Web.Data;
 using StemGen.Web.Datasets;
-using StemGen.Web.Listening;
 using StemGen.Web.Events;
 using StemGen.Web.Tasks;
 
@@ -23,7 +22,7 @@ public sealed record TrainingDetail(long Step, IReadOnlyList<TrainingPoint> Poin
 /// (checkpoint, state paused) or a cancel. At the last step the best model is exported as model.safetensors.
 /// Every line of the run's log goes to its folder (<see cref="TrainingService.LogFile"/>).
 /// </summary>
-public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource paths, DatasetService datasets, TrainingService training,
+public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, DatasetService datasets, TrainingService training,
     TaskEvents events, TaskQueue queue, TimeProvider clock, ILogger<TrainingRunJob> logger) : TaskJob<TrainingRun, TrainingOutcome>(db, events, queue, clock, logger)
 {
     public const string ExportFile = "model.safetensors";

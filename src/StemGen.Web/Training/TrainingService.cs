@@ -8,7 +8,6 @@ using StemGen.Web.Datasets;
 using StemGen.Web.Jobs;
 using StemGen.Web.Events;
 using StemGen.Web.Tasks;
-using StemGen.Web.Listening;
 
 namespace StemGen.Web.Training;
 
@@ -17,7 +16,7 @@ namespace StemGen.Web.Training;
 /// codec; nothing is stored when anything is wrong), pause, resume and cancel training runs. Callers check the Admin role.
 /// </summary>
 public sealed class TrainingService(
-    StudioDbContext db, ImportedDatasetSource paths, DatasetService datasets, TaskQueue queue,
+    StudioDbContext db, DatasetPaths paths, DatasetService datasets, TaskQueue queue,
     IOptions<StudioOptions> studio, TaskEvents events, TimeProvider clock)
 {
     public const string LogFile = "log.txt";

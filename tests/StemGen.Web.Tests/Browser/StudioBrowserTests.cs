@@ -163,7 +163,7 @@ public sealed class StudioBrowserTests
             await using (var scope = factory.Services.CreateAsyncScope())
             {
                 var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Microsoft.AspNetCore.Identity.IdentityUser>>();
-                await users.AddToRoleAsync((await users.FindByNameAsync("browser-user"))!, StemGen.Web.Endpoints.Roles.Admin);
+                await users.AddToRoleAsync((await users.FindByNameAsync("browser-user"))!, StemGen.Web.Data.Roles.Admin);
             }
             Assert.Equal(0, await page.Locator("nav a[href='/admin']").CountAsync());
             await page.ClickAsync("button[aria-label='User menu']");
