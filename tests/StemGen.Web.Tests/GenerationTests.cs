@@ -231,6 +231,7 @@ public abstract class GenerationTests(TestDatabase database) : IAsyncLifetime
 
     public sealed class Sqlite() : GenerationTests(TestDatabase.Sqlite);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server) : GenerationTests(server.NewDatabase());
 }

@@ -13,8 +13,7 @@ namespace StemGen.Web.Tests;
 /// Queues by who can run them: settings that would leave a queue without a consumer stop the studio at start with a
 /// message naming the queue; with <c>Jobs:RunInStudio=false</c> the studio still runs every task that only it can run.
 /// </summary>
-[Collection(PostgresServer.Collection)]
-public sealed class JobQueueTests(PostgresServer postgres)
+public sealed class JobQueueTests
 {
     private static string StartFailure(params (string Key, string Value)[] settings)
     {
@@ -42,35 +41,40 @@ public sealed class JobQueueTests(PostgresServer postgres)
         Assert.Contains("Jobs:Queues:Generation and Jobs:Queues:Studio are both 'jobs'",
             StartFailure(("Jobs:Queues:Generation", "jobs"), ("Jobs:Queues:Studio", "jobs")));
 
-    [Fact]
-    public async Task With_generation_on_workers_the_studio_still_runs_the_tasks_only_it_can_run()
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
+    [Collection(PostgresServer.Collection)]
+    public sealed class WithWorkers(PostgresServer postgres)
     {
-        await using var factory = new StudioFactory(database: postgres.NewDatabase(), settings: new Dictionary<string, string>
+        [Fact]
+        public async Task With_generation_on_workers_the_studio_still_runs_the_tasks_only_it_can_run()
         {
-            ["Jobs:Storage"] = "Postgres", ["Jobs:RunInStudio"] = "false", ["Jobs:WorkerKeys:0"] = "a-worker-key-0123456789", ["Studio:Admins:0"] = "q-admin",
-        });
-        try
-        {
-            var admin = await factory.RegisterAsync("q-admin");
-            // The studio's server takes the studio queue and leaves generation to the workers.
-            var queues = factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi().Servers().SelectMany(s => s.Queues).ToList();
-            var options = factory.Services.GetRequiredService<IOptions<JobsOptions>>().Value;
-            Assert.Contains(options.Queues.Studio, queues);
-            Assert.DoesNotContain(options.Queues.Generation, queues);
-
-            // A studio-only task (a synthetic render) runs to the end.
-            var response = await admin.Http.PostAsJsonAsync("/api/admin/datasets/synthesize", new { output = "synth-q", hours = 0.01, seed = 3, style = "listening" });
-            Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-            var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
-            var deadline = DateTime.UtcNow.AddSeconds(120);
-            string? state;
-            do
+            await using var factory = new StudioFactory(database: postgres.NewDatabase(), settings: new Dictionary<string, string>
             {
-                await Task.Delay(200);
-                state = (await admin.GetJsonAsync($"/api/admin/datasets/tasks/{id}")).GetProperty("state").GetString();
-            } while (state is "Queued" or "Running" && DateTime.UtcNow < deadline);
-            Assert.Equal("Succeeded", state);
+                ["Jobs:Storage"] = "Postgres", ["Jobs:RunInStudio"] = "false", ["Jobs:WorkerKeys:0"] = "a-worker-key-0123456789", ["Studio:Admins:0"] = "q-admin",
+            });
+            try
+            {
+                var admin = await factory.RegisterAsync("q-admin");
+                // The studio's server takes the studio queue and leaves generation to the workers.
+                var queues = factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi().Servers().SelectMany(s => s.Queues).ToList();
+                var options = factory.Services.GetRequiredService<IOptions<JobsOptions>>().Value;
+                Assert.Contains(options.Queues.Studio, queues);
+                Assert.DoesNotContain(options.Queues.Generation, queues);
+
+                // A studio-only task (a synthetic render) runs to the end.
+                var response = await admin.Http.PostAsJsonAsync("/api/admin/datasets/synthesize", new { output = "synth-q", hours = 0.01, seed = 3, style = "listening" });
+                Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+                var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+                var deadline = DateTime.UtcNow.AddSeconds(120);
+                string? state;
+                do
+                {
+                    await Task.Delay(200);
+                    state = (await admin.GetJsonAsync($"/api/admin/datasets/tasks/{id}")).GetProperty("state").GetString();
+                } while (state is "Queued" or "Running" && DateTime.UtcNow < deadline);
+                Assert.Equal("Succeeded", state);
+            }
+            finally { factory.DeleteData(); }
         }
-        finally { factory.DeleteData(); }
     }
 }

@@ -332,6 +332,7 @@ public abstract class ListeningTests(TestDatabase database) : IAsyncLifetime
 
     public sealed class Sqlite() : ListeningTests(TestDatabase.Sqlite);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server) : ListeningTests(server.NewDatabase());
 }

@@ -199,6 +199,7 @@ public abstract class ModelServingTests(TestDatabase database) : IAsyncLifetime
 
     public sealed class Sqlite() : ModelServingTests(TestDatabase.Sqlite);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server) : ModelServingTests(server.NewDatabase());
 }

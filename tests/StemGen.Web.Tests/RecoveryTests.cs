@@ -110,6 +110,7 @@ public abstract class RecoveryTests(TestDatabase database)
 
     public sealed class Sqlite() : RecoveryTests(TestDatabase.Sqlite);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server) : RecoveryTests(server.NewDatabase());
 }

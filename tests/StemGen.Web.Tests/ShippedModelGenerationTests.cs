@@ -17,6 +17,7 @@ namespace StemGen.Web.Tests;
 /// codec and tiny model, a job generates a bass for two uploaded stems, progress arrives live, the
 /// candidate is accepted as a stem.
 /// </summary>
+[Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
 public sealed class ShippedModelGenerationTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly StudioFactory factory = new(shippedModel: true);

@@ -260,6 +260,7 @@ public abstract class TrainingTests(TestDatabase database) : IAsyncLifetime
 
     public sealed class Sqlite() : TrainingTests(TestDatabase.Sqlite);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server) : TrainingTests(server.NewDatabase());
 }

@@ -16,6 +16,7 @@ namespace StemGen.Web.Tests;
 /// and two GPU-worker processes that reach it only over HTTP and SignalR. One worker is killed with
 /// SIGKILL in the middle of a job; the other takes that job over, and every job ends once, complete.
 /// </summary>
+[Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
 [Collection(PostgresServer.Collection)]
 public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractions.ITestOutputHelper output)
 {
