@@ -27,8 +27,12 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
 {
     public const string ExportFile = "model.safetensors";
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    // What the worker thread learns goes here, never into the tracked row, which only the job's thread writes
+    // (a value written while EF saves can be taken for saved and never written).
     private readonly ConcurrentQueue<TrainingPoint> pending = new();
     private List<TrainingPoint> flushed = [];
+    private long? parameterCount;
+    private TrainingOutcome? outcome;
 
     public override TaskKind Kind => TaskKind.Training;
 
@@ -54,11 +58,9 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
         progress.Phase = "opening the token cache";
         Log(run, $"start: {run.Dataset}, codec {run.Codec}, preset {run.Preset}, {run.Steps} steps, batch {run.Batch} x {run.SeqFrames} frames, lr {run.LearningRate.ToString(Inv)}, " +
             $"context dropout {run.ContextDropout.ToString(Inv)}, seed {run.Seed}, {run.Device}{(StemGenTrainer.HasCheckpoint(folder) ? ", resuming from the checkpoint" : "")}");
-        var outcome = Train(run, folder, p => progress.Phase = p, line => Log(run, line), stop);
-        run.Step = outcome.Step;
-        if (outcome.BestStep >= 0) (run.BestValidationAccuracy, run.BestStep) = (outcome.BestValidationAccuracy, outcome.BestStep);
-        if (outcome.Reason == StopReason.Cancelled) throw new OperationCanceledException(stop); // paused or cancelled, or the server stops
-        return Task.FromResult(outcome);
+        var result = outcome = Train(run, folder, p => progress.Phase = p, line => Log(run, line), stop);
+        if (result.Reason == StopReason.Cancelled) throw new OperationCanceledException(stop); // paused or cancelled, or the server stops
+        return Task.FromResult(result);
     }
 
     /// <summary>Takes the points reported since the last tick into the run (written with it) and to the pages.</summary>
@@ -67,6 +69,7 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
         flushed = [];
         while (pending.TryDequeue(out var point)) flushed.Add(point);
         if (flushed.Count > 0) run.Step = flushed.Max(p => p.Step);
+        run.ParameterCount ??= parameterCount;
         Db.TrainingPoints.AddRange(flushed);
         await base.TickAsync(run, progress, save);
         flushed = [];
@@ -76,7 +79,7 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
 
     protected override void Succeeded(TrainingRun run, TrainingOutcome outcome)
     {
-        Db.TrainingPoints.AddRange(pending);
+        Settle(run);
         (run.Exported, run.StopRequest) = (true, TrainingStopRequest.None);
         run.Phase = $"{(outcome.Reason == StopReason.EarlyStopping ? "stopped early" : "finished")} at step {outcome.Step}; exported {ExportFile}";
         Log(run, run.Phase);
@@ -84,7 +87,7 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
 
     protected override void Ended(TrainingRun run, TaskState state)
     {
-        if (state != TaskState.Failed) Db.TrainingPoints.AddRange(pending);
+        if (state != TaskState.Failed) Settle(run);
         run.StopRequest = TrainingStopRequest.None;
         run.Phase = state switch
         {
@@ -93,6 +96,16 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
             _ => run.Phase,
         };
         Log(run, state == TaskState.Failed ? $"failed: {run.Error}" : run.Phase!);
+    }
+
+    /// <summary>The last points and what the trainer reported, into the row (on the job's thread, after the work).</summary>
+    private void Settle(TrainingRun run)
+    {
+        Db.TrainingPoints.AddRange(pending);
+        run.ParameterCount ??= parameterCount;
+        if (outcome is not { } o) return;
+        run.Step = o.Step;
+        if (o.BestStep >= 0) (run.BestValidationAccuracy, run.BestStep) = (o.BestValidationAccuracy, o.BestStep);
     }
 
     protected override void Interrupted(TrainingRun run) => Log(run, "the server stopped: the run resumes from its checkpoint when the job runs again");
@@ -121,8 +134,8 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
         using var trainer = StemGenTrainer.CreateOrResume(folder, model, config, source, new TrainingRequest(null, null, Device: run.Device).ParsedDevice());
         setPhase(trainer.Step > 0 ? $"resumed at step {trainer.Step}" : "training");
         log($"model {trainer.ModelConfig.ParameterCount:N0} parameters on {trainer.Device}; train {source.Train.Summary.Segments} segments, {source.ValidationPairs.Count} validation pairs; codec {source.CodecIdentity}");
-        run.ParameterCount = trainer.ModelConfig.ParameterCount;
-        var outcome = trainer.Run(new InlineProgress<TrainingProgress>(p =>
+        parameterCount = trainer.ModelConfig.ParameterCount;
+        var ran = trainer.Run(new InlineProgress<TrainingProgress>(p =>
         {
             pending.Enqueue(new TrainingPoint
             {
@@ -140,8 +153,8 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
             }
             setPhase(p.Eta is { } eta ? $"training, about {eta.TotalMinutes:0} min left" : "training");
         }), stop);
-        if (outcome.Reason != StopReason.Cancelled) Export(folder);
-        return outcome;
+        if (ran.Reason != StopReason.Cancelled) Export(folder);
+        return ran;
     }
 
     /// <summary>RUN/model.safetensors from the best model (or the latest checkpoint), with its validation: as `stemgen train --export-only`.</summary>
