@@ -100,14 +100,17 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
-app.MapAccountEndpoints();
-app.MapProjectEndpoints().MapJobEndpoints();
+// Every endpoint the studio maps itself, in one group whose filter turns a refusal into a 400 ProblemDetails
+// with its message and a missing item into a 404 (Endpoints/ApiErrors.cs).
+var endpoints = app.MapGroup("").AddEndpointFilter<ApiErrors>();
+endpoints.MapAccountEndpoints();
+endpoints.MapProjectEndpoints().MapJobEndpoints();
+endpoints.MapListeningEndpoints();
+endpoints.MapDatasetEndpoints();
+endpoints.MapTrainingEndpoints();
+endpoints.MapEvaluationEndpoints();
+endpoints.MapWorkerEndpoints();
 app.MapHub<ProjectHub>("/hubs/project");
-app.MapListeningEndpoints();
-app.MapDatasetEndpoints();
-app.MapTrainingEndpoints();
-app.MapEvaluationEndpoints();
-app.MapWorkerEndpoints();
 app.MapHub<WorkerHub>("/hubs/worker");
 app.MapJobsDashboard();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

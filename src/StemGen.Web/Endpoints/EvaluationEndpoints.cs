@@ -15,11 +15,10 @@ public static class EvaluationEndpoints
         admin.MapGet("/", async (EvaluationService evaluations, CancellationToken ct) => Results.Ok(await evaluations.ListAsync(ct)));
 
         admin.MapPost("/", async (EvaluationRequest request, HttpContext http, EvaluationService evaluations) =>
-            await ProjectEndpoints.Validated(async () =>
             {
                 var run = await evaluations.LaunchAsync(ProjectAccess.UserId(http.User)!, request, http.RequestAborted);
                 return Results.Created($"/api/admin/evaluations/{run.Id}", new { run.Id, run.State });
-            }));
+            });
 
         admin.MapGet("/{id:int}", async (int id, EvaluationService evaluations, CancellationToken ct) =>
             await evaluations.GetAsync(id, ct) is { } run
@@ -33,7 +32,7 @@ public static class EvaluationEndpoints
                 : Results.NotFound());
 
         admin.MapPost("/{id:int}/cancel", async (int id, EvaluationService evaluations, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await evaluations.CancelAsync(id, ct); return Results.NoContent(); }));
+            { await evaluations.CancelAsync(id, ct); return Results.NoContent(); });
 
         admin.MapGet("/{id:int}/report.json", (int id, EvaluationService evaluations, CancellationToken ct) =>
             Download(id, evaluations, r => r.ToJson(), "application/json", "json", ct));

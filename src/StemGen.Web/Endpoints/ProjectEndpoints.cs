@@ -25,11 +25,10 @@ public static class ProjectEndpoints
             Results.Ok(await projects.ListForUserAsync(ProjectAccess.UserId(http.User)!, http.RequestAborted)));
 
         api.MapPost("/", async (NameRequest request, HttpContext http, ProjectService projects) =>
-            await Validated(async () =>
             {
                 var project = await projects.CreateAsync(ProjectAccess.UserId(http.User)!, request.Name, http.RequestAborted);
                 return Results.Created($"/api/projects/{project.Id}", new { project.Id, project.Name });
-            }));
+            });
 
         var project = api.MapGroup("/{projectId:int}").AddEndpointFilter<ProjectMembershipFilter>();
 
@@ -40,12 +39,11 @@ public static class ProjectEndpoints
         });
 
         project.MapPut("/", async (int projectId, NameRequest request, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
-            await Validated(async () =>
             {
                 await projects.RenameAsync(projectId, request.Name, ct);
                 events.Publish(new ProjectChangedEvent(projectId, "name"));
                 return Results.NoContent();
-            })).RequiresRole(ProjectRole.Owner);
+            }).RequiresRole(ProjectRole.Owner);
 
         project.MapDelete("/", async (int projectId, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
         {
@@ -58,19 +56,17 @@ public static class ProjectEndpoints
             Results.Ok(await projects.MembersAsync(projectId, ct)));
 
         project.MapPost("/members", async (int projectId, InviteRequest request, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
-            await Validated(async () =>
             {
                 var member = await projects.InviteAsync(projectId, request.UserName, request.Role, ct);
                 events.Publish(new ProjectChangedEvent(projectId, "members"));
                 return Results.Ok(new { member.UserId, member.Role });
-            })).RequiresRole(ProjectRole.Owner);
+            }).RequiresRole(ProjectRole.Owner);
 
         project.MapDelete("/members/{userId}", async (int projectId, string userId, ProjectService projects, CancellationToken ct) =>
-            await Validated(async () =>
             {
                 await projects.RemoveMemberAsync(projectId, userId, ct);
                 return Results.NoContent();
-            })).RequiresRole(ProjectRole.Owner);
+            }).RequiresRole(ProjectRole.Owner);
 
         MapStems(project);
         return project;
@@ -174,13 +170,6 @@ public static class ProjectEndpoints
             temp.Position = 0;
             return Results.File(temp, "application/zip", StemFiles.SafeFileName(project.Name, ".zip"));
         });
-    }
-
-    internal static async Task<IResult> Validated(Func<Task<IResult>> action)
-    {
-        try { return await action(); }
-        catch (StudioValidationException e) { return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: e.Message); }
-        catch (KeyNotFoundException) { return Results.NotFound(); }
     }
 }
 

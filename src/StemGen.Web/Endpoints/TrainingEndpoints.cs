@@ -13,11 +13,10 @@ public static class TrainingEndpoints
         admin.MapGet("/", async (TrainingService runs, CancellationToken ct) => Results.Ok(await runs.ListAsync(ct)));
 
         admin.MapPost("/", async (TrainingRequest request, HttpContext http, TrainingService runs) =>
-            await ProjectEndpoints.Validated(async () =>
             {
                 var run = await runs.LaunchAsync(ProjectAccess.UserId(http.User)!, request, http.RequestAborted);
                 return Results.Created($"/api/admin/training/{run.Id}", new { run.Id, run.State });
-            }));
+            });
 
         admin.MapGet("/{runId:int}", async (int runId, TrainingService runs, CancellationToken ct) =>
             await runs.GetAsync(runId, ct) is { } run
@@ -34,24 +33,24 @@ public static class TrainingEndpoints
                 : Results.NotFound());
 
         admin.MapPost("/{runId:int}/pause", async (int runId, TrainingService runs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await runs.PauseAsync(runId, ct); return Results.NoContent(); }));
+            { await runs.PauseAsync(runId, ct); return Results.NoContent(); });
         admin.MapPost("/{runId:int}/resume", async (int runId, TrainingService runs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await runs.ResumeAsync(runId, ct); return Results.NoContent(); }));
+            { await runs.ResumeAsync(runId, ct); return Results.NoContent(); });
         admin.MapPost("/{runId:int}/cancel", async (int runId, TrainingService runs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await runs.CancelAsync(runId, ct); return Results.NoContent(); }));
+            { await runs.CancelAsync(runId, ct); return Results.NoContent(); });
         admin.MapPost("/{runId:int}/export", async (int runId, TrainingService runs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await runs.ExportAsync(runId, ct); return Results.NoContent(); }));
+            { await runs.ExportAsync(runId, ct); return Results.NoContent(); });
         admin.MapPost("/{runId:int}/listening-check", async (int runId, TrainingService runs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await runs.CheckListeningAsync(runId, ct); return Results.Accepted($"/api/admin/training/{runId}"); }));
+            { await runs.CheckListeningAsync(runId, ct); return Results.Accepted($"/api/admin/training/{runId}"); });
 
         var models = app.MapGroup("/api/admin/models").RequireAuthorization(p => p.RequireRole(Roles.Admin)).AddEndpointFilter<ApiAntiforgeryFilter>();
         models.MapGet("/", async (ModelLibrary library, CancellationToken ct) => Results.Ok(await library.ListAsync(ct)));
         models.MapGet("/served", async (ModelServing serving, CancellationToken ct) =>
             Results.Ok(new { Current = await serving.DescribeAsync(ct), History = await serving.HistoryAsync(ct) }));
         models.MapPost("/serve", async (ServeRequest request, HttpContext http, ModelServing serving) =>
-            await ProjectEndpoints.Validated(async () => Results.Ok(await serving.ServeAsync(ProjectAccess.UserId(http.User)!, request.Name, http.RequestAborted))));
+            Results.Ok(await serving.ServeAsync(ProjectAccess.UserId(http.User)!, request.Name, http.RequestAborted)));
         models.MapPost("/rollback", async (HttpContext http, ModelServing serving) =>
-            await ProjectEndpoints.Validated(async () => Results.Ok(await serving.RollbackAsync(ProjectAccess.UserId(http.User)!, http.RequestAborted))));
+            Results.Ok(await serving.RollbackAsync(ProjectAccess.UserId(http.User)!, http.RequestAborted)));
         return app;
     }
 }
