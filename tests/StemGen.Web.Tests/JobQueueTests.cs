@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Hangfire;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StemGen.Web.Jobs;
@@ -15,17 +14,7 @@ namespace StemGen.Web.Tests;
 /// </summary>
 public sealed class JobQueueTests
 {
-    private static string StartFailure(params (string Key, string Value)[] settings)
-    {
-        using var studio = new StudioFactory();
-        using var factory = studio.WithWebHostBuilder(b =>
-        {
-            foreach (var (key, value) in settings) b.UseSetting(key, value);
-        });
-        var error = Assert.ThrowsAny<OptionsValidationException>(() => factory.CreateClient());
-        studio.DeleteData();
-        return error.Message;
-    }
+    private static string StartFailure(params (string Key, string Value)[] settings) => DatabaseOptionsTests.StartFailure(settings);
 
     [Fact]
     public void Generation_left_to_workers_that_cannot_come_is_refused_naming_the_queue()

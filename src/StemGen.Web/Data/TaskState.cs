@@ -21,6 +21,7 @@ public enum TaskState
 /// </summary>
 public interface ITaskRow
 {
+    int Id { get; }
     TaskState State { get; set; }
     /// <summary>0 to 100.</summary>
     double Percent { get; set; }

@@ -18,16 +18,9 @@ namespace StemGen.Web.Datasets;
 /// the token cache all keep what they wrote.
 /// </summary>
 public sealed class DatasetTaskJob(StudioDbContext db, DatasetPaths paths, DatasetService datasets, TaskEvents events, TaskQueue queue,
-    TimeProvider clock, ILogger<DatasetTaskJob> logger) : TaskJob<DatasetTask, string>(db, events, queue, clock, logger)
+    TimeProvider clock, ILogger<DatasetTaskJob> logger) : RowTaskJob<DatasetTask, string>(db, events, queue, clock, logger)
 {
     public override TaskKind Kind => TaskKind.Dataset;
-
-    protected override Task<DatasetTask?> FindAsync(int id, CancellationToken cancellationToken) => Db.DatasetTasks.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
-
-    protected override ITaskRow Life(DatasetTask row) => row;
-
-    public override async Task<IReadOnlyList<OpenTask>> OpenAsync(CancellationToken cancellationToken) =>
-        await Db.DatasetTasks.Where(t => t.State == TaskState.Queued || t.State == TaskState.Running).Select(t => new OpenTask(t.Id, t.HangfireJobId)).ToListAsync(cancellationToken);
 
     protected override async Task<TaskState?> StopRequestAsync(int id) =>
         await Db.DatasetTasks.AnyAsync(t => t.Id == id && t.CancelRequested, CancellationToken.None) ? TaskState.Cancelled : null;

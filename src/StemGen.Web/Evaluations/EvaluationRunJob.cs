@@ -18,16 +18,9 @@ namespace StemGen.Web.Evaluations;
 /// leaves it running, and Hangfire runs the evaluation again from the start.
 /// </summary>
 public sealed class EvaluationRunJob(StudioDbContext db, DatasetPaths paths, EvaluationService evaluations, TaskEvents events, TaskQueue queue,
-    TimeProvider clock, ILogger<EvaluationRunJob> logger) : TaskJob<EvaluationRun, EvaluationReport>(db, events, queue, clock, logger)
+    TimeProvider clock, ILogger<EvaluationRunJob> logger) : RowTaskJob<EvaluationRun, EvaluationReport>(db, events, queue, clock, logger)
 {
     public override TaskKind Kind => TaskKind.Evaluation;
-
-    protected override Task<EvaluationRun?> FindAsync(int id, CancellationToken cancellationToken) => Db.EvaluationRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
-
-    protected override ITaskRow Life(EvaluationRun row) => row;
-
-    public override async Task<IReadOnlyList<OpenTask>> OpenAsync(CancellationToken cancellationToken) =>
-        await Db.EvaluationRuns.Where(r => r.State == TaskState.Queued || r.State == TaskState.Running).Select(r => new OpenTask(r.Id, r.HangfireJobId)).ToListAsync(cancellationToken);
 
     protected override async Task<TaskState?> StopRequestAsync(int id) =>
         await Db.EvaluationRuns.AnyAsync(r => r.Id == id && r.CancelRequested, CancellationToken.None) ? TaskState.Cancelled : null;

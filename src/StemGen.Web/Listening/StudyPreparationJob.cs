@@ -59,6 +59,7 @@ public sealed class StudyPreparationJob(
     /// <summary>A study is preparing (queued or running), open (prepared) or failed; once prepared, opening and closing it is no task's business.</summary>
     private sealed class PreparationLife(ListeningStudy study) : ITaskRow
     {
+        public int Id => study.Id;
         public TaskState State
         {
             get => study.State switch { StudyState.Preparing => TaskState.Running, StudyState.Failed => TaskState.Failed, _ => TaskState.Succeeded };

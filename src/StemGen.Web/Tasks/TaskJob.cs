@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StemGen.Web.Data;
 using StemGen.Web.Jobs;
@@ -95,7 +96,7 @@ public abstract class TaskJob<TRow, TResult>(StudioDbContext db, TaskEvents even
     /// <summary>The server stops under a running task (it runs again later).</summary>
     protected virtual void Interrupted(TRow row) => logger.LogInformation("{Kind} {Id}: the server stopped; it runs again when the job does", Kind, Id(row));
 
-    private int Id(TRow row) => db.Entry(row).Property<int>("Id").CurrentValue;
+    private int Id(TRow row) => Life(row).Id;
 
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(int id, CancellationToken serverStopping)
@@ -182,4 +183,24 @@ public abstract class TaskJob<TRow, TResult>(StudioDbContext db, TaskEvents even
     }
 
     protected void Publish(TRow row) => events.Publish(Kind, Id(row), Life(row), Detail(row));
+}
+
+/// <summary>
+/// A task whose row is its own lifecycle (<typeparamref name="TRow"/> implements <see cref="ITaskRow"/>, as dataset
+/// tasks, training runs and evaluations do): finding the row and its open rows come with it.
+/// </summary>
+public abstract class RowTaskJob<TRow, TResult>(StudioDbContext db, TaskEvents events, TaskQueue queue, TimeProvider clock, ILogger logger)
+    : TaskJob<TRow, TResult>(db, events, queue, clock, logger)
+    where TRow : class, ITaskRow
+{
+    protected override Task<TRow?> FindAsync(int id, CancellationToken cancellationToken) =>
+        Db.Set<TRow>().FirstOrDefaultAsync(r => EF.Property<int>(r, nameof(ITaskRow.Id)) == id, cancellationToken);
+
+    protected override ITaskRow Life(TRow row) => row;
+
+    public override async Task<IReadOnlyList<OpenTask>> OpenAsync(CancellationToken cancellationToken) =>
+        await Db.Set<TRow>()
+            .Where(r => EF.Property<TaskState>(r, nameof(ITaskRow.State)) == TaskState.Queued || EF.Property<TaskState>(r, nameof(ITaskRow.State)) == TaskState.Running)
+            .Select(r => new OpenTask(EF.Property<int>(r, nameof(ITaskRow.Id)), EF.Property<string?>(r, nameof(ITaskRow.HangfireJobId))))
+            .ToListAsync(cancellationToken);
 }

@@ -65,6 +65,7 @@ public sealed class ListeningCheckJob(StudioDbContext db, DatasetPaths paths, Da
     /// <summary>The check's lifecycle in the run row's ListeningCheck columns: only its state, its error (in the JSON column) and its Hangfire job are kept.</summary>
     private sealed class CheckLife(TrainingRun run) : ITaskRow
     {
+        public int Id => run.Id;
         public TaskState State { get => run.ListeningCheck ?? TaskState.Cancelled; /* never run: nothing to do */ set => run.ListeningCheck = value; }
         public double Percent { get => 0; set { } }
         public string? Phase { get => null; set { } }

@@ -23,7 +23,7 @@ public sealed record TrainingDetail(long Step, IReadOnlyList<TrainingPoint> Poin
 /// Every line of the run's log goes to its folder (<see cref="TrainingService.LogFile"/>).
 /// </summary>
 public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, DatasetService datasets, TrainingService training,
-    TaskEvents events, TaskQueue queue, TimeProvider clock, ILogger<TrainingRunJob> logger) : TaskJob<TrainingRun, TrainingOutcome>(db, events, queue, clock, logger)
+    TaskEvents events, TaskQueue queue, TimeProvider clock, ILogger<TrainingRunJob> logger) : RowTaskJob<TrainingRun, TrainingOutcome>(db, events, queue, clock, logger)
 {
     public const string ExportFile = "model.safetensors";
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -35,13 +35,6 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
     private TrainingOutcome? outcome;
 
     public override TaskKind Kind => TaskKind.Training;
-
-    protected override Task<TrainingRun?> FindAsync(int id, CancellationToken cancellationToken) => Db.TrainingRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
-
-    protected override ITaskRow Life(TrainingRun row) => row;
-
-    public override async Task<IReadOnlyList<OpenTask>> OpenAsync(CancellationToken cancellationToken) =>
-        await Db.TrainingRuns.Where(r => r.State == TaskState.Queued || r.State == TaskState.Running).Select(r => new OpenTask(r.Id, r.HangfireJobId)).ToListAsync(cancellationToken);
 
     protected override async Task<TaskState?> StopRequestAsync(int id) =>
         await Db.TrainingRuns.AsNoTracking().Where(r => r.Id == id).Select(r => r.StopRequest).FirstOrDefaultAsync(CancellationToken.None) switch
