@@ -1056,10 +1056,12 @@ namespace StemGen.Web.Migrations.Postgres
                     b.Property<double>("LearningRate")
                         .HasColumnType("double precision");
 
-                    b.Property<int>("ListeningCheck")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
-                        .HasDefaultValue(0);
+                    b.Property<int?>("ListeningCheck")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ListeningCheckJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("ListeningCheckJson")
                         .HasColumnType("text");

@@ -1021,10 +1021,12 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.Property<double>("LearningRate")
                         .HasColumnType("REAL");
 
-                    b.Property<int>("ListeningCheck")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasDefaultValue(0);
+                    b.Property<int?>("ListeningCheck")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ListeningCheckJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ListeningCheckJson")
                         .HasColumnType("TEXT");

@@ -15,7 +15,7 @@ public sealed record ActivityOverlap(int Frames, int TargetActive, int ContextAc
 }
 
 /// <summary>
-/// Frame-level activity, as the StemGen data pipeline uses it (shared/REFERENCE.md section 5):
+/// Frame-level activity, as the StemGen data pipeline uses it (docs/slakh.md):
 /// RMS per frame at the codec's frame rate (50 Hz), a frame is active above -60 dB RMS, and a
 /// training crop is kept when target and context are active together for at least 50 % of frames.
 /// Frame i covers samples [floor(i h), floor((i + 1) h)) with h = rate / frameRate, so 50 Hz at

@@ -32,7 +32,7 @@ public enum InstrumentCategory
     Other = 17,
 }
 
-/// <summary>The category rule of shared/REFERENCE.md section 5, display names, parsing, and a guess from a file name.</summary>
+/// <summary>The category rule of docs/slakh.md, display names, parsing, and a guess from a file name.</summary>
 public static class InstrumentCategories
 {
     /// <summary>Rows of the conditioning codebook.</summary>

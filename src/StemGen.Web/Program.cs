@@ -7,12 +7,15 @@ using StemGen.Jobs;
 using StemGen.Web;
 using StemGen.Web.Components;
 using StemGen.Web.Data;
+using StemGen.Web.Projects;
 using StemGen.Web.Datasets;
 using StemGen.Web.Evaluations;
 using StemGen.Web.Training;
 using StemGen.Web.Endpoints;
 using StemGen.Web.Hubs;
 using StemGen.Web.Jobs;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 using StemGen.Web.Listening;
 using StemGen.Web.Security;
 using StemGen.Web.Storage;
@@ -80,6 +83,8 @@ services.AddSingleton<ProjectEvents>();
 services.AddSingleton<ProjectHubMembers>();
 // Jobs: Hangfire (SQLite embedded, or PostgreSQL with GPU workers), the job ledger, the generator.
 builder.AddStudioJobs();
+// The task kernel: one event bus, the studio's queue, the watchdog and start-up recovery for every kind of long task.
+services.AddTaskKernel();
 // Listening tests: study design and preparation jobs, listener sessions, results.
 builder.AddListeningTests();
 // Datasets: imports, synthetic renders and token caches as jobs under Studio:DatasetsRoot.
@@ -118,14 +123,17 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
-app.MapAccountEndpoints();
-app.MapProjectEndpoints().MapJobEndpoints();
+// Every endpoint the studio maps itself, in one group whose filter turns a refusal into a 400 ProblemDetails
+// with its message and a missing item into a 404 (Endpoints/ApiErrors.cs).
+var endpoints = app.MapGroup("").AddEndpointFilter<ApiErrors>();
+endpoints.MapAccountEndpoints();
+endpoints.MapProjectEndpoints().MapJobEndpoints();
+endpoints.MapListeningEndpoints();
+endpoints.MapDatasetEndpoints();
+endpoints.MapTrainingEndpoints();
+endpoints.MapEvaluationEndpoints();
+endpoints.MapWorkerEndpoints();
 app.MapHub<ProjectHub>("/hubs/project");
-app.MapListeningEndpoints();
-app.MapDatasetEndpoints();
-app.MapTrainingEndpoints();
-app.MapEvaluationEndpoints();
-app.MapWorkerEndpoints();
 app.MapHub<WorkerHub>("/hubs/worker");
 app.MapJobsDashboard();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null); // WebSecurity's CSP says 'none'

@@ -1,6 +1,6 @@
 namespace StemGen.Audio.Tests;
 
-/// <summary>Frame RMS and the activity rules of shared/REFERENCE.md section 5 on synthetic mixtures.</summary>
+/// <summary>Frame RMS and the activity rules of docs/slakh.md on synthetic mixtures.</summary>
 public sealed class ActivityTests
 {
     [Fact]

@@ -179,12 +179,14 @@ public abstract class ShippedModelListens<TSong>(TSong song, ITestOutputHelper o
 }
 
 /// <summary>On a song in a timbre the training data has (TimGM6mb).</summary>
+[Trait("Category", "Slow")] // the shipped models: left out by scripts/test.sh --fast
 public sealed class ShippedModelListensTests(UnheardListeningSong song, ITestOutputHelper output) : ShippedModelListens<UnheardListeningSong>(song, output)
 {
     protected override double BassOverDrumsLowEnd => 1.3;
 }
 
 /// <summary>On a song in a timbre no training song has (MuseScore General): the model must listen to music, not to one SoundFont.</summary>
+[Trait("Category", "Slow")] // the shipped models: left out by scripts/test.sh --fast
 public sealed class ShippedModelListensOnHeldOutTimbreTests(HeldOutTimbreSong song, ITestOutputHelper output) : ShippedModelListens<HeldOutTimbreSong>(song, output)
 {
     protected override double BassOverDrumsLowEnd => 2.0;

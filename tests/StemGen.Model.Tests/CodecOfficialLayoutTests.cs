@@ -5,7 +5,7 @@ namespace StemGen.Model.Tests;
 
 /// <summary>
 /// The tensor list of facebook/encodec_32khz's model.safetensors, written out by hand from the layout
-/// in REFERENCE.md section 2 (not derived from the model code), filled with random values.
+/// in docs/encodec.md (not derived from the model code), filled with random values.
 /// </summary>
 public sealed class OfficialCheckpointFixture : IDisposable
 {

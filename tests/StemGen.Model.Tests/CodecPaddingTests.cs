@@ -6,7 +6,7 @@ namespace StemGen.Model.Tests;
 public class CodecPaddingTests
 {
     [Theory]
-    // length, kernel, stride, dilation -> left, right (right includes the extra padding), by hand from REFERENCE.md
+    // length, kernel, stride, dilation -> left, right (right includes the extra padding), by hand from docs/encodec.md
     [InlineData(10, 7, 1, 1, 3, 3)]     // pad_total 6, no extra
     [InlineData(10, 8, 4, 1, 2, 4)]     // pad_total 4; frames 2.5 -> 3; ideal 12; extra 2
     [InlineData(12, 10, 5, 1, 3, 5)]    // pad_total 5 -> right 2, left 3; frames 2.4 -> 3; ideal 15; extra 3

@@ -11,6 +11,7 @@ namespace StemGen.Model.Tests;
 /// The model shipped in models/ with the shipped codec, as every default (CLI, studio, evaluation)
 /// loads them: they belong together, and a generation on a song neither has heard runs end to end.
 /// </summary>
+[Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
 public class ShippedModelTests
 {
     [Fact]

@@ -102,6 +102,7 @@ public abstract class AccountTests(TestDatabase database) : IAsyncLifetime
 
     public sealed class Sqlite() : AccountTests(TestDatabase.Sqlite);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server) : AccountTests(server.NewDatabase());
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using StemGen.Web.Data;
 using StemGen.Web.Endpoints;
 
 namespace StemGen.Web.Tests;

@@ -169,6 +169,7 @@ public abstract class AuthorizationMatrixTests(TestDatabase database) : IAsyncLi
 
     public sealed class Sqlite() : AuthorizationMatrixTests(TestDatabase.Sqlite);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server) : AuthorizationMatrixTests(server.NewDatabase());
 }

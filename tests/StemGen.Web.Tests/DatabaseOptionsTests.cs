@@ -7,7 +7,7 @@ namespace StemGen.Web.Tests;
 /// <summary>A wrong database setting stops the studio at start-up with a message that names the setting to fix.</summary>
 public sealed class DatabaseOptionsTests
 {
-    private static string StartFailure(params (string Key, string Value)[] settings)
+    internal static string StartFailure(params (string Key, string Value)[] settings)
     {
         using var studio = new StudioFactory();
         using var factory = studio.WithWebHostBuilder(b =>

@@ -280,6 +280,7 @@ public abstract class DatasetTests(TestDatabase database) : IAsyncLifetime
 
     public sealed class Sqlite() : DatasetTests(TestDatabase.Sqlite);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server) : DatasetTests(server.NewDatabase());
 }

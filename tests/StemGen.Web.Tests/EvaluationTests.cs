@@ -231,6 +231,7 @@ public abstract class EvaluationTests(TestDatabase database, ITestOutputHelper o
 
     public sealed class Sqlite(ITestOutputHelper output) : EvaluationTests(TestDatabase.Sqlite, output);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server, ITestOutputHelper output) : EvaluationTests(server.NewDatabase(), output);
 }

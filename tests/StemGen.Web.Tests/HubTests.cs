@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using StemGen.Web.Events;
 using StemGen.Web.Hubs;
 
 namespace StemGen.Web.Tests;

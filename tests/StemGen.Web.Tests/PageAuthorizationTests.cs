@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using StemGen.Web.Data;
 using StemGen.Web.Endpoints;
 
 namespace StemGen.Web.Tests;

@@ -5,6 +5,7 @@ using StemGen.Web.Data;
 namespace StemGen.Web.Tests;
 
 /// <summary>The PostgreSQL migrations build exactly what the model would (EnsureCreated), on the real server.</summary>
+[Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
 [Collection(PostgresServer.Collection)]
 public sealed class PostgresMigrationTests(PostgresServer server)
 {

@@ -95,6 +95,7 @@ public abstract class ProjectTests(TestDatabase database) : IAsyncLifetime
 
     public sealed class Sqlite() : ProjectTests(TestDatabase.Sqlite);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server) : ProjectTests(server.NewDatabase());
 }

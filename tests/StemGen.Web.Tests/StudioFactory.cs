@@ -93,7 +93,7 @@ public class StudioFactory : WebApplicationFactory<Program>
             if (await users.FindByNameAsync(name) is not null) continue;
             var user = new Microsoft.AspNetCore.Identity.IdentityUser { UserName = name };
             Assert.True((await users.CreateAsync(user, "secret123")).Succeeded);
-            Assert.True((await users.AddToRolesAsync(user, Endpoints.Roles.All)).Succeeded);
+            Assert.True((await users.AddToRolesAsync(user, Data.Roles.All)).Succeeded);
         }
     }
 
@@ -109,7 +109,7 @@ public class StudioFactory : WebApplicationFactory<Program>
     public async Task<StudioClient> RegisterListenerAsync(string userName, string password = "secret123")
     {
         await RegisterAsync(userName, password);
-        await GrantAsync(userName, Endpoints.Roles.Listener);
+        await GrantAsync(userName, Data.Roles.Listener);
         return await SignInAsync(userName, password);
     }
 

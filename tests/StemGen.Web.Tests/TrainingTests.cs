@@ -125,7 +125,7 @@ public abstract class TrainingTests(TestDatabase database) : IAsyncLifetime
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"listening check: {run}");
             await Task.Delay(200);
         }
-        Assert.True(run.GetProperty("listeningCheck").GetString() == "Done", run.ToString());
+        Assert.True(run.GetProperty("listeningCheck").GetString() == "Succeeded", run.ToString());
         var check = run.GetProperty("listeningCheckResult");
         var whole = check.GetProperty("wholeLevel");
         double Level1(string context) => whole.GetProperty(context).GetProperty("levelLoss")[0].GetDouble();
@@ -260,6 +260,7 @@ public abstract class TrainingTests(TestDatabase database) : IAsyncLifetime
 
     public sealed class Sqlite() : TrainingTests(TestDatabase.Sqlite);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server) : TrainingTests(server.NewDatabase());
 }

@@ -194,6 +194,7 @@ public abstract class UploadTests(TestDatabase database) : IAsyncLifetime
 
     public sealed class Sqlite() : UploadTests(TestDatabase.Sqlite);
 
+    [Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
     [Collection(PostgresServer.Collection)]
     public sealed class Postgres(PostgresServer server) : UploadTests(server.NewDatabase());
 }

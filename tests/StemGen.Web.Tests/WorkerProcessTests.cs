@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using StemGen.Web.Events;
 using StemGen.Web.Hubs;
 using StemGen.Web.Tests.Browser;
 
@@ -15,6 +16,7 @@ namespace StemGen.Web.Tests;
 /// and two GPU-worker processes that reach it only over HTTP and SignalR. One worker is killed with
 /// SIGKILL in the middle of a job; the other takes that job over, and every job ends once, complete.
 /// </summary>
+[Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
 [Collection(PostgresServer.Collection)]
 public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -81,7 +83,7 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
             JobProgressEvent? victim = null;
             while (victim is null && DateTime.UtcNow < deadline)
             {
-                victim = progress.FirstOrDefault(e => e.Device?.Contains("worker-a") == true && e.State == StemGen.Web.Data.JobState.Running && e.Percent is > 5 and < 60);
+                victim = progress.FirstOrDefault(e => e.Device?.Contains("worker-a") == true && e.State == StemGen.Web.Data.TaskState.Running && e.Percent is > 5 and < 60);
                 if (victim is null) await Task.Delay(50);
             }
             Assert.True(victim is not null, $"worker A never got going; its log: {workers["worker-a"].Log}");

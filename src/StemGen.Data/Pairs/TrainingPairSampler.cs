@@ -3,7 +3,7 @@ using StemGen.Data.Slakh;
 
 namespace StemGen.Data.Pairs;
 
-/// <summary>Settings of pair construction (paper sections 2-3, activity rule of shared/REFERENCE.md section 5).</summary>
+/// <summary>Settings of pair construction (paper sections 2-3, activity rule of docs/slakh.md).</summary>
 public sealed record PairSamplerOptions
 {
     /// <summary>Crop length (paper: a random 20 s crop of each 1-minute segment).</summary>

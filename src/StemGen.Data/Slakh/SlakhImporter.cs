@@ -7,7 +7,7 @@ using StemGen.Audio.Midi;
 namespace StemGen.Data.Slakh;
 
 /// <summary>
-/// Imports a Slakh2100 / BabySlakh / synth-dataset folder (shared/REFERENCE.md section 5) for
+/// Imports a Slakh2100 / BabySlakh / synth-dataset folder (docs/slakh.md) for
 /// training: per usable stem, mono audio resampled to the codec rate, chunked into 1-minute segments
 /// (paper section 3), one file per stem and segment, plus <see cref="ImportManifest"/>.
 /// Output: OUT/{split}/{track}/{segment:000}/{stem}.flac, OUT/{split}/{track}/track.json, OUT/manifest.json.

@@ -8,7 +8,7 @@ namespace StemGen.Data.Slakh;
 
 /// <summary>
 /// One entry of <c>stems:</c> in a Slakh metadata.yaml, with Slakh's field names
-/// (shared/REFERENCE.md section 5). Every field may be missing in a damaged file.
+/// (docs/slakh.md). Every field may be missing in a damaged file.
 /// </summary>
 public sealed record SlakhStem
 {

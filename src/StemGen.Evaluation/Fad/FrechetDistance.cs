@@ -3,7 +3,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace StemGen.Evaluation.Fad;
 
 /// <summary>
-/// Fréchet distance between two Gaussians (Kilgour et al. 2019, REFERENCE.md section 6):
+/// Fréchet distance between two Gaussians (Kilgour et al. 2019, docs/evaluation-metrics.md):
 /// FD = |mu1 - mu2|^2 + Tr S1 + Tr S2 - 2 Tr sqrt(S1 S2).
 /// The trace of the matrix square root is taken the robust way: S1 S2 is similar to the symmetric
 /// M = S1^1/2 S2 S1^1/2, so Tr sqrt(S1 S2) = sum_i sqrt(lambda_i(M)); M's eigenvalues come from a

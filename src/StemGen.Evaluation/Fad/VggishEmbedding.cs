@@ -7,7 +7,7 @@ namespace StemGen.Evaluation.Fad;
 /// VGGish (Hershey et al. 2017) as used for FAD: <see cref="VggishFrontEnd"/> examples [n, 1, 96, 64]
 /// through six 3x3 convolutions (padding 1, ReLU) with four 2x2 max pools, flattened in TF order
 /// (height, width, channel), then 4096 -> 4096 (ReLU) -> 128. The 128-d output is the raw embedding:
-/// no PCA/quantisation post-processing and no final ReLU (REFERENCE.md section 6).
+/// no PCA/quantisation post-processing and no final ReLU (docs/evaluation-metrics.md).
 /// </summary>
 public sealed class VggishEmbedding : IAudioEmbedding, IDisposable
 {

@@ -1,7 +1,7 @@
 namespace StemGen.Evaluation.Mir;
 
 /// <summary>
-/// Frame-wise triad chords (REFERENCE.md section 6): each chroma frame, L2-normalised, is matched by
+/// Frame-wise triad chords (docs/evaluation-metrics.md): each chroma frame, L2-normalised, is matched by
 /// cosine to 24 binary triad templates (12 major, 12 minor). A frame is "no chord" when its energy is
 /// 40 dB below the loudest frame, or when no template reaches <see cref="MinScore"/>. A 5-frame
 /// (~0.46 s) majority filter then removes one-frame flickers.

@@ -1,7 +1,7 @@
 namespace StemGen.Evaluation.Mir;
 
 /// <summary>
-/// Key by Krumhansl-Kessler (Krumhansl 1990; REFERENCE.md section 6): Pearson correlation of the clip's
+/// Key by Krumhansl-Kessler (Krumhansl 1990; docs/evaluation-metrics.md): Pearson correlation of the clip's
 /// pitch-class profile with the 12 rotations of the major and of the minor profile; the best of 24 wins.
 /// </summary>
 public static class KeyEstimator

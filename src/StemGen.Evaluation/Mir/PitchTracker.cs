@@ -7,7 +7,7 @@ public readonly record struct Note(int Pitch, double Start, double Duration)
 }
 
 /// <summary>
-/// Predominant pitch by YIN (de Cheveigné and Kawahara 2002) in C2..C7 (REFERENCE.md section 6), and
+/// Predominant pitch by YIN (de Cheveigné and Kawahara 2002) in C2..C7 (docs/evaluation-metrics.md), and
 /// notes from it: runs of frames with the same rounded MIDI pitch lasting at least
 /// <see cref="MinNoteFrames"/> frames. On polyphonic audio YIN follows the strongest periodicity, so
 /// note descriptors of mixes describe the predominant line only (the paper used a transcription

@@ -12,7 +12,7 @@ public sealed record MosInterval(double Mean, double Low, double High, double Ha
 public sealed record VarianceComponents(double Rater, double Item, double Residual);
 
 /// <summary>
-/// MOS statistics (REFERENCE.md section 6).
+/// MOS statistics (docs/listening-tests.md).
 /// <para><see cref="TInterval"/>: mean ± t(0.975, n-1) s / sqrt(n) over all ratings, treating them as
 /// independent (too narrow when raters or items differ systematically).</para>
 /// <para><see cref="RandomEffectsInterval"/>: CrowdMOS-style (Ribeiro et al. 2011) two-way crossed

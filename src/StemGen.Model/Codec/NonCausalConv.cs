@@ -28,7 +28,7 @@ public sealed class EluLayer : SeanetLayer
     public override Tensor Forward(Tensor x) => x.Elu();
 }
 
-/// <summary>The non-causal padding rules of EnCodec's SEANet convs (REFERENCE.md section 2).</summary>
+/// <summary>The non-causal padding rules of EnCodec's SEANet convs (docs/encodec.md).</summary>
 public static class ConvPadding
 {
     /// <summary>k_eff = (k - 1) * dilation + 1.</summary>

@@ -19,7 +19,7 @@ public sealed record DecodingProgress(int Level, int Step, int StepsInLevel, int
 public sealed record DecodingResult(Tensor Tokens, Tensor UnmaskStep, int ForwardPasses, int Steps, TimeSpan Elapsed);
 
 /// <summary>
-/// Iterative decoding of the target stem (paper section 2.1.1, REFERENCE.md section 3): level by
+/// Iterative decoding of the target stem (paper section 2.1.1, docs/masking-and-decoding.md): level by
 /// level, coarsest first; within a level, S steps each of which samples every masked position
 /// from the guided distribution and keeps the best-ranked ones (rho of eq. 1) so that the number
 /// still masked follows floor(cos(pi/2 * s/S) * T), with at least one unmasked per step and none

@@ -37,7 +37,7 @@ public sealed class StemGenModel : Module
 
     public TokenCombiner Combiner => combiner;
 
-    // REFERENCE.md section 4: normal(0, 0.02) everywhere, output projections of the residual
+    // GPT-2 style (Radford et al. 2019): normal(0, 0.02) everywhere, output projections of the residual
     // branches (attention wo, FFN w2) scaled by 1/sqrt(2 * layers); RMSNorm gains stay at one.
     private void Initialise(Generator? generator)
     {

@@ -10,20 +10,11 @@ public enum DatasetTaskKind
     TokenCache = 2,
 }
 
-public enum DatasetTaskState
-{
-    Queued = 0,
-    Running = 1,
-    Succeeded = 2,
-    Failed = 3,
-    Cancelled = 4,
-}
-
 /// <summary>
 /// One dataset job an admin started on the datasets page (import, synthetic render, token cache), run
 /// by Hangfire on the studio's CPU queue. Paths are relative to <see cref="StudioOptions.DatasetsRoot"/>.
 /// </summary>
-public sealed class DatasetTask
+public sealed class DatasetTask : ITaskRow
 {
     public const int MaxPathLength = 1000;
 
@@ -37,8 +28,9 @@ public sealed class DatasetTask
     public required string Settings { get; set; }
     /// <summary>The settings the job runs with (JSON of the request).</summary>
     public required string Request { get; set; }
-    public DatasetTaskState State { get; set; }
+    public TaskState State { get; set; }
     public double ProgressPercent { get; set; }
+    double ITaskRow.Percent { get => ProgressPercent; set => ProgressPercent = value; }
     public string? Phase { get; set; }
     /// <summary>What came out ("3 tracks, 0.05 h") or why it failed.</summary>
     public string? Result { get; set; }

@@ -1,19 +1,10 @@
 namespace StemGen.Web.Data;
 
-public enum EvaluationRunState
-{
-    Queued = 0,
-    Running = 1,
-    Succeeded = 2,
-    Failed = 3,
-    Cancelled = 4,
-}
-
 /// <summary>
 /// An evaluation an admin launched (as `stemgen evaluate`): the model and data it scores, the grids asked for,
 /// its state and progress, and when it succeeded the full report (EvaluationReport JSON).
 /// </summary>
-public sealed class EvaluationRun
+public sealed class EvaluationRun : ITaskRow
 {
     public int Id { get; set; }
     /// <summary>The model as the model library names it ("models/stemgen-tiny.safetensors", "run 3") and its file at launch.</summary>
@@ -34,7 +25,7 @@ public sealed class EvaluationRun
     public required string Table1Scales { get; set; }
     public required string Table2Ws { get; set; }
     public required string StepsGrid { get; set; }
-    public EvaluationRunState State { get; set; }
+    public TaskState State { get; set; }
     public bool CancelRequested { get; set; }
     public string? Phase { get; set; }
     public double Percent { get; set; }

@@ -2,15 +2,6 @@ using StemGen.Data;
 
 namespace StemGen.Web.Data;
 
-public enum JobState
-{
-    Queued = 0,
-    Running = 1,
-    Succeeded = 2,
-    Failed = 3,
-    Cancelled = 4,
-}
-
 /// <summary>
 /// A durable generation request: the worker picks it up by id, writes progress into it while it runs,
 /// and its candidates when done. A job found Running at start-up was interrupted and is queued again.
@@ -23,7 +14,7 @@ public sealed class GenerationJob
     public InstrumentCategory TargetCategory { get; set; }
     /// <summary>The request as JSON (<see cref="Jobs.GenerationParameters"/>): context stem ids, preset, variations.</summary>
     public required string ParametersJson { get; set; }
-    public JobState State { get; set; }
+    public TaskState State { get; set; }
     public bool CancelRequested { get; set; }
     /// <summary>The Hangfire job that carries this one; null until it is enqueued (start-up enqueues such rows).</summary>
     public string? HangfireJobId { get; set; }
@@ -47,5 +38,5 @@ public sealed class GenerationJob
     public Project? Project { get; set; }
     public List<GenerationCandidate> Candidates { get; set; } = [];
 
-    public bool IsFinished => State is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
+    public bool IsFinished => State is TaskState.Succeeded or TaskState.Failed or TaskState.Cancelled;
 }

@@ -1,17 +1,5 @@
 namespace StemGen.Web.Data;
 
-public enum TrainingRunState
-{
-    Queued = 0,
-    Running = 1,
-    /// <summary>Stopped at a checkpoint on request; Resume queues it again.</summary>
-    Paused = 2,
-    /// <summary>Reached its last step (or stopped early) and exported model.safetensors.</summary>
-    Succeeded = 3,
-    Failed = 4,
-    Cancelled = 5,
-}
-
 public enum TrainingStopRequest
 {
     None = 0,
@@ -19,20 +7,11 @@ public enum TrainingStopRequest
     Cancel = 2,
 }
 
-public enum ListeningCheckState
-{
-    None = 0,
-    Queued = 1,
-    Running = 2,
-    Done = 3,
-    Failed = 4,
-}
-
 /// <summary>
 /// A training run an admin launched: its settings (as `stemgen train`), state and latest figures. The run's
 /// files (checkpoint, best model, export, log) live in <see cref="Folder"/> under the data folder's runs/.
 /// </summary>
-public sealed class TrainingRun
+public sealed class TrainingRun : ITaskRow
 {
     public int Id { get; set; }
     /// <summary>The import (relative to the datasets root) whose token cache it trains on.</summary>
@@ -50,18 +29,22 @@ public sealed class TrainingRun
     public double EncodeSeconds { get; set; }
     public required string Device { get; set; }
     public required string Folder { get; set; }
-    public TrainingRunState State { get; set; }
+    /// <summary>Queued, running, paused (Resume queues it again), succeeded (reached its last step or stopped early, and exported model.safetensors), failed or cancelled.</summary>
+    public TaskState State { get; set; }
     public TrainingStopRequest StopRequest { get; set; }
     public long Step { get; set; }
+    /// <summary>Its progress is its step (the pages draw it): nothing else to store.</summary>
+    double ITaskRow.Percent { get => Steps > 0 ? 100.0 * Step / Steps : 0; set { } }
     public string? Phase { get; set; }
     public string? Error { get; set; }
     public long? ParameterCount { get; set; }
     public double? BestValidationAccuracy { get; set; }
     public long? BestStep { get; set; }
     public bool Exported { get; set; }
-    /// <summary>The listening check of the run's best model: its state, its figures as JSON (<see cref="Training.ListeningCheckResult"/>) or its error.</summary>
-    public ListeningCheckState ListeningCheck { get; set; }
+    /// <summary>The listening check of the run's best model: its state (null: never run), its figures as JSON (a ListeningCheckResult of Training/) or its error.</summary>
+    public TaskState? ListeningCheck { get; set; }
     public string? ListeningCheckJson { get; set; }
+    public string? ListeningCheckJobId { get; set; }
     /// <summary>Level 1 masked whole: validation loss without the context minus with it (nats per token); above 0 the model listens.</summary>
     public double? ListeningGain { get; set; }
     public string? HangfireJobId { get; set; }

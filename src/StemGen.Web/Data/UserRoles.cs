@@ -1,9 +1,16 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using StemGen.Web.Endpoints;
 
 namespace StemGen.Web.Data;
+
+/// <summary>The site-wide roles: Admin (the admin area) and Listener (listening tests).</summary>
+public static class Roles
+{
+    public const string Admin = "Admin";
+    public const string Listener = "Listener";
+    public static readonly string[] All = [Admin, Listener];
+}
 
 /// <summary>
 /// Site roles of users (Admin, Listener) and locked accounts: the admin users page, the operator's

@@ -1,16 +1,15 @@
 using StemGen.Data;
 using StemGen.Data.Slakh;
 using StemGen.Web.Data;
-using StemGen.Web.Listening;
 
 namespace StemGen.Web.Datasets;
 
 /// <summary>
 /// What lies under the datasets root, for the datasets page: imported datasets with their figures per
 /// split and per category (read from each import's manifest.json), their token caches, and the
-/// Slakh-format folders that can be imported. Every path goes through <see cref="ImportedDatasetSource"/>'s confinement.
+/// Slakh-format folders that can be imported. Every path goes through <see cref="DatasetPaths"/>'s confinement.
 /// </summary>
-public sealed class DatasetCatalog(ImportedDatasetSource paths)
+public sealed class DatasetCatalog(DatasetPaths paths)
 {
     public sealed record SplitFigures(string Split, int Tracks, int Segments, int Stems, double Hours);
 

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Hangfire;
-using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StemGen.Data.Slakh;
@@ -9,20 +7,20 @@ using StemGen.Jobs;
 using StemGen.Model;
 using StemGen.Web.Data;
 using StemGen.Web.Jobs;
-using StemGen.Web.Listening;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 
 namespace StemGen.Web.Datasets;
 
 /// <summary>
 /// The admin side of datasets: checks a request (paths confined to the datasets root by
-/// <see cref="ImportedDatasetSource"/>; nothing is stored when it is wrong), stores a <see cref="DatasetTask"/>
+/// <see cref="DatasetPaths"/>; nothing is stored when it is wrong), stores a <see cref="DatasetTask"/>
 /// and queues <see cref="DatasetTaskJob"/> on the studio's CPU queue; cancels. Callers check the Admin role.
 /// </summary>
 public sealed class DatasetService(
-    StudioDbContext db, ImportedDatasetSource paths, IBackgroundJobClient hangfire, IOptions<JobsOptions> jobs,
-    IOptions<GenerationOptions> generation, DatasetEvents events, TimeProvider clock)
+    StudioDbContext db, DatasetPaths paths, TaskQueue queue, IOptions<GenerationOptions> generation, TaskEvents events, TimeProvider clock)
 {
-    public sealed record TaskRow(int Id, DatasetTaskKind Kind, string? Source, string Output, string Settings, DatasetTaskState State,
+    public sealed record TaskRow(int Id, DatasetTaskKind Kind, string? Source, string Output, string Settings, TaskState State,
         double ProgressPercent, string? Phase, string? Result, string? Error, DateTime CreatedAt, DateTime? FinishedAt);
 
     public sealed record CodecChoice(string Name, string Path);
@@ -101,36 +99,35 @@ public sealed class DatasetService(
     public async Task<bool> CancelAsync(int id, CancellationToken cancellationToken = default)
     {
         var task = await db.DatasetTasks.FirstOrDefaultAsync(t => t.Id == id, cancellationToken) ?? throw new KeyNotFoundException();
-        if (task.State is not (DatasetTaskState.Queued or DatasetTaskState.Running)) return false;
+        if (!task.State.IsOpen()) return false;
         task.CancelRequested = true;
-        if (task.State == DatasetTaskState.Queued)
+        if (task.State == TaskState.Queued)
         {
-            task.State = DatasetTaskState.Cancelled;
-            task.Phase = "cancelled";
-            task.FinishedAt = clock.GetUtcNow().UtcDateTime;
+            (task.State, task.Phase, task.FinishedAt) = (TaskState.Cancelled, "cancelled", clock.GetUtcNow().UtcDateTime);
+            queue.Delete(task.HangfireJobId);
         }
+        else task.Phase = "cancelling";
         await db.SaveChangesAsync(cancellationToken);
-        events.Stop(id);
-        if (task.HangfireJobId is { } jobId && task.State == DatasetTaskState.Cancelled) hangfire.Delete(jobId);
-        events.Publish(new DatasetTaskEvent(id, task.State, task.ProgressPercent, task.CancelRequested && task.State == DatasetTaskState.Running ? "cancelling" : task.Phase, task.Result, task.Error));
+        events.Stop(TaskKind.Dataset, id);
+        events.Publish(TaskKind.Dataset, id, task);
         return true;
     }
 
     private async Task<DatasetTask> CreateAsync(string adminId, DatasetTaskKind kind, string? source, string output, string settings, object request, CancellationToken cancellationToken)
     {
-        var busy = await db.DatasetTasks.AnyAsync(t => (t.State == DatasetTaskState.Queued || t.State == DatasetTaskState.Running) && t.Output == output, cancellationToken);
+        var busy = await db.DatasetTasks.AnyAsync(t => (t.State == TaskState.Queued || t.State == TaskState.Running) && t.Output == output, cancellationToken);
         if (busy) throw new StudioValidationException($"a task is already writing '{output}': wait for it or cancel it");
         var task = new DatasetTask
         {
             Kind = kind, Source = source, Output = output, Settings = settings, Request = JsonSerializer.Serialize(request),
-            State = DatasetTaskState.Queued, Phase = "queued", CreatedById = adminId, CreatedAt = clock.GetUtcNow().UtcDateTime,
+            State = TaskState.Queued, Phase = "queued", CreatedById = adminId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.DatasetTasks.Add(task);
         await db.SaveChangesAsync(cancellationToken);
         // The studio's own server runs it: it reads and writes the datasets root, which GPU workers do not share.
-        task.HangfireJobId = hangfire.Create<DatasetTaskJob>(job => job.RunAsync(task.Id, CancellationToken.None), new EnqueuedState(jobs.Value.Queues.Cpu));
+        task.HangfireJobId = queue.Enqueue<DatasetTaskJob>(task.Id);
         await db.SaveChangesAsync(cancellationToken);
-        events.Publish(new DatasetTaskEvent(task.Id, task.State, 0, task.Phase, null, null));
+        events.Publish(TaskKind.Dataset, task.Id, task);
         return task;
     }
 
@@ -151,7 +148,7 @@ public sealed class DatasetService(
     /// <summary>Refuses a source tree with a link (file or folder) that leads out of the datasets root.</summary>
     private void NoLinksOut(string folder, string name)
     {
-        var root = ImportedDatasetSource.RealPath(paths.Root);
+        var root = DatasetPaths.RealPath(paths.Root);
         var pending = new Stack<string>([folder]);
         while (pending.Count > 0)
         {
@@ -160,7 +157,7 @@ public sealed class DatasetService(
                 if (entry.LinkTarget is not null)
                 {
                     string real;
-                    try { real = ImportedDatasetSource.RealPath(entry.FullName); }
+                    try { real = DatasetPaths.RealPath(entry.FullName); }
                     catch (IOException e) { throw new StudioValidationException($"'{name.Trim()}' holds a link that cannot be resolved ({Path.GetRelativePath(folder, entry.FullName)}): {e.Message}"); }
                     if (!Within(real, root))
                         throw new StudioValidationException($"'{name.Trim()}' holds a link out of the datasets root ({Path.GetRelativePath(folder, entry.FullName)}): datasets must live under {paths.Root}");

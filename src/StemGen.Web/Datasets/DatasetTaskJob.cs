@@ -1,93 +1,41 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using StemGen.Data.Rendering;
 using StemGen.Data.Slakh;
 using StemGen.Data.Tokens;
 using StemGen.Model.Codec;
 using StemGen.Web.Data;
-using StemGen.Web.Listening;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 
 namespace StemGen.Web.Datasets;
 
 /// <summary>
-/// Runs a <see cref="DatasetTask"/> as a Hangfire job with the same library calls as the CLI
-/// (<see cref="SlakhImporter.Import"/>, <see cref="SynthDataset.Generate"/>, <see cref="TokenPairSet.Load"/>), on a
-/// worker thread; this method pushes the latest progress to open pages twice a second, writes it to the
-/// row once a second and reads the row's cancel flag there. A server that stops mid-way leaves the task
-/// Running and Hangfire runs it again: the importer, the renderer and the token cache all keep what they wrote.
+/// A <see cref="DatasetTask"/> on the task kernel, with the same library calls as the CLI
+/// (<see cref="SlakhImporter.Import"/>, <see cref="SynthDataset.Generate"/>, <see cref="TokenPairSet.Load"/>).
+/// A server that stops mid-way leaves the task running and Hangfire runs it again: the importer, the renderer and
+/// the token cache all keep what they wrote.
 /// </summary>
-public sealed class DatasetTaskJob(StudioDbContext db, ImportedDatasetSource paths, DatasetService datasets, DatasetEvents events,
-    TimeProvider clock, ILogger<DatasetTaskJob> logger)
+public sealed class DatasetTaskJob(StudioDbContext db, DatasetPaths paths, DatasetService datasets, TaskEvents events, TaskQueue queue,
+    TimeProvider clock, ILogger<DatasetTaskJob> logger) : RowTaskJob<DatasetTask, string>(db, events, queue, clock, logger)
 {
-    private sealed class Latest
-    {
-        public volatile string Phase = "starting";
-        private double percent;
-        public double Percent { get => Volatile.Read(ref percent); set => Volatile.Write(ref percent, value); }
-    }
+    public override TaskKind Kind => TaskKind.Dataset;
 
-    [DisplayName("Dataset task {0}")]
-    [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(int taskId, CancellationToken cancellationToken)
-    {
-        var task = await db.DatasetTasks.FirstOrDefaultAsync(t => t.Id == taskId, cancellationToken);
-        if (task is null || task.State is not (DatasetTaskState.Queued or DatasetTaskState.Running)) return;
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        events.Register(taskId, cancel);
-        try
-        {
-            if (task.CancelRequested) throw new OperationCanceledException();
-            task.State = DatasetTaskState.Running;
-            task.Phase = "starting";
-            task.Error = null;
-            await db.SaveChangesAsync(cancellationToken);
-            Publish(task);
+    protected override async Task<TaskState?> StopRequestAsync(int id) =>
+        await Db.DatasetTasks.AnyAsync(t => t.Id == id && t.CancelRequested, CancellationToken.None) ? TaskState.Cancelled : null;
 
-            var latest = new Latest();
-            var work = Task.Run(() => Work(task, latest, cancel.Token), cancel.Token);
-            var lastSaved = clock.GetUtcNow();
-            while (await Task.WhenAny(work, Task.Delay(500, CancellationToken.None)) != work)
-            {
-                task.ProgressPercent = Math.Round(latest.Percent, 1);
-                task.Phase = latest.Phase;
-                Publish(task);
-                if (clock.GetUtcNow() - lastSaved < TimeSpan.FromSeconds(1)) continue;
-                lastSaved = clock.GetUtcNow();
-                await db.DatasetTasks.Where(t => t.Id == taskId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.ProgressPercent, task.ProgressPercent).SetProperty(t => t.Phase, task.Phase), CancellationToken.None);
-                if (await db.DatasetTasks.AsNoTracking().AnyAsync(t => t.Id == taskId && t.CancelRequested, CancellationToken.None)) cancel.Cancel();
-            }
-            task.Result = await work;
-            task.State = DatasetTaskState.Succeeded;
-            task.ProgressPercent = 100;
-            task.Phase = "done";
-        }
-        catch (OperationCanceledException)
-        {
-            if (cancellationToken.IsCancellationRequested && !await CancelRequestedAsync(taskId))
-            {
-                events.Unregister(taskId);
-                throw; // the server stops: Hangfire runs it again, and it resumes from what is on disk
-            }
-            task.State = DatasetTaskState.Cancelled;
-            task.Phase = "cancelled" + RemovePartialOutput(task);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "dataset task {TaskId} failed", taskId);
-            task.State = DatasetTaskState.Failed;
-            task.Phase = "failed" + RemovePartialOutput(task);
-            task.Error = e is StudioValidationException or SlakhFormatException or DirectoryNotFoundException or InvalidDataException
-                ? e.Message : $"{e.GetType().Name}: {e.Message}";
-        }
-        finally { events.Unregister(taskId); }
-        task.FinishedAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(CancellationToken.None);
-        Publish(task);
-    }
+    protected override Task<string> WorkAsync(DatasetTask task, TaskProgress progress, CancellationToken stop) => Task.FromResult(task.Kind switch
+    {
+        DatasetTaskKind.Import => Import(JsonSerializer.Deserialize<ImportRequest>(task.Request)!, progress, stop),
+        DatasetTaskKind.Synthesize => Synthesize(JsonSerializer.Deserialize<SynthRequest>(task.Request)!, progress, stop),
+        DatasetTaskKind.TokenCache => BuildTokens(JsonSerializer.Deserialize<TokenCacheRequest>(task.Request)!, progress, stop),
+        _ => throw new StudioValidationException($"unknown task kind {task.Kind}"),
+    });
+
+    protected override void Succeeded(DatasetTask task, string result) => task.Result = result;
+
+    protected override void Ended(DatasetTask task, TaskState state) => task.Phase += RemovePartialOutput(task);
 
     /// <summary>
     /// An import or render that did not finish leaves a folder no one can use and whose name a new task would refuse:
@@ -110,21 +58,9 @@ public sealed class DatasetTaskJob(StudioDbContext db, ImportedDatasetSource pat
         }
     }
 
-    private async Task<bool> CancelRequestedAsync(int taskId) =>
-        await db.DatasetTasks.AsNoTracking().AnyAsync(t => t.Id == taskId && t.CancelRequested, CancellationToken.None);
-
-    /// <summary>The task itself, on a worker thread: returns what came out, one line for the page.</summary>
-    private string Work(DatasetTask task, Latest latest, CancellationToken cancellationToken) => task.Kind switch
-    {
-        DatasetTaskKind.Import => Import(JsonSerializer.Deserialize<ImportRequest>(task.Request)!, latest, cancellationToken),
-        DatasetTaskKind.Synthesize => Synthesize(JsonSerializer.Deserialize<SynthRequest>(task.Request)!, latest, cancellationToken),
-        DatasetTaskKind.TokenCache => BuildTokens(JsonSerializer.Deserialize<TokenCacheRequest>(task.Request)!, latest, cancellationToken),
-        _ => throw new StudioValidationException($"unknown task kind {task.Kind}"),
-    };
-
     private static int Jobs => Math.Max(1, Environment.ProcessorCount / 2);
 
-    private string Import(ImportRequest request, Latest latest, CancellationToken cancellationToken)
+    private string Import(ImportRequest request, TaskProgress latest, CancellationToken cancellationToken)
     {
         // The paths are checked again: the folders may have changed since the request.
         var source = paths.Resolve(request.Source!);
@@ -143,7 +79,7 @@ public sealed class DatasetTaskJob(StudioDbContext db, ImportedDatasetSource pat
             $"{Plural.Of(s.Tracks, "track")}, {Plural.Of(s.Segments, "segment")}, {Plural.Of(s.Stems, "stem")}, {s.Hours:0.00} h at {manifest.SampleRate} Hz; skipped {Plural.Of(s.TracksSkipped, "track")}, {Plural.Of(s.StemsSkipped, "stem")}");
     }
 
-    private string Synthesize(SynthRequest request, Latest latest, CancellationToken cancellationToken)
+    private string Synthesize(SynthRequest request, TaskProgress latest, CancellationToken cancellationToken)
     {
         var output = paths.ResolveOutput(request.Output!);
         latest.Phase = "planning songs";
@@ -159,7 +95,7 @@ public sealed class DatasetTaskJob(StudioDbContext db, ImportedDatasetSource pat
             $"{Plural.Of(result.Songs, "song")}, {result.Hours:0.00} h ({string.Join(", ", result.Splits.Select(s => $"{s.Key} {s.Value}"))}){(result.Failures.Count > 0 ? $"; {result.Failures.Count} failed" : "")}");
     }
 
-    private string BuildTokens(TokenCacheRequest request, Latest latest, CancellationToken cancellationToken)
+    private string BuildTokens(TokenCacheRequest request, TaskProgress latest, CancellationToken cancellationToken)
     {
         var folder = paths.Resolve(request.Dataset!);
         var manifest = ImportManifest.Load(Path.Combine(folder, ImportManifest.FileName));
@@ -188,7 +124,4 @@ public sealed class DatasetTaskJob(StudioDbContext db, ImportedDatasetSource pat
         }
         return $"{tokenizer.CodecIdentity}: {string.Join("; ", lines)}";
     }
-
-    private void Publish(DatasetTask task) =>
-        events.Publish(new DatasetTaskEvent(task.Id, task.State, task.ProgressPercent, task.CancelRequested && task.State == DatasetTaskState.Running ? "cancelling" : task.Phase, task.Result, task.Error));
 }

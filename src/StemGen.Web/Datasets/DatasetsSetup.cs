@@ -1,13 +1,16 @@
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
+
 namespace StemGen.Web.Datasets;
 
 public static class DatasetsSetup
 {
     public static IHostApplicationBuilder AddDatasets(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<DatasetEvents>();
+        builder.Services.AddSingleton<DatasetPaths>();
         builder.Services.AddSingleton<DatasetCatalog>();
         builder.Services.AddScoped<DatasetService>();
-        builder.Services.AddTransient<DatasetTaskJob>();
+        builder.Services.AddTaskKind<DatasetTaskJob>();
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
+using StemGen.Web.Data;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -36,13 +37,12 @@ public static class AccountEndpoints
         });
 
         // Admins and project owners: an invite link for one new account (Listener: makes it a Listener; admins only).
-        app.MapPost("/api/invites", async (InviteCreateRequest request, HttpContext http, StemGen.Web.Data.Invites invites) =>
-            await ProjectEndpoints.Validated(async () =>
+        app.MapPost("/api/invites", async (InviteCreateRequest request, HttpContext http, Invites invites) =>
             {
-                var token = await invites.CreateAsync(StemGen.Web.Data.ProjectAccess.UserId(http.User)!, request.Listener, http.RequestAborted);
+                var token = await invites.CreateAsync(ProjectAccess.UserId(http.User)!, request.Listener, http.RequestAborted);
                 var link = $"{http.Request.Scheme}://{http.Request.Host}/account/register?invite={Uri.EscapeDataString(token)}";
-                return Results.Ok(new { link, expires = DateTimeOffset.UtcNow.Add(StemGen.Web.Data.Invites.Lifetime) });
-            })).RequireAuthorization().AddEndpointFilter<ApiAntiforgeryFilter>();
+                return Results.Ok(new { link, expires = DateTimeOffset.UtcNow.Add(Invites.Lifetime) });
+            }).RequireAuthorization().AddEndpointFilter<ApiAntiforgeryFilter>();
 
         app.MapPost("/account/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
             SignInManager<IdentityUser> signIn) =>
@@ -74,11 +74,3 @@ public static class AccountEndpoints
 }
 
 public sealed record InviteCreateRequest(bool Listener = false);
-
-/// <summary>The site-wide roles; their areas come with later issues.</summary>
-public static class Roles
-{
-    public const string Admin = "Admin";
-    public const string Listener = "Listener";
-    public static readonly string[] All = [Admin, Listener];
-}

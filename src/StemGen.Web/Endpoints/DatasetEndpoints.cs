@@ -27,18 +27,18 @@ public static class DatasetEndpoints
             await datasets.GetAsync(taskId, ct) is { } task ? Results.Ok(task) : Results.NotFound());
 
         admin.MapPost("/import", async (ImportRequest request, HttpContext http, DatasetService datasets) =>
-            await ProjectEndpoints.Validated(async () => Created(await datasets.ImportAsync(Me(http), request, http.RequestAborted))));
+            Created(await datasets.ImportAsync(Me(http), request, http.RequestAborted)));
 
         admin.MapPost("/synthesize", async (SynthRequest request, HttpContext http, DatasetService datasets) =>
-            await ProjectEndpoints.Validated(async () => Created(await datasets.SynthesizeAsync(Me(http), request, http.RequestAborted))));
+            Created(await datasets.SynthesizeAsync(Me(http), request, http.RequestAborted)));
 
         admin.MapPost("/tokens", async (TokenCacheRequest request, HttpContext http, DatasetService datasets) =>
-            await ProjectEndpoints.Validated(async () => Created(await datasets.BuildTokensAsync(Me(http), request, http.RequestAborted))));
+            Created(await datasets.BuildTokensAsync(Me(http), request, http.RequestAborted)));
 
         admin.MapPost("/tasks/{taskId:int}/cancel", async (int taskId, DatasetService datasets, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => await datasets.CancelAsync(taskId, ct)
+            await datasets.CancelAsync(taskId, ct)
                 ? Results.NoContent()
-                : Results.Problem(statusCode: StatusCodes.Status409Conflict, detail: "the task has already finished")));
+                : Results.Problem(statusCode: StatusCodes.Status409Conflict, detail: "the task has already finished"));
 
         return app;
     }

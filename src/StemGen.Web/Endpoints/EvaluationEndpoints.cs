@@ -15,11 +15,10 @@ public static class EvaluationEndpoints
         admin.MapGet("/", async (EvaluationService evaluations, CancellationToken ct) => Results.Ok(await evaluations.ListAsync(ct)));
 
         admin.MapPost("/", async (EvaluationRequest request, HttpContext http, EvaluationService evaluations) =>
-            await ProjectEndpoints.Validated(async () =>
             {
                 var run = await evaluations.LaunchAsync(ProjectAccess.UserId(http.User)!, request, http.RequestAborted);
                 return Results.Created($"/api/admin/evaluations/{run.Id}", new { run.Id, run.State });
-            }));
+            });
 
         admin.MapGet("/{id:int}", async (int id, EvaluationService evaluations, CancellationToken ct) =>
             await evaluations.GetAsync(id, ct) is { } run
@@ -28,12 +27,12 @@ public static class EvaluationEndpoints
                     run.Id, run.Model, run.CodecIdentity, run.Dataset, run.Split, run.Runs, run.Examples, run.Seconds, run.Embedding, run.Seed, run.Steps,
                     run.Table1Scales, run.Table2Ws, run.StepsGrid, run.State, run.Phase, run.Percent, run.Error, run.CreatedAt, run.FinishedAt,
                     // The report's own JSON (its NaNs written as strings, which the API's serializer would refuse), once it succeeded.
-                    Report = run.State == EvaluationRunState.Succeeded && run.ReportJson is { } json ? JsonDocument.Parse(json).RootElement : (JsonElement?)null,
+                    Report = run.State == TaskState.Succeeded && run.ReportJson is { } json ? JsonDocument.Parse(json).RootElement : (JsonElement?)null,
                 })
                 : Results.NotFound());
 
         admin.MapPost("/{id:int}/cancel", async (int id, EvaluationService evaluations, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await evaluations.CancelAsync(id, ct); return Results.NoContent(); }));
+            { await evaluations.CancelAsync(id, ct); return Results.NoContent(); });
 
         admin.MapGet("/{id:int}/report.json", (int id, EvaluationService evaluations, CancellationToken ct) =>
             Download(id, evaluations, r => r.ToJson(), "application/json", "json", ct));

@@ -19,7 +19,6 @@ public static class JobEndpoints
     public static void MapJobEndpoints(this RouteGroupBuilder project)
     {
         project.MapPost("/jobs", async (int projectId, GenerateRequest request, HttpContext http, JobService jobs) =>
-            await ProjectEndpoints.Validated(async () =>
             {
                 var parameters = new GenerationParameters
                 {
@@ -29,7 +28,7 @@ public static class JobEndpoints
                 };
                 var job = await jobs.CreateAsync(projectId, ProjectAccess.UserId(http.User)!, request.Category, parameters, http.RequestAborted);
                 return Results.Accepted($"/api/projects/{projectId}/jobs/{job.Id}", JobView.From(job));
-            })).RequiresRole(ProjectRole.Editor);
+            }).RequiresRole(ProjectRole.Editor);
 
         project.MapGet("/jobs", async (int projectId, StudioDbContext db, CancellationToken ct) =>
             Results.Ok((await db.GenerationJobs.AsNoTracking().Include(j => j.Candidates).Where(j => j.ProjectId == projectId)
@@ -58,23 +57,21 @@ public static class JobEndpoints
         });
 
         project.MapPost("/candidates/{candidateId:int}/accept", async (int projectId, int candidateId, AcceptRequest? request, JobService jobs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () =>
             {
                 var stem = await jobs.AcceptAsync(projectId, candidateId, request?.Name, ct);
                 return Results.Ok(new { stem.Id, stem.Name, stem.Category });
-            })).RequiresRole(ProjectRole.Editor);
+            }).RequiresRole(ProjectRole.Editor);
 
         project.MapPost("/candidates/{candidateId:int}/discard", async (int projectId, int candidateId, JobService jobs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () =>
             {
                 await jobs.DiscardAsync(projectId, candidateId, ct);
                 return Results.NoContent();
-            })).RequiresRole(ProjectRole.Editor);
+            }).RequiresRole(ProjectRole.Editor);
     }
 }
 
 /// <summary>A job as the API and pages show it.</summary>
-public sealed record JobView(int Id, JobState State, InstrumentCategory Category, string ParametersJson, int Attempts, string? Phase,
+public sealed record JobView(int Id, TaskState State, InstrumentCategory Category, string ParametersJson, int Attempts, string? Phase,
     int Level, int Step, double Percent, double? EtaSeconds, string? Device, string? Model, string? Error, DateTime CreatedAt, DateTime? StartedAt,
     DateTime? FinishedAt, IReadOnlyList<CandidateView> Candidates)
 {

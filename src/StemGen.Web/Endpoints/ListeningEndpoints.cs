@@ -36,42 +36,39 @@ public static class ListeningEndpoints
         });
 
         listen.MapPost("/clips/{clipId}/playback", async (string clipId, PlaybackRequest request, HttpContext http, ListeningSessions sessions) =>
-            await ProjectEndpoints.Validated(async () => Results.Ok(await sessions.RecordPlaybackAsync(Me(http), clipId, request.Position, request.Ended, http.RequestAborted))));
+            Results.Ok(await sessions.RecordPlaybackAsync(Me(http), clipId, request.Position, request.Ended, http.RequestAborted)));
 
         listen.MapPost("/clips/{clipId}/rating", async (string clipId, RatingRequest request, HttpContext http, ListeningSessions sessions) =>
-            await ProjectEndpoints.Validated(async () =>
             {
                 try { await sessions.RateAsync(Me(http), clipId, request.Score, http.RequestAborted); }
                 catch (AlreadyRatedException e) { return Results.Problem(statusCode: StatusCodes.Status409Conflict, detail: e.Message); }
                 return Results.NoContent();
-            }));
+            });
 
         var admin = app.MapGroup("/api/admin/studies").RequireAuthorization(p => p.RequireRole(Roles.Admin)).AddEndpointFilter<ApiAntiforgeryFilter>();
 
         admin.MapGet("/", async (StudyService studies, CancellationToken ct) => Results.Ok(await studies.ListAsync(ct)));
 
         admin.MapPost("/", async (StudyDesign design, HttpContext http, StudyService studies) =>
-            await ProjectEndpoints.Validated(async () =>
             {
                 var study = await studies.CreateAsync(Me(http), design, http.RequestAborted);
                 return Results.Created($"/api/admin/studies/{study.Id}", new { study.Id, study.State });
-            }));
+            });
 
         admin.MapGet("/{studyId:int}", async (int studyId, StudyResults results, CancellationToken ct) =>
             await results.ReportAsync(studyId, ct) is { } report ? Results.Ok(Summary(report)) : Results.NotFound());
 
         admin.MapPost("/{studyId:int}/invites", async (int studyId, StudyInviteRequest request, StudyService studies, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await studies.InviteAsync(studyId, request.UserName, ct); return Results.NoContent(); }));
+            { await studies.InviteAsync(studyId, request.UserName, ct); return Results.NoContent(); });
 
         admin.MapPut("/{studyId:int}/screening", async (int studyId, ScreeningRequest request, StudyService studies, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () =>
             {
                 await studies.SetScreeningAsync(studyId, request.Rule, request.ReferenceBelow, request.AnchorAbove, request.MaxFailPercent, ct);
                 return Results.NoContent();
-            }));
+            });
 
         admin.MapPost("/{studyId:int}/close", async (int studyId, StudyService studies, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await studies.SetClosedAsync(studyId, true, ct); return Results.NoContent(); }));
+            { await studies.SetClosedAsync(studyId, true, ct); return Results.NoContent(); });
 
         admin.MapGet("/{studyId:int}/ratings.csv", async (int studyId, StudyResults results, CancellationToken ct) =>
             await results.ReportAsync(studyId, ct) is { } report

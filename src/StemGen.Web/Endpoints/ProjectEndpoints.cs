@@ -2,6 +2,8 @@ using System.IO.Compression;
 using Microsoft.EntityFrameworkCore;
 using StemGen.Data;
 using StemGen.Web.Data;
+using StemGen.Web.Projects;
+using StemGen.Web.Events;
 using StemGen.Web.Hubs;
 using StemGen.Web.Storage;
 using StemGen.Web.Uploads;
@@ -23,11 +25,10 @@ public static class ProjectEndpoints
             Results.Ok(await projects.ListForUserAsync(ProjectAccess.UserId(http.User)!, http.RequestAborted)));
 
         api.MapPost("/", async (NameRequest request, HttpContext http, ProjectService projects) =>
-            await Validated(async () =>
             {
                 var project = await projects.CreateAsync(ProjectAccess.UserId(http.User)!, request.Name, http.RequestAborted);
                 return Results.Created($"/api/projects/{project.Id}", new { project.Id, project.Name });
-            }));
+            });
 
         var project = api.MapGroup("/{projectId:int}").AddEndpointFilter<ProjectMembershipFilter>();
 
@@ -38,12 +39,11 @@ public static class ProjectEndpoints
         });
 
         project.MapPut("/", async (int projectId, NameRequest request, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
-            await Validated(async () =>
             {
                 await projects.RenameAsync(projectId, request.Name, ct);
                 events.Publish(new ProjectChangedEvent(projectId, "name"));
                 return Results.NoContent();
-            })).RequiresRole(ProjectRole.Owner);
+            }).RequiresRole(ProjectRole.Owner);
 
         project.MapDelete("/", async (int projectId, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
         {
@@ -56,21 +56,19 @@ public static class ProjectEndpoints
             Results.Ok(await projects.MembersAsync(projectId, ct)));
 
         project.MapPost("/members", async (int projectId, InviteRequest request, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
-            await Validated(async () =>
             {
                 var member = await projects.InviteAsync(projectId, request.UserName, request.Role, ct);
                 events.Publish(new ProjectChangedEvent(projectId, "members"));
                 return Results.Ok(new { member.UserId, member.Role });
-            })).RequiresRole(ProjectRole.Owner);
+            }).RequiresRole(ProjectRole.Owner);
 
         project.MapDelete("/members/{userId}", async (int projectId, string userId, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
-            await Validated(async () =>
             {
                 await projects.RemoveMemberAsync(projectId, userId, ct);
                 await events.DropMemberAsync(projectId, userId);
                 events.Publish(new ProjectChangedEvent(projectId, "members"));
                 return Results.NoContent();
-            })).RequiresRole(ProjectRole.Owner);
+            }).RequiresRole(ProjectRole.Owner);
 
         MapStems(project);
         return project;
@@ -187,13 +185,6 @@ public static class ProjectEndpoints
             await body.FlushAsync(ct);
             return Results.Empty;
         });
-    }
-
-    internal static async Task<IResult> Validated(Func<Task<IResult>> action)
-    {
-        try { return await action(); }
-        catch (StudioValidationException e) { return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: e.Message); }
-        catch (KeyNotFoundException) { return Results.NotFound(); }
     }
 }
 

@@ -13,11 +13,10 @@ public static class TrainingEndpoints
         admin.MapGet("/", async (TrainingService runs, CancellationToken ct) => Results.Ok(await runs.ListAsync(ct)));
 
         admin.MapPost("/", async (TrainingRequest request, HttpContext http, TrainingService runs) =>
-            await ProjectEndpoints.Validated(async () =>
             {
                 var run = await runs.LaunchAsync(ProjectAccess.UserId(http.User)!, request, http.RequestAborted);
                 return Results.Created($"/api/admin/training/{run.Id}", new { run.Id, run.State });
-            }));
+            });
 
         admin.MapGet("/{runId:int}", async (int runId, TrainingService runs, CancellationToken ct) =>
             await runs.GetAsync(runId, ct) is { } run
@@ -26,32 +25,32 @@ public static class TrainingEndpoints
                     run.Id, run.Dataset, run.Codec, run.CodecIdentity, run.Preset, run.Steps, run.Batch, run.SeqFrames, run.LearningRate, run.ContextDropout,
                     run.Seed, run.Device, run.State, run.Step, run.Phase, run.Error, run.ParameterCount, run.BestValidationAccuracy, run.BestStep, run.Exported,
                     run.ListeningCheck, run.ListeningGain,
-                    ListeningCheckResult = run.ListeningCheck == ListeningCheckState.Done ? ListeningCheckResult.FromJson(run.ListeningCheckJson) : null,
-                    ListeningCheckError = run.ListeningCheck == ListeningCheckState.Failed ? run.ListeningCheckJson : null,
+                    ListeningCheckResult = run.ListeningCheck == TaskState.Succeeded ? ListeningCheckResult.FromJson(run.ListeningCheckJson) : null,
+                    ListeningCheckError = run.ListeningCheck == TaskState.Failed ? run.ListeningCheckJson : null,
                     Points = run.Points.Select(p => new { p.Step, p.Validation, p.Loss, p.LevelAccuracy, p.LevelLoss, p.LearningRate, p.TokensPerSecond }),
                     Log = runs.LogTail(run),
                 })
                 : Results.NotFound());
 
         admin.MapPost("/{runId:int}/pause", async (int runId, TrainingService runs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await runs.PauseAsync(runId, ct); return Results.NoContent(); }));
+            { await runs.PauseAsync(runId, ct); return Results.NoContent(); });
         admin.MapPost("/{runId:int}/resume", async (int runId, TrainingService runs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await runs.ResumeAsync(runId, ct); return Results.NoContent(); }));
+            { await runs.ResumeAsync(runId, ct); return Results.NoContent(); });
         admin.MapPost("/{runId:int}/cancel", async (int runId, TrainingService runs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await runs.CancelAsync(runId, ct); return Results.NoContent(); }));
+            { await runs.CancelAsync(runId, ct); return Results.NoContent(); });
         admin.MapPost("/{runId:int}/export", async (int runId, TrainingService runs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await runs.ExportAsync(runId, ct); return Results.NoContent(); }));
+            { await runs.ExportAsync(runId, ct); return Results.NoContent(); });
         admin.MapPost("/{runId:int}/listening-check", async (int runId, TrainingService runs, CancellationToken ct) =>
-            await ProjectEndpoints.Validated(async () => { await runs.CheckListeningAsync(runId, ct); return Results.Accepted($"/api/admin/training/{runId}"); }));
+            { await runs.CheckListeningAsync(runId, ct); return Results.Accepted($"/api/admin/training/{runId}"); });
 
         var models = app.MapGroup("/api/admin/models").RequireAuthorization(p => p.RequireRole(Roles.Admin)).AddEndpointFilter<ApiAntiforgeryFilter>();
         models.MapGet("/", async (ModelLibrary library, CancellationToken ct) => Results.Ok(await library.ListAsync(ct)));
         models.MapGet("/served", async (ModelServing serving, CancellationToken ct) =>
             Results.Ok(new { Current = await serving.DescribeAsync(ct), History = await serving.HistoryAsync(ct) }));
         models.MapPost("/serve", async (ServeRequest request, HttpContext http, ModelServing serving) =>
-            await ProjectEndpoints.Validated(async () => Results.Ok(await serving.ServeAsync(ProjectAccess.UserId(http.User)!, request.Name, http.RequestAborted))));
+            Results.Ok(await serving.ServeAsync(ProjectAccess.UserId(http.User)!, request.Name, http.RequestAborted)));
         models.MapPost("/rollback", async (HttpContext http, ModelServing serving) =>
-            await ProjectEndpoints.Validated(async () => Results.Ok(await serving.RollbackAsync(ProjectAccess.UserId(http.User)!, http.RequestAborted))));
+            Results.Ok(await serving.RollbackAsync(ProjectAccess.UserId(http.User)!, http.RequestAborted)));
         return app;
     }
 }

@@ -1,82 +1,47 @@
-using System.ComponentModel;
 using System.Globalization;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using StemGen.Data.Slakh;
 using StemGen.Evaluation.Fad;
 using StemGen.Evaluation.Suite;
 using StemGen.Model.Generation;
 using StemGen.Web.Data;
-using StemGen.Web.Listening;
+using StemGen.Web.Datasets;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 
 namespace StemGen.Web.Evaluations;
 
 /// <summary>
-/// Runs an <see cref="EvaluationRun"/> as a Hangfire job on the CPU queue with the call `stemgen evaluate` makes
-/// (<see cref="EvaluationSuite.Run"/>, on a worker thread): the generator loaded from the model file and the codec
-/// whose identity matches it, the logmel-stats embedding. Progress (stage fraction and latest line) is written and
-/// pushed to open pages twice a second, where a cancel request is read; the report is stored as JSON at the end.
-/// A stopping server rethrows, so Hangfire runs the evaluation again from the start.
+/// An <see cref="EvaluationRun"/> on the task kernel, with the call `stemgen evaluate` makes (<see cref="EvaluationSuite.Run"/>):
+/// the generator loaded from the model file and the codec whose identity matches it, the logmel-stats embedding.
+/// Progress is the suite's stage fraction and latest line; the report is stored as JSON at the end. A stopping server
+/// leaves it running, and Hangfire runs the evaluation again from the start.
 /// </summary>
-public sealed class EvaluationRunJob(StudioDbContext db, ImportedDatasetSource paths, EvaluationService evaluations, EvaluationEvents events,
-    TimeProvider clock, ILogger<EvaluationRunJob> logger)
+public sealed class EvaluationRunJob(StudioDbContext db, DatasetPaths paths, EvaluationService evaluations, TaskEvents events, TaskQueue queue,
+    TimeProvider clock, ILogger<EvaluationRunJob> logger) : RowTaskJob<EvaluationRun, EvaluationReport>(db, events, queue, clock, logger)
 {
-    [DisplayName("Evaluation {0}")]
-    [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(int runId, CancellationToken cancellationToken)
+    public override TaskKind Kind => TaskKind.Evaluation;
+
+    protected override async Task<TaskState?> StopRequestAsync(int id) =>
+        await Db.EvaluationRuns.AnyAsync(r => r.Id == id && r.CancelRequested, CancellationToken.None) ? TaskState.Cancelled : null;
+
+    protected override Task<EvaluationReport> WorkAsync(EvaluationRun run, TaskProgress progress, CancellationToken stop)
     {
-        var run = await db.EvaluationRuns.FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
-        if (run is null || run.State is not (EvaluationRunState.Queued or EvaluationRunState.Running)) return;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        events.Register(runId, stop);
-        EvaluationProgress? latest = null;
-        try
-        {
-            (run.State, run.Phase, run.Percent, run.Error) = (EvaluationRunState.Running, "loading the model", 0, null);
-            await db.SaveChangesAsync(cancellationToken);
-            Publish(run);
-            var work = Task.Run(() => Evaluate(run, new InlineProgress<EvaluationProgress>(p => latest = p), stop.Token), CancellationToken.None);
-            while (await Task.WhenAny(work, Task.Delay(500, CancellationToken.None)) != work)
-            {
-                await FlushAsync(run, latest);
-                if (await db.EvaluationRuns.AsNoTracking().AnyAsync(r => r.Id == runId && r.CancelRequested, CancellationToken.None)) stop.Cancel();
-            }
-            var report = await work;
-            run.ReportJson = report.ToJson();
-            (run.State, run.Percent) = (EvaluationRunState.Succeeded, 100);
-            run.Phase = string.Create(CultureInfo.InvariantCulture, $"finished: {report.Points.Count} settings on {report.Examples} examples");
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            logger.LogInformation("evaluation {RunId}: the server stopped; it runs again when the job does", runId);
-            throw; // the row stays Running: Hangfire reruns the job
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested) // only a cancel request stops it while the server runs
-        {
-            (run.State, run.Phase) = (EvaluationRunState.Cancelled, $"cancelled at {run.Percent:0} %");
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "evaluation {RunId} failed", runId);
-            (run.State, run.Phase) = (EvaluationRunState.Failed, "failed");
-            run.Error = e is StudioValidationException or InvalidDataException or InvalidOperationException or ArgumentException or FileNotFoundException
-                ? e.Message : $"{e.GetType().Name}: {e.Message}";
-        }
-        finally { events.Unregister(runId); }
-        run.CancelRequested = false;
-        run.FinishedAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(CancellationToken.None);
-        Publish(run);
+        progress.Phase = "loading the model";
+        return Task.FromResult(Evaluate(run, new InlineProgress<EvaluationProgress>(p =>
+            progress.Report(100 * p.Fraction, p.Message.Length > 500 ? p.Message[..500] : p.Message)), stop));
     }
 
-    /// <summary>The latest stage and line as the run's percent and phase.</summary>
-    private async Task FlushAsync(EvaluationRun run, EvaluationProgress? latest)
+    protected override void Succeeded(EvaluationRun run, EvaluationReport report)
     {
-        if (latest is null) return;
-        run.Percent = Math.Round(100 * latest.Fraction, 1);
-        run.Phase = latest.Message.Length > 500 ? latest.Message[..500] : latest.Message;
-        await db.SaveChangesAsync(CancellationToken.None);
-        Publish(run);
+        (run.ReportJson, run.CancelRequested) = (report.ToJson(), false);
+        run.Phase = string.Create(CultureInfo.InvariantCulture, $"finished: {report.Points.Count} settings on {report.Examples} examples");
+    }
+
+    protected override void Ended(EvaluationRun run, TaskState state)
+    {
+        run.CancelRequested = false;
+        if (state == TaskState.Cancelled) run.Phase = $"cancelled at {run.Percent:0} %";
     }
 
     private EvaluationReport Evaluate(EvaluationRun run, IProgress<EvaluationProgress> progress, CancellationToken stop)
@@ -99,6 +64,4 @@ public sealed class EvaluationRunJob(StudioDbContext db, ImportedDatasetSource p
         }
         finally { generator?.Dispose(); }
     }
-
-    private void Publish(EvaluationRun run) => events.Publish(new EvaluationRunEvent(run.Id, run.State, run.Percent, run.Phase, run.Error));
 }

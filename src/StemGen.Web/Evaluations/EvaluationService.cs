@@ -1,7 +1,4 @@
-using Hangfire;
-using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using StemGen.Data.Pairs;
 using StemGen.Data.Slakh;
 using StemGen.Evaluation.Suite;
@@ -9,7 +6,8 @@ using StemGen.Model.Codec;
 using StemGen.Web.Data;
 using StemGen.Web.Datasets;
 using StemGen.Web.Jobs;
-using StemGen.Web.Listening;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 using StemGen.Web.Training;
 
 namespace StemGen.Web.Evaluations;
@@ -19,11 +17,11 @@ namespace StemGen.Web.Evaluations;
 /// model; nothing is stored when anything is wrong), list, read and cancel evaluations. Callers check the Admin role.
 /// </summary>
 public sealed class EvaluationService(
-    StudioDbContext db, ImportedDatasetSource paths, DatasetService datasets, ModelLibrary models, IBackgroundJobClient hangfire,
-    IOptions<JobsOptions> jobs, EvaluationEvents events, TimeProvider clock)
+    StudioDbContext db, DatasetPaths paths, DatasetService datasets, ModelLibrary models, TaskQueue queue,
+    TaskEvents events, TimeProvider clock)
 {
     public sealed record RunRow(int Id, string Model, string Dataset, string Split, string Runs, int Examples, double Seconds, string Embedding,
-        EvaluationRunState State, string? Phase, double Percent, DateTime CreatedAt, DateTime? FinishedAt);
+        TaskState State, string? Phase, double Percent, DateTime CreatedAt, DateTime? FinishedAt);
 
     public async Task<List<RunRow>> ListAsync(CancellationToken cancellationToken = default) =>
         await db.EvaluationRuns.AsNoTracking().OrderByDescending(r => r.Id)
@@ -35,7 +33,7 @@ public sealed class EvaluationService(
 
     /// <summary>The report of a succeeded run; null before that.</summary>
     public static EvaluationReport? ReportOf(EvaluationRun run) =>
-        run.State == EvaluationRunState.Succeeded && run.ReportJson is { } json ? EvaluationReport.FromJson(json) : null;
+        run.State == TaskState.Succeeded && run.ReportJson is { } json ? EvaluationReport.FromJson(json) : null;
 
     /// <summary>The codec file whose identity is <paramref name="identity"/>, among those the datasets page offers; null when none is.</summary>
     public string? CodecFor(string identity) =>
@@ -76,11 +74,11 @@ public sealed class EvaluationService(
             Examples = request.Examples, Seconds = request.Seconds, Embedding = request.Embedding!.Trim().ToLowerInvariant(), Seed = request.Seed,
             Steps = EvaluationRequest.Canonical(request.Steps), Table1Scales = EvaluationRequest.Canonical(request.Table1Scales),
             Table2Ws = EvaluationRequest.Canonical(request.Table2Ws), StepsGrid = EvaluationRequest.Canonical(request.StepsGrid),
-            State = EvaluationRunState.Queued, Phase = "queued", CreatedById = adminId, CreatedAt = clock.GetUtcNow().UtcDateTime,
+            State = TaskState.Queued, Phase = "queued", CreatedById = adminId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.EvaluationRuns.Add(run);
         await db.SaveChangesAsync(cancellationToken);
-        run.HangfireJobId = hangfire.Create<EvaluationRunJob>(job => job.RunAsync(run.Id, CancellationToken.None), new EnqueuedState(jobs.Value.Queues.Cpu));
+        run.HangfireJobId = queue.Enqueue<EvaluationRunJob>(run.Id);
         await db.SaveChangesAsync(cancellationToken);
         Publish(run);
         return run;
@@ -94,19 +92,19 @@ public sealed class EvaluationService(
     public async Task CancelAsync(int id, CancellationToken cancellationToken = default)
     {
         var run = await db.EvaluationRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) ?? throw new KeyNotFoundException();
-        if (run.State is not (EvaluationRunState.Queued or EvaluationRunState.Running))
+        if (run.State is not (TaskState.Queued or TaskState.Running))
             throw new StudioValidationException($"evaluation {id} is {run.State.ToString().ToLowerInvariant()}: it cannot be cancelled");
-        if (run.State == EvaluationRunState.Running)
+        if (run.State == TaskState.Running)
         {
             run.CancelRequested = true;
             run.Phase = "cancelling";
             await db.SaveChangesAsync(cancellationToken);
-            events.Stop(id);
+            events.Stop(TaskKind.Evaluation, id);
         }
         else
         {
-            if (run.HangfireJobId is { } job) hangfire.Delete(job);
-            run.State = EvaluationRunState.Cancelled;
+            queue.Delete(run.HangfireJobId);
+            run.State = TaskState.Cancelled;
             run.Phase = "cancelled";
             run.FinishedAt = clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(cancellationToken);
@@ -114,5 +112,5 @@ public sealed class EvaluationService(
         Publish(run);
     }
 
-    private void Publish(EvaluationRun run) => events.Publish(new EvaluationRunEvent(run.Id, run.State, run.Percent, run.Phase, run.Error));
+    private void Publish(EvaluationRun run) => events.Publish(TaskKind.Evaluation, run.Id, run);
 }

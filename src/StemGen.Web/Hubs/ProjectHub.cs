@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using StemGen.Web.Data;
+using StemGen.Web.Events;
 
 namespace StemGen.Web.Hubs;
 

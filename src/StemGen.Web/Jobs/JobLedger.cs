@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StemGen.Audio;
 using StemGen.Jobs;
 using StemGen.Web.Data;
+using StemGen.Web.Events;
 using StemGen.Web.Hubs;
 using StemGen.Web.Storage;
 
@@ -16,7 +17,7 @@ namespace StemGen.Web.Jobs;
 /// calls it directly; remote workers reach it through the worker endpoints and hub.
 /// </summary>
 public sealed class JobLedger(
-    StudioDbContext db, IBlobStore blobs, ProjectEvents events, JobCancellations cancellations, ProgressSaves saves,
+    StudioDbContext db, IBlobStore blobs, ProjectEvents events, TaskEvents tasks, JobCancellations cancellations, ProgressSaves saves,
     IOptions<StudioOptions> studioOptions, TimeProvider clock, ILogger<JobLedger> logger)
 {
     public async Task<JobTicket?> ClaimAsync(int jobId, string device, string? model, CancellationToken cancellationToken)
@@ -29,7 +30,7 @@ public sealed class JobLedger(
             return null;
         }
         // Queued, or Running when the process that ran it died: at-least-once, so it runs again.
-        job.State = JobState.Running;
+        job.State = TaskState.Running;
         job.Attempts++;
         job.StartedAt = clock.GetUtcNow().UtcDateTime;
         job.Device = device;
@@ -74,11 +75,11 @@ public sealed class JobLedger(
         var job = await db.GenerationJobs.AsNoTracking().Where(j => j.Id == report.JobId)
             .Select(j => new { j.ProjectId, j.State, j.Device, j.CancelRequested }).FirstOrDefaultAsync(cancellationToken);
         if (job is null) return true; // the job (or its project) was deleted: stop
-        if (job.State != JobState.Running) return job.CancelRequested;
-        events.Publish(new JobProgressEvent(job.ProjectId, report.JobId, JobState.Running, report.Phase, report.Level, report.Step,
+        if (job.State != TaskState.Running) return job.CancelRequested;
+        tasks.Publish(new JobProgressEvent(job.ProjectId, report.JobId, TaskState.Running, report.Phase, report.Level, report.Step,
             report.Percent, report.EtaSeconds, null, job.Device));
         if (saves.Due(report.JobId))
-            await db.GenerationJobs.Where(j => j.Id == report.JobId && j.State == JobState.Running).ExecuteUpdateAsync(s => s
+            await db.GenerationJobs.Where(j => j.Id == report.JobId && j.State == TaskState.Running).ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.Phase, report.Phase).SetProperty(j => j.ProgressLevel, report.Level).SetProperty(j => j.ProgressStep, report.Step)
                 .SetProperty(j => j.ProgressPercent, report.Percent).SetProperty(j => j.EtaSeconds, report.EtaSeconds), cancellationToken);
         return job.CancelRequested || cancellations.IsRequested(report.JobId);
@@ -90,7 +91,7 @@ public sealed class JobLedger(
     /// <summary>Stores one variation (a WAV file); a variation already stored (an earlier attempt) is kept as it is.</summary>
     public async Task StoreCandidateAsync(int jobId, int index, Stream wav, CancellationToken cancellationToken)
     {
-        var parametersJson = await db.GenerationJobs.Where(j => j.Id == jobId && j.State == JobState.Running).Select(j => j.ParametersJson).FirstOrDefaultAsync(cancellationToken)
+        var parametersJson = await db.GenerationJobs.Where(j => j.Id == jobId && j.State == TaskState.Running).Select(j => j.ParametersJson).FirstOrDefaultAsync(cancellationToken)
             ?? throw new StudioValidationException($"job {jobId} is not running");
         var variations = JsonSerializer.Deserialize<GenerationParameters>(parametersJson)?.Variations ?? 1;
         if (index < 0 || index >= variations) throw new StudioValidationException($"variation {index} is out of range: the job asks for {variations}");
@@ -131,9 +132,9 @@ public sealed class JobLedger(
         if (job is null || job.IsFinished) return;
         job.State = outcome.Kind switch
         {
-            JobOutcomeKind.Succeeded => JobState.Succeeded,
-            JobOutcomeKind.Cancelled => JobState.Cancelled,
-            _ => JobState.Failed,
+            JobOutcomeKind.Succeeded => TaskState.Succeeded,
+            JobOutcomeKind.Cancelled => TaskState.Cancelled,
+            _ => TaskState.Failed,
         };
         job.Phase = outcome.Kind == JobOutcomeKind.Failed ? "failed" : outcome.Message;
         job.Error = outcome.Kind == JobOutcomeKind.Failed ? outcome.Message : null;
@@ -147,7 +148,7 @@ public sealed class JobLedger(
     }
 
     private void Publish(GenerationJob job) =>
-        events.Publish(new JobProgressEvent(job.ProjectId, job.Id, job.State, job.Phase, job.ProgressLevel, job.ProgressStep,
+        tasks.Publish(new JobProgressEvent(job.ProjectId, job.Id, job.State, job.Phase, job.ProgressLevel, job.ProgressStep,
             job.ProgressPercent, job.EtaSeconds, job.Error, job.Device));
 }
 

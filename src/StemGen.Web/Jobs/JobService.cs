@@ -6,6 +6,7 @@ using Hangfire.States;
 using StemGen.Data;
 using StemGen.Jobs;
 using StemGen.Web.Data;
+using StemGen.Web.Events;
 using StemGen.Web.Hubs;
 using StemGen.Web.Storage;
 
@@ -13,7 +14,7 @@ namespace StemGen.Web.Jobs;
 
 /// <summary>Creates, cancels and resolves generation jobs. Callers check the caller's role first (Editor or Owner).</summary>
 public sealed class JobService(
-    StudioDbContext db, IBackgroundJobClient hangfire, IOptions<JobsOptions> jobsOptions, JobCancellations cancellations, ProjectEvents events,
+    StudioDbContext db, IBackgroundJobClient hangfire, IOptions<JobsOptions> jobsOptions, JobCancellations cancellations, ProjectEvents events, TaskEvents tasks,
     BlobReferences blobReferences, IOptions<GenerationOptions> options, TimeProvider clock)
 {
     public async Task<GenerationJob> CreateAsync(int projectId, string userId, InstrumentCategory category, GenerationParameters parameters, CancellationToken cancellationToken = default)
@@ -34,19 +35,19 @@ public sealed class JobService(
             ProjectId = projectId, RequestedById = userId, TargetCategory = category,
             // A seed is drawn here when none is given: each job is a new stem, and a rerun after a crash writes the same one.
             ParametersJson = JsonSerializer.Serialize(parameters with { ContextStemIds = ids, Seed = parameters.Seed ?? (ulong)Random.Shared.NextInt64() }),
-            State = JobState.Queued, Phase = "queued", CreatedAt = clock.GetUtcNow().UtcDateTime,
+            State = TaskState.Queued, Phase = "queued", CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.GenerationJobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
         await EnqueueAsync(job, cancellationToken);
-        events.Publish(new JobProgressEvent(projectId, job.Id, job.State, job.Phase, 0, 0, 0, null, null));
+        tasks.Publish(new JobProgressEvent(projectId, job.Id, job.State, job.Phase, 0, 0, 0, null, null));
         return job;
     }
 
     /// <summary>
     /// Hands the job to Hangfire, which carries its id to whichever server takes the queue (the studio's
     /// own, or a GPU worker's). A row left without a Hangfire job (the process died in between) is
-    /// enqueued at the next start (<see cref="JobRecovery"/>).
+    /// enqueued at the next start (the task kernel's start-up recovery).
     /// </summary>
     internal async Task EnqueueAsync(GenerationJob job, CancellationToken cancellationToken)
     {
@@ -77,15 +78,15 @@ public sealed class JobService(
     public async Task<bool> CancelAsync(int projectId, int jobId, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var dequeued = await db.GenerationJobs.Where(j => j.Id == jobId && j.ProjectId == projectId && j.State == JobState.Queued)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Cancelled).SetProperty(j => j.CancelRequested, true)
+        var dequeued = await db.GenerationJobs.Where(j => j.Id == jobId && j.ProjectId == projectId && j.State == TaskState.Queued)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, TaskState.Cancelled).SetProperty(j => j.CancelRequested, true)
                 .SetProperty(j => j.Phase, "cancelled").SetProperty(j => j.FinishedAt, now), cancellationToken);
         if (dequeued > 0)
         {
-            events.Publish(new JobProgressEvent(projectId, jobId, JobState.Cancelled, "cancelled", 0, 0, 0, null, null));
+            tasks.Publish(new JobProgressEvent(projectId, jobId, TaskState.Cancelled, "cancelled", 0, 0, 0, null, null));
             return true;
         }
-        var running = await db.GenerationJobs.Where(j => j.Id == jobId && j.ProjectId == projectId && j.State == JobState.Running)
+        var running = await db.GenerationJobs.Where(j => j.Id == jobId && j.ProjectId == projectId && j.State == TaskState.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true), cancellationToken);
         if (running == 0) return false;
         cancellations.Request(jobId);

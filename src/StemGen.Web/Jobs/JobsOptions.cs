@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace StemGen.Web.Jobs;
 
 public enum JobStorageKind
@@ -15,7 +17,10 @@ public sealed class JobsOptions
 
     public JobStorageKind Storage { get; set; } = JobStorageKind.Sqlite;
 
-    /// <summary>Whether the studio process runs a Hangfire server itself (the embedded default); false when GPU workers do the work.</summary>
+    /// <summary>
+    /// Whether the studio's own job server also runs generation (the embedded default); false when GPU workers do.
+    /// The studio's server always runs the studio queue (<see cref="QueueNames.Studio"/>): no worker can.
+    /// </summary>
     public bool RunInStudio { get; set; } = true;
 
     public QueueNames Queues { get; set; } = new();
@@ -29,12 +34,44 @@ public sealed class JobsOptions
     /// <summary>How often idle servers look for new jobs.</summary>
     public double PollIntervalSeconds { get; set; } = 1;
 
-    /// <summary>How often the studio checks its open jobs against Hangfire (<see cref="JobWatchdog"/>).</summary>
+    /// <summary>How often the studio checks its open jobs against Hangfire (the task kernel's watchdog).</summary>
     public double WatchdogIntervalSeconds { get; set; } = 30;
+
+    /// <summary>Queues by who can run them.</summary>
+    /// <summary>The queues the studio's own job server takes.</summary>
+    public string[] StudioServerQueues => RunInStudio ? [Queues.Generation, Queues.Studio, "default"] : [Queues.Studio, "default"];
+
+    /// <summary>
+    /// Refuses settings that leave a queue without a consumer: the studio queue always has the studio's server;
+    /// the generation queue needs the studio's server or GPU workers, and workers need keys and the PostgreSQL storage.
+    /// </summary>
+    public sealed class Validator : IValidateOptions<JobsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, JobsOptions o)
+        {
+            var (generation, studio) = (o.Queues.Generation, o.Queues.Studio);
+            if (string.IsNullOrWhiteSpace(generation) || string.IsNullOrWhiteSpace(studio))
+                return ValidateOptionsResult.Fail("Jobs:Queues:Generation and Jobs:Queues:Studio need names");
+            if (generation == studio)
+                return ValidateOptionsResult.Fail($"Jobs:Queues:Generation and Jobs:Queues:Studio are both '{studio}': GPU workers would take the studio's tasks, which they cannot run");
+            if (o.RunInStudio) return ValidateOptionsResult.Success;
+            var why = o.WorkerKeys.Length == 0 ? "Jobs:WorkerKeys is empty, so no GPU worker is accepted"
+                : o.Storage != JobStorageKind.Postgres ? "Jobs:Storage is Sqlite, and GPU workers take jobs from PostgreSQL only"
+                : null;
+            return why is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(
+                $"Jobs:RunInStudio is false but {why}: nothing would run the generation queue '{generation}'. Set Jobs:RunInStudio=true, or give workers a way in (Jobs:Storage=Postgres and Jobs:WorkerKeys)");
+        }
+    }
 
     public sealed class QueueNames
     {
+        /// <summary>Generation: what a GPU worker (StemGen.Worker) can run, and the studio's own server when <see cref="RunInStudio"/>.</summary>
         public string Generation { get; set; } = "gpu";
-        public string Cpu { get; set; } = "cpu";
+
+        /// <summary>
+        /// Everything else (dataset tasks, training runs, evaluations, listening checks, study preparation): they read
+        /// the datasets root and write the studio's database and folders, so only the studio's own server runs them.
+        /// </summary>
+        public string Studio { get; set; } = "cpu";
     }
 }

@@ -11,8 +11,9 @@ using StemGen.Web.Endpoints;
 namespace StemGen.Web.Jobs;
 
 /// <summary>
-/// Long work runs as Hangfire jobs on named queues. The studio always enqueues and shows the
-/// dashboard; it also runs a server itself unless GPU workers do (<see cref="JobsOptions.RunInStudio"/>).
+/// Long work runs as Hangfire jobs on two queues, by who can run them: generation (GPU workers, or the studio) and
+/// the studio queue (everything else: only the studio can). The studio enqueues, shows the dashboard, and runs a
+/// server for the studio queue, and for generation too unless GPU workers do it (<see cref="JobsOptions.RunInStudio"/>).
 /// Storage and server are this host's own objects, not Hangfire's static defaults, so several studios
 /// can live in one process (the tests do).
 /// </summary>
@@ -21,7 +22,8 @@ public static class JobsSetup
     public static IHostApplicationBuilder AddStudioJobs(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<JobsOptions>(builder.Configuration.GetSection(JobsOptions.Section));
+        services.AddOptions<JobsOptions>().Bind(builder.Configuration.GetSection(JobsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JobsOptions>, JobsOptions.Validator>();
         services.AddSingleton<JobStorage>(CreateStorage);
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, configuration) => configuration
@@ -39,8 +41,6 @@ public static class JobsSetup
         // The generator is created once, lazily, by this factory (tests register their own).
         services.AddSingleton<Func<string?, IStemGenerator>>(StemGeneratorFactory.FromOptions);
         services.AddSingleton<GeneratorHost>();
-        services.AddHostedService<JobRecovery>();
-        services.AddHostedService<JobWatchdog>();
         services.AddHostedService<EmbeddedJobServer>();
         return builder;
     }
@@ -84,7 +84,7 @@ public static class JobsSetup
     }
 }
 
-/// <summary>The studio's own Hangfire server (one job at a time), when <see cref="JobsOptions.RunInStudio"/>.</summary>
+/// <summary>The studio's own Hangfire server (one job at a time): the studio queue, and generation when <see cref="JobsOptions.RunInStudio"/>.</summary>
 public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOptions> options, GeneratorHost generator, ILogger<EmbeddedJobServer> logger) : IHostedService
 {
     private BackgroundJobServer? server;
@@ -92,15 +92,15 @@ public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOp
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var jobs = options.Value;
-        if (!jobs.RunInStudio) return Task.CompletedTask;
         server = new BackgroundJobServer(new BackgroundJobServerOptions
         {
             ServerName = $"studio-{Environment.MachineName}",
-            Queues = [jobs.Queues.Generation, jobs.Queues.Cpu, "default"],
+            Queues = jobs.StudioServerQueues,
             WorkerCount = 1,
             SchedulePollingInterval = TimeSpan.FromSeconds(1),
             Activator = services.GetRequiredService<JobActivator>(),
         }, services.GetRequiredService<JobStorage>());
+        if (!jobs.RunInStudio) return Task.CompletedTask;
         // Load the served model now, so the page can name the device before the first job.
         var studio = services.GetRequiredService<IStudioGateway>();
         _ = Task.Run(async () =>

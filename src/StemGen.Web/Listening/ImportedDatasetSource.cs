@@ -1,41 +1,24 @@
 using System.Globalization;
-using Microsoft.Extensions.Options;
 using StemGen.Audio;
 using StemGen.Data;
 using StemGen.Data.Pairs;
 using StemGen.Data.Slakh;
 using StemGen.Web.Data;
+using StemGen.Web.Datasets;
 
 namespace StemGen.Web.Listening;
 
 /// <summary>
 /// Items from an imported dataset (the output of `stemgen import`: manifest.json and segment audio)
-/// in a folder under <see cref="StudioOptions.DatasetsRoot"/>. Only that root is readable: a path
-/// with "..", outside the root, or reaching out of it through a link is refused, and so is a
-/// manifest whose files point outside the dataset.
+/// in a folder under the datasets root, through <see cref="DatasetPaths"/>; a manifest whose files point
+/// outside the dataset is refused too.
 /// </summary>
-public sealed class ImportedDatasetSource(IOptions<StudioOptions> options) : IStudyItemSource
+public sealed class ImportedDatasetSource(DatasetPaths paths) : IStudyItemSource
 {
     public const string TestSplit = "test";
 
     /// <summary>Segment stems quieter than this (fraction of active frames) are not used as targets or contexts.</summary>
     private const double MinActiveFraction = 0.5;
-
-    public string Root => options.Value.FullDatasetsRoot;
-
-    /// <summary>Dataset folders (relative paths) under the root, two levels deep, for the design page.</summary>
-    public IReadOnlyList<string> List()
-    {
-        if (!Directory.Exists(Root)) return [];
-        var found = new List<string>();
-        foreach (var first in Directory.EnumerateDirectories(Root))
-        {
-            if (File.Exists(Path.Combine(first, ImportManifest.FileName))) found.Add(Path.GetRelativePath(Root, first));
-            foreach (var second in Directory.EnumerateDirectories(first))
-                if (File.Exists(Path.Combine(second, ImportManifest.FileName))) found.Add(Path.GetRelativePath(Root, second));
-        }
-        return found.Order(StringComparer.Ordinal).ToList();
-    }
 
     public IReadOnlyList<ExampleDraw> Draw(string dataset, int count, double clipSeconds, long seed)
     {
@@ -91,8 +74,8 @@ public sealed class ImportedDatasetSource(IOptions<StudioOptions> options) : ISt
         var segment = track.Segments.FirstOrDefault(s => s.Index == int.Parse(parts[1], CultureInfo.InvariantCulture))
             ?? throw new StudioValidationException($"{parts[0]} has no segment {parts[1]}");
         var (stemId, start, frames) = (parts[2], int.Parse(parts[3], CultureInfo.InvariantCulture), int.Parse(parts[4], CultureInfo.InvariantCulture));
-        var real = RealPath(manifest.Root!);
-        foreach (var file in segment.Stems) Inside(real, RealPath(manifest.PathOf(file.File)), dataset);
+        var real = DatasetPaths.RealPath(manifest.Root!);
+        foreach (var file in segment.Stems) paths.Inside(real, DatasetPaths.RealPath(manifest.PathOf(file.File)), dataset);
 
         var audio = SegmentAudio.Load(manifest, track, segment);
         var context = segment.Stems.Where(s => s.Id != stemId && s.ActiveFraction >= MinActiveFraction).Select(s => s.Id).ToList();
@@ -104,69 +87,15 @@ public sealed class ImportedDatasetSource(IOptions<StudioOptions> options) : ISt
     /// <summary>The dataset's manifest, after checking that the folder lies inside the root (links resolved).</summary>
     private ImportManifest LoadManifest(string dataset)
     {
-        var folder = Resolve(dataset);
+        var folder = paths.Resolve(dataset);
         var file = Path.Combine(folder, ImportManifest.FileName);
         if (!File.Exists(file))
-            throw new StudioValidationException($"no imported dataset at '{dataset}': there is no {ImportManifest.FileName} (run `stemgen import` into a folder under {Root})");
-        Inside(RealPath(Root), RealPath(file), dataset);
+            throw new StudioValidationException($"no imported dataset at '{dataset}': there is no {ImportManifest.FileName} (run `stemgen import` into a folder under {paths.Root})");
+        paths.Inside(DatasetPaths.RealPath(paths.Root), DatasetPaths.RealPath(file), dataset);
         try { return ImportManifest.Load(file); }
         catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException)
         {
             throw new StudioValidationException($"the manifest of '{dataset}' cannot be read: {e.Message}");
         }
-    }
-
-    /// <summary>The full path of a dataset named relative to the root; refuses "..", other roots and links out of the root.</summary>
-    public string Resolve(string dataset) => Confine(dataset, mustExist: true);
-
-    /// <summary>
-    /// The full path of a folder to write (an import, a render, a token cache), named relative to the root:
-    /// the same refusals as <see cref="Resolve"/>, and the part of it that exists must not link out of the root;
-    /// the root itself is refused.
-    /// </summary>
-    public string ResolveOutput(string folder)
-    {
-        var full = Confine(folder, mustExist: false);
-        if (full.TrimEnd(Path.DirectorySeparatorChar) == Root.TrimEnd(Path.DirectorySeparatorChar))
-            throw new StudioValidationException($"name a new folder under the datasets root {Root}, not the root itself");
-        if (File.Exists(full)) throw new StudioValidationException($"'{folder.Trim()}' is a file, not a folder");
-        return full;
-    }
-
-    private string Confine(string dataset, bool mustExist)
-    {
-        if (string.IsNullOrWhiteSpace(dataset)) throw new StudioValidationException("choose a dataset: a folder under the datasets root");
-        var name = dataset.Trim();
-        if (name.Split('/', '\\').Any(part => part == ".."))
-            throw new StudioValidationException($"'{name}': '..' is not allowed in a dataset path; name a folder under the datasets root {Root}");
-        var full = Path.GetFullPath(Path.IsPathRooted(name) ? name : Path.Combine(Root, name));
-        Inside(Root, full, name);
-        if (mustExist && !Directory.Exists(full)) throw new StudioValidationException($"unknown dataset '{name}': no such folder under {Root}");
-        try { Inside(RealPath(Root), RealPath(full), name); }
-        catch (IOException e) { throw new StudioValidationException($"'{name}' cannot be resolved: {e.Message}"); } // e.g. a loop of links
-        return full;
-    }
-
-    private void Inside(string root, string path, string dataset)
-    {
-        var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
-        if (path != root && !path.StartsWith(prefix, StringComparison.Ordinal))
-            throw new StudioValidationException($"'{dataset}' is outside the datasets root {Root} (links out of it count): datasets must live under it");
-    }
-
-    /// <summary>The path with every link along it followed (what the file system really opens).</summary>
-    internal static string RealPath(string path)
-    {
-        var full = Path.GetFullPath(path);
-        var root = Path.GetPathRoot(full)!;
-        var current = root;
-        foreach (var part in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
-        {
-            current = Path.Combine(current, part);
-            FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
-            if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target)
-                current = RealPath(target.FullName);
-        }
-        return current;
     }
 }

@@ -1,3 +1,6 @@
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
+
 namespace StemGen.Web.Listening;
 
 public static class ListeningSetup
@@ -5,13 +8,11 @@ public static class ListeningSetup
     public static IHostApplicationBuilder AddListeningTests(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton<ImportedDatasetSource>();
-        services.AddSingleton<IStudyItemSource>(sp => sp.GetRequiredService<ImportedDatasetSource>());
-        services.AddSingleton<StudyEvents>();
+        services.AddSingleton<IStudyItemSource, ImportedDatasetSource>();
         services.AddScoped<StudyService>();
         services.AddScoped<ListeningSessions>();
         services.AddScoped<StudyResults>();
-        services.AddTransient<StudyPreparationJob>();
+        services.AddTaskKind<StudyPreparationJob>();
         return builder;
     }
 }

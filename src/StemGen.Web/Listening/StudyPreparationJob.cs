@@ -1,6 +1,4 @@
-using System.ComponentModel;
 using System.Security.Cryptography;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StemGen.Audio;
@@ -8,56 +6,75 @@ using StemGen.Jobs;
 using StemGen.Model.Generation;
 using StemGen.Web.Data;
 using StemGen.Web.Storage;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 using StemGen.Web.Training;
 
 namespace StemGen.Web.Listening;
 
 /// <summary>
-/// Prepares a study's items as a Hangfire job: draw the examples again from the stored seed, and for
+/// Prepares a study's items on the task kernel: draw the examples again from the stored seed, and for
 /// each example and condition make the stem (the real one, the studio model's with the condition's
 /// preset, or the real one over another song's context for the anchor), mix it with its context,
 /// normalise the mix to the study's loudness (limited below -1 dBFS, so nothing clips), store it and
-/// add the item. Items already stored (an earlier, interrupted run) are kept; progress goes to the
-/// study row and the open admin pages.
+/// add the item. Items already stored (an earlier, interrupted run) are kept. The preparation's lifecycle is
+/// the study's own state (<see cref="PreparationLife"/>): preparing, then open or failed.
 /// </summary>
 public sealed class StudyPreparationJob(
-    StudioDbContext db, IStudyItemSource source, GeneratorHost generator, IStudioGateway studio, ModelServing serving, IBlobStore blobs, StudyEvents events,
-    IOptions<StudioOptions> studioOptions, TimeProvider clock, ILogger<StudyPreparationJob> logger)
+    StudioDbContext db, IServiceScopeFactory scopes, IStudyItemSource source, GeneratorHost generator, IStudioGateway studio, ModelServing serving, IBlobStore blobs,
+    TaskEvents events, TaskQueue queue, IOptions<StudioOptions> studioOptions, TimeProvider clock, ILogger<StudyPreparationJob> logger)
+    : TaskJob<ListeningStudy, bool>(db, events, queue, clock, logger)
 {
     private const double CeilingDb = -1;
-    private DateTimeOffset lastSaved = DateTimeOffset.MinValue;
 
-    [DisplayName("Prepare listening study {0}")]
-    [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(int studyId, CancellationToken cancellationToken)
+    public override TaskKind Kind => TaskKind.StudyPreparation;
+
+    protected override Task<ListeningStudy?> FindAsync(int id, CancellationToken cancellationToken) =>
+        Db.ListeningStudies.Include(s => s.Conditions).Include(s => s.Items).FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+
+    protected override ITaskRow Life(ListeningStudy row) => new PreparationLife(row);
+
+    public override async Task<IReadOnlyList<OpenTask>> OpenAsync(CancellationToken cancellationToken) =>
+        await Db.ListeningStudies.Where(s => s.State == StudyState.Preparing).Select(s => new OpenTask(s.Id, s.HangfireJobId)).ToListAsync(cancellationToken);
+
+    protected override async Task<bool> WorkAsync(ListeningStudy study, TaskProgress progress, CancellationToken stop)
     {
-        var study = await db.ListeningStudies.Include(s => s.Conditions).Include(s => s.Items).FirstOrDefaultAsync(s => s.Id == studyId, cancellationToken);
-        if (study is null || study.State != StudyState.Preparing) return;
-        try
-        {
-            await PrepareAsync(study, cancellationToken);
-            study.State = StudyState.Open;
-            study.Phase = "ready";
-            study.ProgressPercent = 100;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; } // the server stops: Hangfire runs it again
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "listening study {StudyId}: preparation failed", studyId);
-            db.ChangeTracker.Clear();
-            study = await db.ListeningStudies.FirstAsync(s => s.Id == studyId, CancellationToken.None);
-            study.State = StudyState.Failed;
-            study.Phase = "failed";
-            study.Error = e is StudioValidationException or GenerationRequestException or GeneratorUnavailableException or AudioFormatException
-                ? e.Message : $"{e.GetType().Name}: {e.Message}";
-        }
-        await db.SaveChangesAsync(CancellationToken.None);
-        Publish(study);
+        await PrepareAsync(study, progress, stop);
+        return true;
     }
 
-    private async Task PrepareAsync(ListeningStudy study, CancellationToken cancellationToken)
+    protected override void Succeeded(ListeningStudy study, bool result) => study.Phase = "ready";
+
+    /// <summary>The work writes items through this job's context, so progress is written through another one.</summary>
+    protected override async Task TickAsync(ListeningStudy study, TaskProgress progress, bool save)
     {
-        Report(study, 0, "drawing the examples");
+        (study.ProgressPercent, study.Phase) = (Math.Round(progress.Percent, 1), progress.Phase);
+        Publish(study);
+        if (!save) return;
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<StudioDbContext>().ListeningStudies.Where(s => s.Id == study.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ProgressPercent, study.ProgressPercent).SetProperty(x => x.Phase, study.Phase), CancellationToken.None);
+    }
+
+    /// <summary>A study is preparing (queued or running), open (prepared) or failed; once prepared, opening and closing it is no task's business.</summary>
+    private sealed class PreparationLife(ListeningStudy study) : ITaskRow
+    {
+        public int Id => study.Id;
+        public TaskState State
+        {
+            get => study.State switch { StudyState.Preparing => TaskState.Running, StudyState.Failed => TaskState.Failed, _ => TaskState.Succeeded };
+            set => study.State = value switch { TaskState.Queued or TaskState.Running => StudyState.Preparing, TaskState.Succeeded => StudyState.Open, _ => StudyState.Failed };
+        }
+        public double Percent { get => study.ProgressPercent; set => study.ProgressPercent = value; }
+        public string? Phase { get => study.Phase; set => study.Phase = value; }
+        public string? Error { get => study.Error; set => study.Error = value; }
+        public string? HangfireJobId { get => study.HangfireJobId; set => study.HangfireJobId = value; }
+        public DateTime? FinishedAt { get => null; set { } }
+    }
+
+    private async Task PrepareAsync(ListeningStudy study, TaskProgress progress, CancellationToken cancellationToken)
+    {
+        progress.Report(0, "drawing the examples");
         var draws = await Task.Run(() => source.Draw(study.Dataset, study.ItemsPerCondition, study.ClipSeconds, study.Seed), cancellationToken);
         var conditions = study.Conditions.OrderBy(c => c.Position).ToList();
         var total = draws.Count * conditions.Count;
@@ -72,7 +89,7 @@ public sealed class StudyPreparationJob(
             var audio = await Task.Run(() => source.Load(study.Dataset, draws[example]), cancellationToken);
             foreach (var condition in pending)
             {
-                Report(study, 100.0 * done / total, $"example {example + 1} of {draws.Count}: {condition.Name}");
+                progress.Report(100.0 * done / total, $"example {example + 1} of {draws.Count}: {condition.Name}");
                 AudioBuffer stem, context;
                 switch (condition.Kind)
                 {
@@ -101,11 +118,11 @@ public sealed class StudyPreparationJob(
                         break;
                 }
                 study.Items.Add(await StoreAsync(study, condition, example, draws[example].Description, stem, context, cancellationToken));
-                await db.SaveChangesAsync(cancellationToken);
+                await Db.SaveChangesAsync(cancellationToken);
                 done++;
             }
         }
-        Report(study, 100, "finishing");
+        progress.Report(100, "finishing");
     }
 
     private static AudioBuffer Generate(IStemGenerator model, ListeningStudy study, StudyCondition condition, int example, ExampleDraw draw, AudioBuffer context, CancellationToken cancellationToken)
@@ -143,19 +160,4 @@ public sealed class StudyPreparationJob(
     /// <summary>16 random bytes, URL-safe: says nothing about the condition, the song or the order.</summary>
     internal static string NewPublicId() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    /// <summary>Pages hear every step; the row is written at most once a second.</summary>
-    private void Report(ListeningStudy study, double percent, string phase)
-    {
-        study.ProgressPercent = Math.Round(percent, 1);
-        study.Phase = phase;
-        Publish(study);
-        var now = clock.GetUtcNow();
-        if (now - lastSaved < TimeSpan.FromSeconds(1)) return;
-        lastSaved = now;
-        db.ListeningStudies.Where(s => s.Id == study.Id).ExecuteUpdate(s => s.SetProperty(x => x.ProgressPercent, study.ProgressPercent).SetProperty(x => x.Phase, phase));
-    }
-
-    private void Publish(ListeningStudy study) =>
-        events.Publish(new StudyProgressEvent(study.Id, study.State, study.ProgressPercent, study.Phase, study.Error));
 }

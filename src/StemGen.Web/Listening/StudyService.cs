@@ -1,19 +1,16 @@
 using System.Security.Cryptography;
-using Hangfire;
-using Hangfire.States;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using StemGen.Web.Data;
 using StemGen.Web.Endpoints;
-using StemGen.Web.Jobs;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 
 namespace StemGen.Web.Listening;
 
 /// <summary>The admin side of listening studies: design (checked, then prepared by a job), who may take them, screening, closing. Callers check the Admin role.</summary>
 public sealed class StudyService(
-    StudioDbContext db, IStudyItemSource items, IBackgroundJobClient hangfire, IOptions<JobsOptions> jobs, UserManager<IdentityUser> users,
-    StudyEvents events, TimeProvider clock)
+    StudioDbContext db, IStudyItemSource items, TaskQueue queue, UserManager<IdentityUser> users, TaskEvents events, TimeProvider clock)
 {
     public sealed record StudyRow(int Id, string Name, StudyState State, double ProgressPercent, int Conditions, int Items, bool OpenToAll, int Listeners, DateTime CreatedAt);
 
@@ -57,8 +54,7 @@ public sealed class StudyService(
     /// </summary>
     internal async Task EnqueueAsync(ListeningStudy study, CancellationToken cancellationToken)
     {
-        study.HangfireJobId = hangfire.Create<StudyPreparationJob>(job => job.RunAsync(study.Id, CancellationToken.None),
-            new EnqueuedState(jobs.Value.Queues.Cpu));
+        study.HangfireJobId = queue.Enqueue<StudyPreparationJob>(study.Id);
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -72,7 +68,7 @@ public sealed class StudyService(
         study.Phase = "queued";
         await db.SaveChangesAsync(cancellationToken);
         await EnqueueAsync(study, cancellationToken);
-        events.Publish(new StudyProgressEvent(study.Id, study.State, study.ProgressPercent, study.Phase, null));
+        Publish(study);
     }
 
     public async Task SetOpenToAllAsync(int studyId, bool open, CancellationToken cancellationToken = default)
@@ -89,7 +85,7 @@ public sealed class StudyService(
         if (study.State is StudyState.Preparing or StudyState.Failed) throw new StudioValidationException("the study is not prepared yet");
         study.State = closed ? StudyState.Closed : StudyState.Open;
         await db.SaveChangesAsync(cancellationToken);
-        events.Publish(new StudyProgressEvent(study.Id, study.State, study.ProgressPercent, study.Phase, null));
+        Publish(study);
     }
 
     public async Task InviteAsync(int studyId, string userName, CancellationToken cancellationToken = default)
@@ -127,4 +123,8 @@ public sealed class StudyService(
 
     private async Task<ListeningStudy> FindAsync(int studyId, CancellationToken cancellationToken) =>
         await db.ListeningStudies.FirstOrDefaultAsync(s => s.Id == studyId, cancellationToken) ?? throw new KeyNotFoundException("no such study");
+
+    /// <summary>Tells the study's open pages: preparing again, or opened or closed (they read it again).</summary>
+    private void Publish(ListeningStudy study) => events.Publish(new TaskEvent(TaskKind.StudyPreparation, study.Id,
+        study.State == StudyState.Preparing ? TaskState.Queued : TaskState.Succeeded, study.ProgressPercent, study.Phase, null));
 }

@@ -4,7 +4,8 @@ using StemGen.Model.Codec;
 using StemGen.Model.Training;
 using StemGen.Web.Data;
 using StemGen.Web.Datasets;
-using StemGen.Web.Listening;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 
 namespace StemGen.Web.Training;
 
@@ -22,7 +23,7 @@ public sealed class RunData : IDisposable
     public TokenCacheBatchSource Source { get; }
     public CodecConfig CodecConfig => codec.Config;
 
-    public static RunData Open(TrainingRun run, ImportedDatasetSource paths, DatasetService datasets, Action<string> setPhase, CancellationToken stop)
+    public static RunData Open(TrainingRun run, DatasetPaths paths, DatasetService datasets, Action<string> setPhase, CancellationToken stop)
     {
         var dataset = paths.Resolve(run.Dataset);
         var manifest = ImportManifest.Load(Path.Combine(dataset, ImportManifest.FileName));

@@ -1,113 +1,116 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
 using System.Globalization;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using StemGen.Model.Training;
 using StemGen.Model.Transformer;
 using StemGen.Web.Data;
 using StemGen.Web.Datasets;
-using StemGen.Web.Listening;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 
 namespace StemGen.Web.Training;
 
+/// <summary>What a training run tells its open pages besides its state: its step and the curve points since the last event.</summary>
+public sealed record TrainingDetail(long Step, IReadOnlyList<TrainingPoint> Points);
+
 /// <summary>
-/// Trains a <see cref="TrainingRun"/> as a Hangfire job with the library calls `stemgen train` makes: the
-/// token cache of the import as a <see cref="TokenCacheBatchSource"/>, <see cref="StemGenTrainer.CreateOrResume"/>
-/// (a run with a checkpoint resumes from it: after a pause, or when a stopped server's job runs again), and
-/// <see cref="StemGenTrainer.Run"/> on a worker thread. Each progress report becomes a <see cref="TrainingPoint"/>
-/// (and one for each validation), written and pushed to open pages twice a second; the run's stop request
-/// (pause or cancel) is read there. At the last step the best model is exported as model.safetensors.
+/// A <see cref="TrainingRun"/> on the task kernel, with the library calls `stemgen train` makes: the token cache of
+/// the import as a <see cref="TokenCacheBatchSource"/>, <see cref="StemGenTrainer.CreateOrResume"/> (a run with a
+/// checkpoint resumes from it: after a pause, or when a stopped server's job runs again), and
+/// <see cref="StemGenTrainer.Run"/>. Each progress report becomes a <see cref="TrainingPoint"/> (and one for each
+/// validation), pushed to open pages twice a second and written once a second; the run's stop request is a pause
+/// (checkpoint, state paused) or a cancel. At the last step the best model is exported as model.safetensors.
+/// Every line of the run's log goes to its folder (<see cref="TrainingService.LogFile"/>).
 /// </summary>
-public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource paths, DatasetService datasets, TrainingService training,
-    TrainingEvents events, TimeProvider clock, ILogger<TrainingRunJob> logger)
+public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, DatasetService datasets, TrainingService training,
+    TaskEvents events, TaskQueue queue, TimeProvider clock, ILogger<TrainingRunJob> logger) : RowTaskJob<TrainingRun, TrainingOutcome>(db, events, queue, clock, logger)
 {
     public const string ExportFile = "model.safetensors";
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    // What the worker thread learns goes here, never into the tracked row, which only the job's thread writes
+    // (a value written while EF saves can be taken for saved and never written).
+    private readonly ConcurrentQueue<TrainingPoint> pending = new();
+    private List<TrainingPoint> flushed = [];
+    private long? parameterCount;
+    private TrainingOutcome? outcome;
 
-    [DisplayName("Training run {0}")]
-    [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(int runId, CancellationToken cancellationToken)
+    public override TaskKind Kind => TaskKind.Training;
+
+    protected override async Task<TaskState?> StopRequestAsync(int id) =>
+        await Db.TrainingRuns.AsNoTracking().Where(r => r.Id == id).Select(r => r.StopRequest).FirstOrDefaultAsync(CancellationToken.None) switch
+        {
+            TrainingStopRequest.Pause => TaskState.Paused,
+            TrainingStopRequest.Cancel => TaskState.Cancelled,
+            _ => null,
+        };
+
+    protected override Task<TrainingOutcome> WorkAsync(TrainingRun run, TaskProgress progress, CancellationToken stop)
     {
-        var run = await db.TrainingRuns.FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
-        if (run is null || run.State is not (TrainingRunState.Queued or TrainingRunState.Running)) return;
         var folder = training.FolderOf(run);
         Directory.CreateDirectory(folder);
-        using var log = new StreamWriter(new FileStream(Path.Combine(folder, TrainingService.LogFile), FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
-        void Log(string line) => log.WriteLine($"{clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} {line}");
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        events.Register(runId, stop);
-        var pending = new ConcurrentQueue<TrainingPoint>();
-        var phase = "opening the token cache";
-        try
-        {
-            run.State = TrainingRunState.Running;
-            run.Phase = phase;
-            run.Error = null;
-            await db.SaveChangesAsync(cancellationToken);
-            Publish(run, []);
-            Log($"start: {run.Dataset}, codec {run.Codec}, preset {run.Preset}, {run.Steps} steps, batch {run.Batch} x {run.SeqFrames} frames, lr {run.LearningRate.ToString(Inv)}, " +
-                $"context dropout {run.ContextDropout.ToString(Inv)}, seed {run.Seed}, {run.Device}{(StemGenTrainer.HasCheckpoint(folder) ? ", resuming from the checkpoint" : "")}");
-
-            var work = Task.Run(() => Train(run, folder, pending, p => phase = p, Log, stop.Token), CancellationToken.None);
-            while (await Task.WhenAny(work, Task.Delay(500, CancellationToken.None)) != work)
-            {
-                await FlushAsync(run, pending, phase);
-                if (await db.TrainingRuns.AsNoTracking().AnyAsync(r => r.Id == runId && r.StopRequest != TrainingStopRequest.None, CancellationToken.None)) stop.Cancel();
-            }
-            var outcome = await work;
-            await FlushAsync(run, pending, phase);
-            run.Step = outcome.Step;
-            if (outcome.BestStep >= 0) (run.BestValidationAccuracy, run.BestStep) = (outcome.BestValidationAccuracy, outcome.BestStep);
-            if (outcome.Reason == StopReason.Cancelled)
-            {
-                var request = await db.TrainingRuns.AsNoTracking().Where(r => r.Id == runId).Select(r => r.StopRequest).FirstAsync(CancellationToken.None);
-                if (request == TrainingStopRequest.None) throw new OperationCanceledException(); // the server stops: Hangfire runs it again and it resumes
-                run.State = request == TrainingStopRequest.Pause ? TrainingRunState.Paused : TrainingRunState.Cancelled;
-                run.Phase = request == TrainingStopRequest.Pause ? $"paused at step {outcome.Step} (checkpoint saved)" : $"cancelled at step {outcome.Step}";
-            }
-            else
-            {
-                run.State = TrainingRunState.Succeeded;
-                run.Exported = true;
-                run.Phase = $"{(outcome.Reason == StopReason.EarlyStopping ? "stopped early" : "finished")} at step {outcome.Step}; exported {ExportFile}";
-            }
-            run.StopRequest = TrainingStopRequest.None;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Log("the server stopped: the run resumes from its checkpoint when the job runs again");
-            events.Unregister(runId);
-            throw;
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "training run {RunId} failed", runId);
-            run.State = TrainingRunState.Failed;
-            run.Phase = "failed";
-            run.Error = e is StudioValidationException or InvalidDataException or ArgumentException or FileNotFoundException ? e.Message : $"{e.GetType().Name}: {e.Message}";
-            Log($"failed: {run.Error}");
-        }
-        finally { events.Unregister(runId); }
-        if (run.State is TrainingRunState.Succeeded or TrainingRunState.Cancelled) run.FinishedAt = clock.GetUtcNow().UtcDateTime;
-        Log(run.Phase ?? run.State.ToString());
-        await db.SaveChangesAsync(CancellationToken.None);
-        Publish(run, []);
+        progress.Phase = "opening the token cache";
+        Log(run, $"start: {run.Dataset}, codec {run.Codec}, preset {run.Preset}, {run.Steps} steps, batch {run.Batch} x {run.SeqFrames} frames, lr {run.LearningRate.ToString(Inv)}, " +
+            $"context dropout {run.ContextDropout.ToString(Inv)}, seed {run.Seed}, {run.Device}{(StemGenTrainer.HasCheckpoint(folder) ? ", resuming from the checkpoint" : "")}");
+        var result = outcome = Train(run, folder, p => progress.Phase = p, line => Log(run, line), stop);
+        if (result.Reason == StopReason.Cancelled) throw new OperationCanceledException(stop); // paused or cancelled, or the server stops
+        return Task.FromResult(result);
     }
 
-    /// <summary>Writes the points reported since the last flush and the run's step, and pushes them to open pages.</summary>
-    private async Task FlushAsync(TrainingRun run, ConcurrentQueue<TrainingPoint> pending, string phase)
+    /// <summary>Takes the points reported since the last tick into the run (written with it) and to the pages.</summary>
+    protected override async Task TickAsync(TrainingRun run, TaskProgress progress, bool save)
     {
-        var points = new List<TrainingPoint>();
-        while (pending.TryDequeue(out var point)) points.Add(point);
-        if (points.Count > 0) run.Step = points.Max(p => p.Step);
-        run.Phase = phase;
-        db.TrainingPoints.AddRange(points);
-        await db.SaveChangesAsync(CancellationToken.None);
-        Publish(run, points);
+        flushed = [];
+        while (pending.TryDequeue(out var point)) flushed.Add(point);
+        if (flushed.Count > 0) run.Step = flushed.Max(p => p.Step);
+        run.ParameterCount ??= parameterCount;
+        Db.TrainingPoints.AddRange(flushed);
+        await base.TickAsync(run, progress, save);
+        flushed = [];
     }
 
-    private TrainingOutcome Train(TrainingRun run, string folder, ConcurrentQueue<TrainingPoint> pending, Action<string> setPhase, Action<string> log, CancellationToken stop)
+    protected override object? Detail(TrainingRun run) => new TrainingDetail(run.Step, flushed);
+
+    protected override void Succeeded(TrainingRun run, TrainingOutcome outcome)
+    {
+        Settle(run);
+        (run.Exported, run.StopRequest) = (true, TrainingStopRequest.None);
+        run.Phase = $"{(outcome.Reason == StopReason.EarlyStopping ? "stopped early" : "finished")} at step {outcome.Step}; exported {ExportFile}";
+        Log(run, run.Phase);
+    }
+
+    protected override void Ended(TrainingRun run, TaskState state)
+    {
+        if (state != TaskState.Failed) Settle(run);
+        run.StopRequest = TrainingStopRequest.None;
+        run.Phase = state switch
+        {
+            TaskState.Paused => $"paused at step {run.Step} (checkpoint saved)",
+            TaskState.Cancelled => $"cancelled at step {run.Step}",
+            _ => run.Phase,
+        };
+        Log(run, state == TaskState.Failed ? $"failed: {run.Error}" : run.Phase!);
+    }
+
+    /// <summary>The last points and what the trainer reported, into the row (on the job's thread, after the work).</summary>
+    private void Settle(TrainingRun run)
+    {
+        Db.TrainingPoints.AddRange(pending);
+        run.ParameterCount ??= parameterCount;
+        if (outcome is not { } o) return;
+        run.Step = o.Step;
+        if (o.BestStep >= 0) (run.BestValidationAccuracy, run.BestStep) = (o.BestValidationAccuracy, o.BestStep);
+    }
+
+    protected override void Interrupted(TrainingRun run) => Log(run, "the server stopped: the run resumes from its checkpoint when the job runs again");
+
+    private void Log(TrainingRun run, string line)
+    {
+        var folder = training.FolderOf(run);
+        Directory.CreateDirectory(folder);
+        File.AppendAllText(Path.Combine(folder, TrainingService.LogFile), $"{Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} {line}{Environment.NewLine}");
+    }
+
+    private TrainingOutcome Train(TrainingRun run, string folder, Action<string> setPhase, Action<string> log, CancellationToken stop)
     {
         using var data = RunData.Open(run, paths, datasets, setPhase, stop);
         var source = data.Source;
@@ -126,8 +129,8 @@ public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource pat
         using var trainer = StemGenTrainer.CreateOrResume(folder, model, config, source, new TrainingRequest(null, null, Device: run.Device).ParsedDevice());
         setPhase(trainer.Step > 0 ? $"resumed at step {trainer.Step}" : "training");
         log($"model {trainer.ModelConfig.ParameterCount:N0} parameters on {trainer.Device} ({StemGen.Torch.TorchThreads.Describe(threads.Threads)}); train {source.Train.Summary.Segments} segments, {source.ValidationPairs.Count} validation pairs; codec {source.CodecIdentity}");
-        run.ParameterCount = trainer.ModelConfig.ParameterCount;
-        var outcome = trainer.Run(new InlineProgress<TrainingProgress>(p =>
+        parameterCount = trainer.ModelConfig.ParameterCount;
+        var ran = trainer.Run(new InlineProgress<TrainingProgress>(p =>
         {
             pending.Enqueue(new TrainingPoint
             {
@@ -145,8 +148,8 @@ public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource pat
             }
             setPhase(p.Eta is { } eta ? $"training, about {eta.TotalMinutes:0} min left" : "training");
         }), stop);
-        if (outcome.Reason != StopReason.Cancelled) Export(folder);
-        return outcome;
+        if (ran.Reason != StopReason.Cancelled) Export(folder);
+        return ran;
     }
 
     /// <summary>RUN/model.safetensors from the best model (or the latest checkpoint), with its validation: as `stemgen train --export-only`.</summary>
@@ -163,7 +166,4 @@ public sealed class TrainingRunJob(StudioDbContext db, ImportedDatasetSource pat
     }
 
     internal static string Numbers(IEnumerable<double> values) => string.Join(' ', values.Select(v => v.ToString("0.######", Inv)));
-
-    private void Publish(TrainingRun run, IReadOnlyList<TrainingPoint> points) =>
-        events.Publish(new TrainingRunEvent(run.Id, run.State, run.Step, run.Phase, run.Error, points));
 }

@@ -1,5 +1,3 @@
-using Hangfire;
-using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StemGen.Data.Slakh;
@@ -8,7 +6,8 @@ using StemGen.Model.Codec;
 using StemGen.Web.Data;
 using StemGen.Web.Datasets;
 using StemGen.Web.Jobs;
-using StemGen.Web.Listening;
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
 
 namespace StemGen.Web.Training;
 
@@ -17,12 +16,12 @@ namespace StemGen.Web.Training;
 /// codec; nothing is stored when anything is wrong), pause, resume and cancel training runs. Callers check the Admin role.
 /// </summary>
 public sealed class TrainingService(
-    StudioDbContext db, ImportedDatasetSource paths, DatasetService datasets, IBackgroundJobClient hangfire, IOptions<JobsOptions> jobs,
-    IOptions<StudioOptions> studio, TrainingEvents events, TimeProvider clock)
+    StudioDbContext db, DatasetPaths paths, DatasetService datasets, TaskQueue queue,
+    IOptions<StudioOptions> studio, TaskEvents events, TimeProvider clock)
 {
     public const string LogFile = "log.txt";
 
-    public sealed record RunRow(int Id, string Dataset, string Codec, string Preset, long Steps, long Step, TrainingRunState State, string? Phase,
+    public sealed record RunRow(int Id, string Dataset, string Codec, string Preset, long Steps, long Step, TaskState State, string? Phase,
         double? BestValidationAccuracy, bool Exported, DateTime CreatedAt);
 
     public async Task<List<RunRow>> ListAsync(CancellationToken cancellationToken = default) =>
@@ -82,7 +81,7 @@ public sealed class TrainingService(
             LearningRate = request.LearningRate ?? StemGen.Model.Training.TrainingConfig.Preset(preset).PeakLearningRate,
             ContextDropout = request.ContextDropout ?? StemGen.Model.Transformer.StemGenConfig.Preset(preset).ContextDropout,
             Seed = request.Seed, EncodeSeconds = request.EncodeSeconds, Device = request.Device!.Trim().ToLowerInvariant(),
-            Folder = "", State = TrainingRunState.Queued, Phase = "queued", CreatedById = adminId, CreatedAt = clock.GetUtcNow().UtcDateTime,
+            Folder = "", State = TaskState.Queued, Phase = "queued", CreatedById = adminId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.TrainingRuns.Add(run);
         await db.SaveChangesAsync(cancellationToken);
@@ -91,10 +90,10 @@ public sealed class TrainingService(
         return run;
     }
 
-    /// <summary>CPU runs go to the studio's CPU queue; a CUDA run to the generation (GPU) queue, whose worker must share the data folder.</summary>
+    /// <summary>Training runs on the studio's own job server (it reads the datasets and writes the run folder), on the CPU or its GPU.</summary>
     private async Task EnqueueAsync(TrainingRun run, CancellationToken cancellationToken)
     {
-        run.HangfireJobId = hangfire.Create<TrainingRunJob>(job => job.RunAsync(run.Id, CancellationToken.None), new EnqueuedState(QueueOf(run)));
+        run.HangfireJobId = queue.Enqueue<TrainingRunJob>(run.Id);
         await db.SaveChangesAsync(cancellationToken);
         Publish(run);
     }
@@ -108,22 +107,22 @@ public sealed class TrainingService(
     {
         var run = await db.TrainingRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) ?? throw new KeyNotFoundException();
         var stoppable = request == TrainingStopRequest.Pause
-            ? run.State is TrainingRunState.Queued or TrainingRunState.Running
-            : run.State is TrainingRunState.Queued or TrainingRunState.Running or TrainingRunState.Paused;
+            ? run.State is TaskState.Queued or TaskState.Running
+            : run.State is TaskState.Queued or TaskState.Running or TaskState.Paused;
         if (!stoppable) throw new StudioValidationException($"run {id} is {run.State.ToString().ToLowerInvariant()}: it cannot be {(request == TrainingStopRequest.Pause ? "paused" : "cancelled")}");
-        if (run.State == TrainingRunState.Running)
+        if (run.State == TaskState.Running)
         {
             run.StopRequest = request;
             run.Phase = request == TrainingStopRequest.Pause ? "pausing at a checkpoint" : "cancelling";
             await db.SaveChangesAsync(cancellationToken);
-            events.Stop(id);
+            events.Stop(TaskKind.Training, id);
         }
         else
         {
-            if (run.State == TrainingRunState.Queued && run.HangfireJobId is { } job) hangfire.Delete(job);
-            run.State = request == TrainingStopRequest.Pause ? TrainingRunState.Paused : TrainingRunState.Cancelled;
+            if (run.State == TaskState.Queued) queue.Delete(run.HangfireJobId);
+            run.State = request == TrainingStopRequest.Pause ? TaskState.Paused : TaskState.Cancelled;
             run.Phase = request == TrainingStopRequest.Pause ? "paused" : "cancelled";
-            if (run.State == TrainingRunState.Cancelled) run.FinishedAt = clock.GetUtcNow().UtcDateTime;
+            if (run.State == TaskState.Cancelled) run.FinishedAt = clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(cancellationToken);
         }
         Publish(run);
@@ -133,12 +132,9 @@ public sealed class TrainingService(
     public async Task ResumeAsync(int id, CancellationToken cancellationToken = default)
     {
         var run = await db.TrainingRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) ?? throw new KeyNotFoundException();
-        if (run.State is not (TrainingRunState.Paused or TrainingRunState.Failed))
+        if (run.State is not (TaskState.Paused or TaskState.Failed))
             throw new StudioValidationException($"run {id} is {run.State.ToString().ToLowerInvariant()}: only a paused or failed run can be resumed");
-        run.State = TrainingRunState.Queued;
-        run.StopRequest = TrainingStopRequest.None;
-        run.Phase = "queued";
-        run.Error = null;
+        (run.State, run.StopRequest, run.Phase, run.Error, run.FinishedAt) = (TaskState.Queued, TrainingStopRequest.None, "queued", null, null);
         await EnqueueAsync(run, cancellationToken);
     }
 
@@ -146,33 +142,32 @@ public sealed class TrainingService(
     public async Task ExportAsync(int id, CancellationToken cancellationToken = default)
     {
         var run = await db.TrainingRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) ?? throw new KeyNotFoundException();
-        if (run.State is TrainingRunState.Queued or TrainingRunState.Running)
+        if (run.State is TaskState.Queued or TaskState.Running)
             throw new StudioValidationException($"run {id} is {run.State.ToString().ToLowerInvariant()}: pause it or let it finish before exporting");
         if (!StemGen.Model.Training.StemGenTrainer.HasCheckpoint(FolderOf(run))) throw new StudioValidationException($"run {id} has no checkpoint to export yet");
         await Task.Run(() => TrainingRunJob.Export(FolderOf(run)), cancellationToken);
         run.Exported = true;
         await db.SaveChangesAsync(cancellationToken);
-        events.PublishCheck(id);
+        Publish(run);
     }
 
-    /// <summary>Queues the listening check of a run that is not training and has a checkpoint (on the CPU queue, or the GPU queue for a CUDA run).</summary>
+    /// <summary>Queues the listening check of a run that is not training and has a checkpoint (on the studio's own job server, as training).</summary>
     public async Task CheckListeningAsync(int id, CancellationToken cancellationToken = default)
     {
         var run = await db.TrainingRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) ?? throw new KeyNotFoundException();
-        if (run.State is TrainingRunState.Queued or TrainingRunState.Running)
+        if (run.State is TaskState.Queued or TaskState.Running)
             throw new StudioValidationException($"run {id} is {run.State.ToString().ToLowerInvariant()}: pause it or let it finish before the listening check");
-        if (run.ListeningCheck is ListeningCheckState.Queued or ListeningCheckState.Running)
-            throw new StudioValidationException($"the listening check of run {id} is already {run.ListeningCheck.ToString().ToLowerInvariant()}");
+        if (run.ListeningCheck is TaskState.Queued or TaskState.Running)
+            throw new StudioValidationException($"the listening check of run {id} is already {run.ListeningCheck.Value.ToString().ToLowerInvariant()}");
         if (!StemGen.Model.Training.StemGenTrainer.HasCheckpoint(FolderOf(run)))
             throw new StudioValidationException($"run {id} has no checkpoint yet: the listening check validates its best model");
-        run.ListeningCheck = ListeningCheckState.Queued;
-        run.ListeningCheckJson = null;
+        (run.ListeningCheck, run.ListeningCheckJson) = (TaskState.Queued, null);
         await db.SaveChangesAsync(cancellationToken);
-        hangfire.Create<ListeningCheckJob>(job => job.RunAsync(run.Id, CancellationToken.None), new EnqueuedState(QueueOf(run)));
-        events.PublishCheck(id);
+        run.ListeningCheckJobId = queue.Enqueue<ListeningCheckJob>(run.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        events.Publish(new TaskEvent(TaskKind.ListeningCheck, id, TaskState.Queued, 0, null, null));
     }
 
-    private string QueueOf(TrainingRun run) => run.Device == "cpu" ? jobs.Value.Queues.Cpu : jobs.Value.Queues.Generation;
-
-    private void Publish(TrainingRun run) => events.Publish(new TrainingRunEvent(run.Id, run.State, run.Step, run.Phase, run.Error, []));
+    /// <summary>Tells the pages the run changed (no new points: they read it again).</summary>
+    private void Publish(TrainingRun run) => events.Publish(TaskKind.Training, run.Id, run);
 }

@@ -1,13 +1,15 @@
+using StemGen.Web.Events;
+using StemGen.Web.Tasks;
+
 namespace StemGen.Web.Training;
 
 public static class TrainingSetup
 {
     public static IHostApplicationBuilder AddTraining(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<TrainingEvents>();
         builder.Services.AddScoped<TrainingService>();
-        builder.Services.AddTransient<TrainingRunJob>();
-        builder.Services.AddTransient<ListeningCheckJob>();
+        builder.Services.AddTaskKind<TrainingRunJob>();
+        builder.Services.AddTaskKind<ListeningCheckJob>();
         builder.Services.AddScoped<ModelLibrary>();
         builder.Services.AddSingleton<ServedModelEvents>();
         builder.Services.AddScoped<ModelServing>();

@@ -9,6 +9,7 @@ namespace StemGen.Web.Tests.Browser;
 /// evaluation of it and read its table and a plot; then the admin pages in the dark theme. About 4 minutes on 2 cores.
 /// Screenshots: 40-e2e-run-checked, 41-e2e-models-served, 42-e2e-project, 43-e2e-evaluation, 44-47 the same pages dark.
 /// </summary>
+[Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
 [Collection(BrowserCollection.Name)]
 public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelper output)
 {

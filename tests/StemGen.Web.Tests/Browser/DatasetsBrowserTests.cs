@@ -7,6 +7,7 @@ namespace StemGen.Web.Tests.Browser;
 /// builds its token cache, each a job whose row updates live; the import's figures and category chart
 /// appear. Screenshots (TestResults/screenshots): 20-datasets-render, 21-datasets-imported, 22-datasets-tokens.
 /// </summary>
+[Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
 [Collection(BrowserCollection.Name)]
 public sealed class DatasetsBrowserTests
 {

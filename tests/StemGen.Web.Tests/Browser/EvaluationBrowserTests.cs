@@ -8,6 +8,7 @@ namespace StemGen.Web.Tests.Browser;
 /// plots, launches a second one and compares the two side by side, in the light and the dark theme.
 /// Screenshots: 27-evaluation-form, 28-evaluation-live, 29-evaluation-done, 30-evaluation-compare, 31-33 dark.
 /// </summary>
+[Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
 [Collection(BrowserCollection.Name)]
 public sealed class EvaluationBrowserTests
 {

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -20,17 +22,23 @@ public sealed class KestrelStudioFactory : StudioFactory
 
     public KestrelStudioFactory(ToneStemGenerator? generator = null, bool shippedModel = false, TestDatabase? database = null,
         IReadOnlyDictionary<string, string>? settings = null)
-        : base(generator: generator, shippedModel: shippedModel, database: database, settings: settings) =>
-        runInStudio = settings?.GetValueOrDefault("Jobs:RunInStudio") ?? "true";
+        : base(generator: generator, shippedModel: shippedModel, database: database, settings: settings)
+    {
+    }
 
-    private readonly string runInStudio;
+    private const string TwinSetting = "Tests:InMemoryTwin";
 
     protected override IHost CreateHost(IHostBuilder builder)
     {
         // One job server per data folder: the in-memory twin only serves requests.
-        builder.ConfigureWebHost(web => web.UseSetting("Jobs:RunInStudio", "false"));
+        builder.ConfigureWebHost(web => web.UseSetting(TwinSetting, "true").ConfigureTestServices(services =>
+        {
+            services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(Jobs.EmbeddedJobServer)));
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<IConfiguration>()[TwinSetting] == "true"
+                ? new NoJobServer() : ActivatorUtilities.CreateInstance<Jobs.EmbeddedJobServer>(sp));
+        }));
         var testHost = builder.Build();
-        builder.ConfigureWebHost(web => web.UseKestrel().UseUrls("http://127.0.0.1:0").UseSetting("Jobs:RunInStudio", runInStudio));
+        builder.ConfigureWebHost(web => web.UseKestrel().UseUrls("http://127.0.0.1:0").UseSetting(TwinSetting, "false"));
         kestrelHost = builder.Build();
         kestrelHost.Start();
         var addresses = kestrelHost.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
@@ -56,5 +64,11 @@ public sealed class KestrelStudioFactory : StudioFactory
             host.Dispose();
         }
         await base.DisposeAsync();
+    }
+
+    private sealed class NoJobServer : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

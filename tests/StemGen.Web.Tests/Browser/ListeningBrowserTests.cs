@@ -12,6 +12,7 @@ namespace StemGen.Web.Tests.Browser;
 /// and intervals of a hand computation over those ratings. Screenshots (TestResults/screenshots):
 /// 10-study-design, 11-study-ready, 12-listening, 13-listening-done, 14-study-results.
 /// </summary>
+[Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
 [Collection(BrowserCollection.Name)]
 public sealed class ListeningBrowserTests
 {
@@ -133,7 +134,7 @@ public sealed class ListeningBrowserTests
         if (!factory.AdminNames.Contains(userName))
         {
             await BrowserSession.SignUpAsync(page, baseUrl, userName);
-            await factory.GrantAsync(userName, Endpoints.Roles.Listener);
+            await factory.GrantAsync(userName, Data.Roles.Listener);
         }
         await BrowserSession.SignInAsync(page, baseUrl, userName);
         return page;

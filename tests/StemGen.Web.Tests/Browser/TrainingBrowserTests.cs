@@ -7,6 +7,7 @@ namespace StemGen.Web.Tests.Browser;
 /// validation splits) on the datasets page, launches a few dozen steps of the tiny preset, watches the
 /// loss curve grow over SignalR and sees the export. Screenshots: 23-training-form, 24-training-live, 25-training-done, 26-models.
 /// </summary>
+[Trait("Category", "Slow")] // PostgreSQL, a browser or the shipped models: left out by scripts/test.sh --fast
 [Collection(BrowserCollection.Name)]
 public sealed class TrainingBrowserTests
 {

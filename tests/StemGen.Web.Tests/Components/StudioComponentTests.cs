@@ -113,10 +113,10 @@ public sealed class StudioComponentTests : IAsyncLifetime
         Assert.Contains("1 of 2 uploaded, 1 refused", zone.Find("#upload-status").TextContent);
     }
 
-    private static GenerationJob Job(int id, JobState state, string? error = null, params GenerationCandidate[] candidates) => new()
+    private static GenerationJob Job(int id, TaskState state, string? error = null, params GenerationCandidate[] candidates) => new()
     {
         Id = id, ProjectId = 1, RequestedById = "u", TargetCategory = InstrumentCategory.Bass, State = state, Error = error,
-        ProgressPercent = state == JobState.Running ? 37.5 : 0, ProgressLevel = 1, ProgressStep = 12,
+        ProgressPercent = state == TaskState.Running ? 37.5 : 0, ProgressLevel = 1, ProgressStep = 12,
         ParametersJson = """{"ContextStemIds":[1,2],"Preset":"best","Variations":1,"Seed":42}""",
         Candidates = [.. candidates],
     };
@@ -129,7 +129,7 @@ public sealed class StudioComponentTests : IAsyncLifetime
         var list = context.Render<JobList>(p => p
             .Add(x => x.ProjectId, 1)
             .Add(x => x.CanEdit, true)
-            .Add(x => x.Jobs, [Job(2, JobState.Running), Job(1, JobState.Failed, "the context is silent")]));
+            .Add(x => x.Jobs, [Job(2, TaskState.Running), Job(1, TaskState.Failed, "the context is silent")]));
 
         Assert.Equal(["Running", "Failed"], list.FindAll(".job-state").Select(e => e.TextContent));
         Assert.Equal("37.5 %", list.Find(".job-percent").TextContent);
@@ -141,7 +141,7 @@ public sealed class StudioComponentTests : IAsyncLifetime
     [Fact]
     public void Viewers_audition_candidates_but_cannot_keep_discard_or_cancel()
     {
-        var jobs = new[] { Job(1, JobState.Succeeded, null, Candidate(5)), Job(2, JobState.Running) };
+        var jobs = new[] { Job(1, TaskState.Succeeded, null, Candidate(5)), Job(2, TaskState.Running) };
         var viewer = context.Render<JobList>(p => p.Add(x => x.ProjectId, 1).Add(x => x.CanEdit, false).Add(x => x.Jobs, jobs));
         var labels = viewer.FindAll("button").Select(b => b.TextContent).ToList();
         Assert.Contains(labels, l => l.Contains("Audition with context"));

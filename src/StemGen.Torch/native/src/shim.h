@@ -1,4 +1,4 @@
-// Shared conventions of the shim (see STYLE.md, "The native binding"):
+// Shared conventions of the shim (src/StemGen.Torch/README.md, "The native binding"):
 // - every entry point is extern "C" and catches every exception; the message is kept in a
 //   thread-local slot that sg_last_error() returns, and the entry returns a sentinel
 //   (nullptr for handles, -1 for status/counts, NaN where a double is returned);

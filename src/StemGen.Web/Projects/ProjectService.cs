@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
-namespace StemGen.Web.Data;
+using StemGen.Web.Data;
+using StemGen.Web.Storage;
 
-/// <summary>A request that breaks a rule (empty name, unknown user...): the message says what to fix.</summary>
-public sealed class StudioValidationException(string message) : Exception(message);
+namespace StemGen.Web.Projects;
 
 /// <summary>Project life cycle and membership. Callers check the caller's role with <see cref="ProjectAccess"/> first.</summary>
-public sealed class ProjectService(StudioDbContext db, UserManager<IdentityUser> users, Storage.BlobReferences blobs, TimeProvider clock)
+public sealed class ProjectService(StudioDbContext db, UserManager<IdentityUser> users, BlobReferences blobs, TimeProvider clock)
 {
     public async Task<Project> CreateAsync(string ownerId, string name, CancellationToken cancellationToken = default)
     {

@@ -2,24 +2,37 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using StemGen.Web.Data;
 
-namespace StemGen.Web.Hubs;
+namespace StemGen.Web.Events;
 
 /// <summary>Something changed in a project that open pages should show.</summary>
 public abstract record ProjectEvent(int ProjectId);
 
 /// <summary>A job's state or progress (level, step, percent, ETA).</summary>
-public sealed record JobProgressEvent(int ProjectId, int JobId, JobState State, string? Phase, int Level, int Step,
+public sealed record JobProgressEvent(int ProjectId, int JobId, TaskState State, string? Phase, int Level, int Step,
     double Percent, double? EtaSeconds, string? Error, string? Device = null) : ProjectEvent(ProjectId);
 
 /// <summary>Stems, members, candidates or the name changed: reload what is shown.</summary>
 public sealed record ProjectChangedEvent(int ProjectId, string What) : ProjectEvent(ProjectId);
 
 /// <summary>
-/// In-process fan-out of project events to every open page (Blazor circuits) and to the SignalR hub.
+/// In-process fan-out of project events to every open page (Blazor circuits) and to the SignalR hub: the project's
+/// view of the task bus (its generation jobs, from <see cref="TaskEvents"/>) and the project's own changes.
 /// Subscribing checks membership, like joining the hub's group does.
 /// </summary>
-public sealed class ProjectEvents(IServiceScopeFactory scopes, ILogger<ProjectEvents> logger)
+public sealed class ProjectEvents
 {
+    private readonly IServiceScopeFactory scopes;
+    private readonly ILogger<ProjectEvents> logger;
+
+    public ProjectEvents(IServiceScopeFactory scopes, TaskEvents tasks, ILogger<ProjectEvents> logger)
+    {
+        (this.scopes, this.logger) = (scopes, logger);
+        tasks.Changed += e =>
+        {
+            if (e.Detail is JobProgressEvent progress) Publish(progress);
+        };
+    }
+
     private readonly ConcurrentDictionary<int, ConcurrentDictionary<Guid, (string UserId, Func<ProjectEvent, Task> Handler)>> subscribers = new();
 
     /// <summary>Listeners that get every project's events (the hub relay).</summary>
