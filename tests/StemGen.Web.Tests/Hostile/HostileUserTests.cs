@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StemGen.Web.Data;
 using StemGen.Web.Endpoints;
 using StemGen.Web.Hubs;
+using StemGen.Web.Events;
 
 namespace StemGen.Web.Tests.Hostile;
 
