@@ -22,7 +22,7 @@ public sealed class JobQueueTests
         Assert.Contains("Jobs:RunInStudio is false but Jobs:WorkerKeys is empty, so no GPU worker is accepted: nothing would run the generation queue 'gpu'",
             StartFailure(("Jobs:RunInStudio", "false")));
         Assert.Contains("Jobs:Storage is Sqlite, and GPU workers take jobs from PostgreSQL only: nothing would run the generation queue 'gpu'",
-            StartFailure(("Jobs:RunInStudio", "false"), ("Jobs:WorkerKeys:0", "a-worker-key-0123456789")));
+            StartFailure(("Jobs:RunInStudio", "false"), ("Jobs:WorkerKeys:0", "a-worker-key-0123456789abcdef0123456789")));
     }
 
     [Fact]
@@ -39,11 +39,11 @@ public sealed class JobQueueTests
         {
             await using var factory = new StudioFactory(database: postgres.NewDatabase(), settings: new Dictionary<string, string>
             {
-                ["Jobs:Storage"] = "Postgres", ["Jobs:RunInStudio"] = "false", ["Jobs:WorkerKeys:0"] = "a-worker-key-0123456789", ["Studio:Admins:0"] = "q-admin",
+                ["Jobs:Storage"] = "Postgres", ["Jobs:RunInStudio"] = "false", ["Jobs:WorkerKeys:0"] = "a-worker-key-0123456789abcdef0123456789", ["Studio:Admins:0"] = "q-admin",
             });
             try
             {
-                var admin = await factory.RegisterAsync("q-admin");
+                var admin = await factory.SignInAsync("q-admin");
                 // The studio's server takes the studio queue and leaves generation to the workers.
                 var queues = factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi().Servers().SelectMany(s => s.Queues).ToList();
                 var options = factory.Services.GetRequiredService<IOptions<JobsOptions>>().Value;
