@@ -13,6 +13,7 @@ p.add_argument("--device", required=True)
 p.add_argument("--peak-tflops", type=float, default=989.0)
 p.add_argument("--pack", default="")
 p.add_argument("--seconds", type=int, default=0)
+p.add_argument("--train-only", action="store_true")
 a = p.parse_args()
 peak = a.peak_tflops * 1e12 if a.device != "cpu" else None
 
@@ -111,10 +112,13 @@ if os.path.exists(os.path.join(a.results, "train.status.json")):
         report["train"]["model"] = None
 
 report["steps"] = steps
+# --train-only runs no tests and no benchmarks: those steps are left out, not failed.
+if a.train_only:
+    steps = {n: s for n, s in steps.items() if n not in ("tests", "generation", "training", "codec")}
 failed = [n for n, s in steps.items() if s.get("rc", 1) != 0]
 if steps["shim"].get("rc", 1) != 0:
     failed = ["shim (no step ran)"]
-if report["tests"] and report["tests"]["failed"]:
+if report["tests"] and report["tests"]["failed"] and not a.train_only:
     failed.append("tests: %d failed" % report["tests"]["failed"])
 report["ok"] = not failed
 report["failed_steps"] = failed

@@ -145,7 +145,7 @@ run() {
   report() {
     local rc=0
     python3 "$repo/scripts/gpu-check-report.py" --results "$results" --out "$out" --device "$device" --peak-tflops "$peak" \
-      --pack "$pack_dir" --seconds $((SECONDS - start)) | tee -a "$log" || rc=$?
+      --pack "$pack_dir" --seconds $((SECONDS - start)) $( ((train_only)) && echo --train-only) | tee -a "$log" || rc=$?
     rm -rf "$results"
     say "gpu-check: run took $((SECONDS - start)) s; report in $out (report.json, report.md, run.log)"
     return $rc
