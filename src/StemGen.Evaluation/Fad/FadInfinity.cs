@@ -7,7 +7,7 @@ public sealed record FadSample(int Count, double Fad);
 public sealed record FadInfinityResult(double FadInfinity, double Slope, double RSquared, IReadOnlyList<FadSample> Samples);
 
 /// <summary>
-/// FAD-inf (Chung et al. 2020, docs/evaluation-metrics.md): FAD is biased upwards at finite n, roughly
+/// FAD-inf (Chong and Forsyth 2020, as FID-inf; for audio Gui et al. 2024; docs/evaluation-metrics.md): FAD is biased upwards at finite n, roughly
 /// linearly in 1/n. Draw the test set at several sizes (25 by default, from <c>minCount</c> to all),
 /// compute FAD of each draw against the full reference statistics, fit FAD against 1/n, report the intercept.
 /// </summary>
