@@ -90,14 +90,15 @@ internal static class TokenCommands
         var data = new Option<string>("--data") { Description = "Import folder with manifest.json and a built token cache.", Required = true };
         var codec = new Option<string>("--codec") { Description = "Codec .safetensors whose tokens to pack.", Required = true };
         var output = new Option<string>("--out") { Description = "New folder: manifest.json + tokens/ that `stemgen train --data` reads without the audio.", Required = true };
-        var maxMib = new Option<double>("--max-mib") { Description = "Size limit: every validation track, then train tracks while they fit.", DefaultValueFactory = _ => 8 };
+        var cache = new Option<string?>("--cache") { Description = "Token cache folder (default: <data>/tokens)." };
+        var maxMib = new Option<double>("--max-mib") { Description = "Size limit: every validation track, then train tracks while they fit.", DefaultValueFactory = _ => 6 };
         var command = new Command("pack", "Pack whole tracks' tokens (no audio) into a folder that trains on its own, within a size limit (for a lent GPU machine).");
-        foreach (var o in new Option[] { data, codec, output, maxMib }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, codec, cache, output, maxMib }) command.Options.Add(o);
         command.SetAction(parseResult => CommandErrors.Run(() =>
         {
             var limit = parseResult.GetValue(maxMib);
             if (!(limit > 0)) throw new UsageException($"--max-mib must be positive, not {limit.ToString(CultureInfo.InvariantCulture)}");
-            using var opened = TokenData.Open(parseResult.GetValue(data), parseResult.GetValue(codec), null);
+            using var opened = TokenData.Open(parseResult.GetValue(data), parseResult.GetValue(codec), parseResult.GetValue(cache));
             var outDir = parseResult.GetValue(output)!;
             TokenPackResult result;
             try

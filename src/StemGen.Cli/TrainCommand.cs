@@ -181,13 +181,13 @@ internal static class TrainCommand
             {
                 if (resuming) throw new UsageException($"--init starts a new run; {runDir} already has a checkpoint (resume it without --init, or choose another folder)");
                 if (!File.Exists(initial)) throw new UsageException($"--init {initial}: no such file");
-                var codecOfInit = ModelCheckpoint.Load(initial, Device.CPU);
-                codecOfInit.Model.Dispose();
-                if (codecOfInit.CodecIdentity != source.CodecIdentity)
-                    throw new UsageException($"--init {initial} was trained on codec {codecOfInit.CodecIdentity}, this run's tokens come from {source.CodecIdentity}");
+                var start = ModelCheckpoint.Load(initial, Device.CPU);
+                start.Model.Dispose();
+                if (start.CodecIdentity != source.CodecIdentity)
+                    throw new UsageException($"--init {initial} was trained on codec {start.CodecIdentity}, this run's tokens come from {source.CodecIdentity}");
                 try { trainer.LoadWeights(initial); }
                 catch (InvalidDataException e) { throw new UsageException($"--init: {e.Message}"); }
-                Console.WriteLine($"init       weights of {initial} (step {codecOfInit.Step})");
+                Console.WriteLine($"init       weights of {initial} (step {start.Step})");
             }
             PrintHeader(trainer, source, settings, resuming);
             var outcome = trainer.Run(new DataCommands.InlineProgress<TrainingProgress>(PrintProgress), cancellationToken);

@@ -87,6 +87,7 @@ public class TrainCommandTests(CliData data) : IClassFixture<CliData>
     [InlineData("--context-dropout", "1.5", "--context-dropout must be in [0, 1]")]
     [InlineData("--submixes", "0", "--submixes must be at least 1")]
     [InlineData("--encode-seconds", "-1", "--encode-seconds must be 0 (all) or positive")]
+    [InlineData("--checkpoint-minutes", "-1", "--checkpoint-minutes must be 0 or positive")]
     [InlineData("--preset", "huge", "unknown --preset 'huge'")]
     [InlineData("--device", "tpu", "--device")]
     public async Task Bad_numbers_are_refused_before_anything_is_written(string option, string value, string message)
@@ -190,5 +191,24 @@ public class TrainCommandTests(CliData data) : IClassFixture<CliData>
         (code, _, err) = await Cli.Run(data.TrainArgs(NewRun(), data.Codec, "--listening-check"));
         Assert.Equal(1, code);
         Assert.Contains("needs a run with a checkpoint", err);
+
+        // Fine-tuning starts a new run from the exported weights; a run with a checkpoint is not restarted that way.
+        var exportedModel = Path.Combine(run, "model.safetensors");
+        (code, stdout, err) = await Cli.Run(data.TrainArgs(NewRun(), data.Codec, "--init", exportedModel));
+        Assert.True(code == 0, err);
+        Assert.Contains($"init       weights of {exportedModel} (step 2)", stdout);
+        (code, _, err) = await Cli.Run(data.TrainArgs(run, data.Codec, "--init", exportedModel));
+        Assert.Equal(1, code);
+        Assert.Contains("--init starts a new run", err);
+
+        // A token pack trains on its own: no audio in it.
+        var pack = Path.Combine(data.Root, "pack-" + Guid.NewGuid().ToString("N")[..8]);
+        (code, stdout, err) = await Cli.Run("tokens", "pack", "--data", data.Import, "--codec", data.Codec, "--cache", data.Cache, "--out", pack, "--max-mib", "1");
+        Assert.True(code == 0, err);
+        Assert.Contains("packed", stdout);
+        Assert.Empty(Directory.EnumerateFiles(pack, "*.flac", SearchOption.AllDirectories));
+        (code, stdout, err) = await Cli.Run(data.TrainArgs(NewRun(), data.Codec, "--data", pack, "--cache", Path.Combine(pack, "tokens")));
+        Assert.True(code == 0, err);
+        Assert.Contains("exported", stdout); // with no audio to encode, every token came from the pack
     }
 }

@@ -74,4 +74,25 @@ public class TrainingResumeTests : IDisposable
         Assert.Equal(Weights(straight.Model), Weights(resumed.Model));
         Assert.Equal(straight.BestStep, resumed.BestStep);
     }
+
+    [Fact]
+    public void A_wall_time_checkpoint_interval_saves_between_step_checkpoints()
+    {
+        var data = TinyRuns.Data();
+        var training = TinyRuns.Training with { MaxSteps = 8, ValidationInterval = 100, CheckpointInterval = 100, LogInterval = 1 };
+
+        // Steps alone: nothing saved before the kill at step 5, so the run starts over.
+        using (var killed = StemGenTrainer.Create(Run("steps"), TinyRuns.Model, training, data, Device.CPU))
+            Assert.Throws<InvalidProgramException>(() => killed.Run(new Crash(5)));
+        using (var again = StemGenTrainer.CreateOrResume(Run("steps"), TinyRuns.Model, training, data, Device.CPU))
+            Assert.Equal(0, again.Step);
+
+        // Any wall time at all: every step is past it, so step 5 was saved before the kill.
+        var timed = training with { CheckpointSeconds = 1e-9 };
+        using (var killed = StemGenTrainer.Create(Run("timed"), TinyRuns.Model, timed, data, Device.CPU))
+            Assert.Throws<InvalidProgramException>(() => killed.Run(new Crash(5)));
+        using var resumed = StemGenTrainer.CreateOrResume(Run("timed"), TinyRuns.Model, timed, data, Device.CPU);
+        Assert.Equal(5, resumed.Step);
+        Assert.Throws<ArgumentException>(() => (training with { CheckpointSeconds = -1 }).Validate());
+    }
 }
