@@ -51,16 +51,22 @@ internal static class CodecEvaluateCommand
         double sdr = 0, mel = 0;
         foreach (var clip in audio)
         {
-            using var scope = TorchRuntime.NewDisposeScope();
-            using var noGrad = TorchRuntime.NoGrad();
-            var input = Tensor.FromArray(clip, 1, 1, clip.Length);
-            var decoded = model.Decode(model.Encode(input, levels), clip.Length).Reshape(1, clip.Length);
-            var reference = input.Reshape(1, clip.Length);
-            sdr += CodecMetrics.SiSdr(decoded, reference)[0];
-            mel += CodecMetrics.MelDistance(decoded, reference, model.Config.SampleRate);
+            var (clipSdr, clipMel, _) = Measure(model, clip, levels);
+            (sdr, mel) = (sdr + clipSdr, mel + clipMel);
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{label,-24} SI-SDR {sdr / audio.Count,7:0.00} dB   mel distance {mel / audio.Count:0.000}"));
+    }
+
+    /// <summary>SI-SDR and mel distance of one clip through the codec with the given levels, and the reconstruction.</summary>
+    private static (double SiSdr, double Mel, float[] Decoded) Measure(EncodecModel model, float[] clip, int levels)
+    {
+        using var scope = TorchRuntime.NewDisposeScope();
+        using var noGrad = TorchRuntime.NoGrad();
+        var input = Tensor.FromArray(clip, 1, 1, clip.Length);
+        var decoded = model.Decode(model.Encode(input, levels), clip.Length).Reshape(1, clip.Length);
+        var reference = input.Reshape(1, clip.Length);
+        return (CodecMetrics.SiSdr(decoded, reference)[0], CodecMetrics.MelDistance(decoded, reference, model.Config.SampleRate), decoded.ToArray<float>());
     }
 
     /// <summary>Per category of an import: up to <paramref name="count"/> stems (evenly spaced), SI-SDR, mel distance and the low-end share kept.</summary>
@@ -72,38 +78,36 @@ internal static class CodecEvaluateCommand
             .GroupBy(s => s.Category).OrderBy(g => g.Key);
         foreach (var group in stems)
         {
-            var files = group.Select(s => manifest.PathOf(s.File)).Order(StringComparer.Ordinal).ToList();
+            var clips = Clips(group.Select(s => manifest.PathOf(s.File)).Order(StringComparer.Ordinal).ToList(), rate, length, count);
+            if (clips.Count == 0) continue;
             double sdr = 0, mel = 0, before = 0, after = 0;
-            var n = 0;
-            for (int i = 0, stride = Math.Max(1, files.Count / count); i < files.Count && n < count; i += stride)
+            foreach (var clip in clips)
             {
-                var samples = AudioFile.Load(files[i], rate, ChannelPolicy.Mono).Channel(0).ToArray();
-                if (samples.Length < length) continue;
-                var clip = samples.AsSpan((samples.Length - length) / 2, length).ToArray();
-                if (AudioBuffer.FromChannels(rate, clip).IsSilent()) continue;
-                using var scope = TorchRuntime.NewDisposeScope();
-                using var noGrad = TorchRuntime.NoGrad();
-                var input = Tensor.FromArray(clip, 1, 1, clip.Length);
-                var decoded = model.Decode(model.Encode(input, model.Config.Levels), clip.Length).Reshape(1, clip.Length);
-                sdr += CodecMetrics.SiSdr(decoded, input.Reshape(1, clip.Length))[0];
-                mel += CodecMetrics.MelDistance(decoded, input.Reshape(1, clip.Length), rate);
+                var (clipSdr, clipMel, decoded) = Measure(model, clip, model.Config.Levels);
+                (sdr, mel) = (sdr + clipSdr, mel + clipMel);
                 before += SpectralBalance.LowFrequencyShare(AudioBuffer.FromChannels(rate, clip));
-                after += SpectralBalance.LowFrequencyShare(AudioBuffer.FromChannels(rate, decoded.ToArray<float>()));
-                n++;
+                after += SpectralBalance.LowFrequencyShare(AudioBuffer.FromChannels(rate, decoded));
             }
-            if (n == 0) continue;
+            var n = clips.Count;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {group.Key,-16} {n,3} clips  SI-SDR {sdr / n,7:0.00} dB  mel distance {mel / n:0.000}  below 250 Hz {before / n:P1} -> {after / n:P1}"));
         }
     }
 
-    /// <summary>Evenly spaced files; from each, the middle clip when it is not silent.</summary>
+    /// <summary>The audio files under a folder, evenly sampled into non-silent clips.</summary>
     private static List<float[]> HeldOutClips(string folder, int rate, int length, int count)
     {
         if (!Directory.Exists(folder)) throw new UsageException($"--data {folder}: no such folder");
         var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".wav", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".flac", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal).ToList();
+        var clips = Clips(files, rate, length, count);
+        return clips.Count > 0 ? clips : throw new UsageException($"--data {folder}: no non-silent audio of that length");
+    }
+
+    /// <summary>Evenly spaced files; from each, the middle clip when it is not silent (at most <paramref name="count"/>).</summary>
+    private static List<float[]> Clips(List<string> files, int rate, int length, int count)
+    {
         var clips = new List<float[]>();
         var stride = Math.Max(1, files.Count / count);
         for (var i = 0; i < files.Count && clips.Count < count; i += stride)
@@ -113,6 +117,6 @@ internal static class CodecEvaluateCommand
             var clip = samples.AsSpan((samples.Length - length) / 2, length).ToArray();
             if (!AudioBuffer.FromChannels(rate, clip).IsSilent()) clips.Add(clip);
         }
-        return clips.Count > 0 ? clips : throw new UsageException($"--data {folder}: no non-silent audio of that length");
+        return clips;
     }
 }

@@ -181,13 +181,14 @@ internal static class TrainCommand
             {
                 if (resuming) throw new UsageException($"--init starts a new run; {runDir} already has a checkpoint (resume it without --init, or choose another folder)");
                 if (!File.Exists(initial)) throw new UsageException($"--init {initial}: no such file");
-                var start = ModelCheckpoint.Load(initial, Device.CPU);
-                start.Model.Dispose();
-                if (start.CodecIdentity != source.CodecIdentity)
-                    throw new UsageException($"--init {initial} was trained on codec {start.CodecIdentity}, this run's tokens come from {source.CodecIdentity}");
+                // The checkpoint's metadata says which codec and step it holds; the weights are read once, by the trainer.
+                var metadata = SafeTensors.LoadMetadata(initial);
+                var codecOfInit = Meta<string>(metadata, initial, CheckpointKeys.Codec);
+                if (codecOfInit != source.CodecIdentity)
+                    throw new UsageException($"--init {initial} was trained on codec {codecOfInit}, this run's tokens come from {source.CodecIdentity}");
                 try { trainer.LoadWeights(initial); }
                 catch (InvalidDataException e) { throw new UsageException($"--init: {e.Message}"); }
-                Console.WriteLine($"init       weights of {initial} (step {start.Step})");
+                Console.WriteLine($"init       weights of {initial} (step {Meta<long>(metadata, initial, CheckpointKeys.Step)})");
             }
             PrintHeader(trainer, source, settings, resuming);
             var outcome = trainer.Run(new DataCommands.InlineProgress<TrainingProgress>(PrintProgress), cancellationToken);
@@ -317,15 +318,19 @@ internal static class TrainCommand
     }
 
     /// <summary>What an existing run's checkpoint says about itself (read from its metadata, no tensors).</summary>
+    /// <summary>One value of a checkpoint's metadata (JSON), or an error naming the file and key.</summary>
+    private static T Meta<T>(IReadOnlyDictionary<string, string> metadata, string path, string key) =>
+        metadata.TryGetValue(key, out var json) && JsonSerializer.Deserialize<T>(json) is { } value
+            ? value : throw new InvalidDataException($"{path}: no '{key}' in the checkpoint's metadata");
+
     private sealed record StoredRun(string Codec, StemGenConfig Model, ulong Seed)
     {
         public static StoredRun Read(string runDir)
         {
             var path = Path.Combine(runDir, StemGenTrainer.CheckpointFile);
             var metadata = SafeTensors.LoadMetadata(path);
-            T Get<T>(string key) => metadata.TryGetValue(key, out var json) && JsonSerializer.Deserialize<T>(json) is { } value
-                ? value : throw new InvalidDataException($"{path}: no '{key}' in the checkpoint's metadata");
-            return new StoredRun(Get<string>(CheckpointKeys.Codec), Get<StemGenConfig>(CheckpointKeys.ModelConfig), Get<ulong>(CheckpointKeys.Seed));
+            return new StoredRun(Meta<string>(metadata, path, CheckpointKeys.Codec), Meta<StemGenConfig>(metadata, path, CheckpointKeys.ModelConfig),
+                Meta<ulong>(metadata, path, CheckpointKeys.Seed));
         }
     }
 }
