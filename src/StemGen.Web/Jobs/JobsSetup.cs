@@ -27,9 +27,7 @@ public static class JobsSetup
         services.AddSingleton<JobStorage>(CreateStorage);
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, configuration) => configuration
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
+            .UseStemGenSettings()
             .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>())));
 
         services.AddScoped<JobLedger>();
@@ -92,22 +90,13 @@ public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOp
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var jobs = options.Value;
-        server = new BackgroundJobServer(new BackgroundJobServerOptions
-        {
-            ServerName = $"studio-{Environment.MachineName}",
-            Queues = jobs.StudioServerQueues,
-            WorkerCount = 1,
-            SchedulePollingInterval = TimeSpan.FromSeconds(1),
-            Activator = services.GetRequiredService<JobActivator>(),
-        }, services.GetRequiredService<JobStorage>());
+        var serverOptions = new BackgroundJobServerOptions { Activator = services.GetRequiredService<JobActivator>() };
+        HangfireSetup.Configure(serverOptions, $"studio-{Environment.MachineName}", jobs.StudioServerQueues);
+        server = new BackgroundJobServer(serverOptions, services.GetRequiredService<JobStorage>());
         if (!jobs.RunInStudio) return Task.CompletedTask;
         // Load the served model now, so the page can name the device before the first job.
         var studio = services.GetRequiredService<IStudioGateway>();
-        _ = Task.Run(async () =>
-        {
-            try { await generator.GetAsync(studio, await studio.ServedModelAsync(CancellationToken.None), CancellationToken.None); }
-            catch (GeneratorUnavailableException e) { logger.LogWarning("generation unavailable: {Reason}", e.Message); }
-        }, cancellationToken);
+        _ = Task.Run(() => ModelWarmup.RunAsync(generator, studio, logger, CancellationToken.None), cancellationToken);
         return Task.CompletedTask;
     }
 
