@@ -159,7 +159,7 @@ internal static class TrainCommand
 
     private static bool Given(ParseResult parseResult, Option option) => parseResult.GetResult(option) is { Implicit: false };
 
-    private static StemGenConfig BuildModelConfig(ParseResult parseResult, string presetName, TokenData opened, int frames, Option<bool> dropContext, Option<double?> contextDropout)
+    private static StemGenConfig BuildModelConfig(ParseResult parseResult, string presetName, TokenDataset opened, int frames, Option<bool> dropContext, Option<double?> contextDropout)
     {
         var preset = StemGenConfig.Preset(presetName);
         // The model's vocabulary is the codec's.
