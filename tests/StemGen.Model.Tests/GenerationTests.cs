@@ -17,7 +17,12 @@ public sealed class GenerationTests : IDisposable
 {
     private static readonly StemGenConfig ModelConfig = StemGenConfig.Tiny with
     {
-        Levels = 2, CodebookSize = 16, ModelDim = 32, Heads = 2, Layers = 1, MaxSequence = 256,
+        Levels = 2,
+        CodebookSize = 16,
+        ModelDim = 32,
+        Heads = 2,
+        Layers = 1,
+        MaxSequence = 256,
     };
 
     private static readonly SamplingOptions Fast = SamplingOptions.Best with { StepsPerLevel = [2, 1], Seed = 5 };

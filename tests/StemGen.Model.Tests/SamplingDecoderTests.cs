@@ -261,7 +261,8 @@ public class SamplingDecoderTests
             "naive" => SamplingOptions.Naive,
             "eq2" => SamplingOptions.Best with { Guidance = new GuidanceOptions(2.5, 1, GuidanceMode.SingleSource) },
             _ => SamplingOptions.Best,
-        }) with { StepsPerLevel = [8, 5, 3], Seed = 5, Temperature = 0.9 };
+        }) with
+        { StepsPerLevel = [8, 5, 3], Seed = 5, Temperature = 0.9 };
         var context = Tensors.RandInt(0, config.CodebookSize, [2, 3, 40], g);
         var category = Tensor.FromArray(new long[] { 1, 2 }, 2);
         Tensor? target = null, fixedMask = null;
@@ -299,7 +300,13 @@ public class SamplingDecoderTests
     {
         var config = StemGenConfig.Tiny with
         {
-            Levels = 4, CodebookSize = 16, Categories = 3, ModelDim = 16, Heads = 2, Layers = 1, MaxSequence = 32,
+            Levels = 4,
+            CodebookSize = 16,
+            Categories = 3,
+            ModelDim = 16,
+            Heads = 2,
+            Layers = 1,
+            MaxSequence = 32,
         };
         using var g = new Generator(4);
         using var model = new StemGenModel(config, g);

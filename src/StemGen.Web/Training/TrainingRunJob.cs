@@ -121,8 +121,12 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
         var schedule = TrainingConfig.Preset(run.Preset).FittedTo(run.Steps);
         var config = (schedule with
         {
-            BatchSize = run.Batch, PeakLearningRate = run.LearningRate, Seed = (ulong)run.Seed,
-            ValidationInterval = schedule.DefaultValidationInterval, CheckpointInterval = schedule.DefaultValidationInterval, LogInterval = Math.Clamp(run.Steps / 200, 1, 50),
+            BatchSize = run.Batch,
+            PeakLearningRate = run.LearningRate,
+            Seed = (ulong)run.Seed,
+            ValidationInterval = schedule.DefaultValidationInterval,
+            CheckpointInterval = schedule.DefaultValidationInterval,
+            LogInterval = Math.Clamp(run.Steps / 200, 1, 50),
         }).Validate();
 
         // This job's own thread count (the policy's now: by default the idle cores), whatever other jobs set.
