@@ -14,6 +14,7 @@ public sealed record TrainingDataSettings(int SeqFrames, int Submixes = Training
     public const int DefaultSubmixes = 4;
     public const long DefaultSubmixSeed = 1;
     public const int DefaultValidationPairs = 64;
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>The run's data.json, or null when it has none (a new run, or one started before runs kept it).</summary>
     public static TrainingDataSettings? Read(string runDirectory)
@@ -33,7 +34,7 @@ public sealed record TrainingDataSettings(int SeqFrames, int Submixes = Training
     public void Write(string runDirectory)
     {
         var path = Path.Combine(runDirectory, FileName);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, Indented));
         File.Move(path + ".tmp", path, overwrite: true);
     }
 

@@ -83,7 +83,7 @@ public static class JobsSetup
 }
 
 /// <summary>The studio's own Hangfire server (one job at a time): the studio queue, and generation when <see cref="JobsOptions.RunInStudio"/>.</summary>
-public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOptions> options, GeneratorHost generator, ILogger<EmbeddedJobServer> logger) : IHostedService
+public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOptions> options, GeneratorHost generator, ILogger<EmbeddedJobServer> logger) : IHostedService, IDisposable
 {
     private BackgroundJobServer? server;
 
@@ -106,7 +106,11 @@ public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOp
         server.SendStop();
         await server.WaitForShutdownAsync(cancellationToken);
         server.Dispose();
+        server = null;
     }
+
+    /// <summary>A host that never stopped (a failed start) still lets the server go.</summary>
+    public void Dispose() => server?.Dispose();
 }
 
 /// <summary>
