@@ -22,7 +22,7 @@ internal static class GenerateCommand
         var context = new Option<string[]>("--context") { Description = "A context stem (repeat for several; they are mixed). The output has the first one's sample rate.", Required = true };
         var category = new Option<string>("--category") { Description = "Instrument category to generate (e.g. Bass, Drums, Piano, \"Synth Lead\", or 0-17).", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Audio file to write (format from the extension).", Required = true };
-        var preset = new Option<string>("--preset") { Description = "best (the paper's guidance and causal bias), naive (neither) or fast (best with a quarter of the steps).", DefaultValueFactory = _ => "best" };
+        var preset = new Option<string>("--preset") { Description = "best (the paper's guidance and causal bias), naive (neither) or fast (best with an eighth of the steps).", DefaultValueFactory = _ => "best" };
         var codec = new Option<string?>("--codec") { Description = $"Codec weights (default: $STEMGEN_CODEC or models/{ShippedModels.CodecFileName})." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = $"Model checkpoint (default: $STEMGEN_CHECKPOINT or models/{ShippedModels.CheckpointFileName})." };
         var variations = new Option<int>("--variations") { Description = $"Candidates generated together (1-{StemGenerator.MaxVariations}).", DefaultValueFactory = _ => 1 };

@@ -13,7 +13,7 @@ public class WorkflowDefaultsTests : IDisposable
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     [Fact]
-    public void The_presets_are_best_naive_and_fast_and_fast_is_best_with_a_quarter_of_the_steps()
+    public void The_presets_are_best_naive_and_fast_and_fast_is_best_with_an_eighth_of_the_steps()
     {
         Assert.Equal(new[] { "best", "naive", "fast" }, SamplingPresets.Names);
         Assert.Same(SamplingOptions.Best, SamplingPresets.Get("best"));
@@ -21,7 +21,7 @@ public class WorkflowDefaultsTests : IDisposable
         var fast = SamplingPresets.Get("fast");
         Assert.Equal(new[] { 16, 8, 4, 4 }, fast.StepsPerLevel);
         Assert.Equal(SamplingOptions.Best with { StepsPerLevel = fast.StepsPerLevel }, fast);
-        Assert.Equal(SamplingOptions.Best.TotalSteps, 4 * fast.TotalSteps);
+        Assert.Equal(SamplingOptions.Best.TotalSteps, 8 * fast.TotalSteps);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ namespace StemGen.Model.Sampling;
 
 /// <summary>
 /// The named samplers a user picks from, the same in `stemgen generate --preset` and the studio's generate panel:
-/// "best" (the paper's guidance and causal bias), "naive" (neither) and "fast" (best with a quarter of its decoding steps).
+/// "best" (the paper's guidance and causal bias), "naive" (neither) and "fast" (best with an eighth of its decoding steps).
 /// </summary>
 public static class SamplingPresets
 {

@@ -85,7 +85,9 @@ public static class JobsSetup
 /// <summary>The studio's own Hangfire server (one job at a time): the studio queue, and generation when <see cref="JobsOptions.RunInStudio"/>.</summary>
 public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOptions> options, GeneratorHost generator, ILogger<EmbeddedJobServer> logger) : IHostedService, IDisposable
 {
+    private readonly Lock gate = new();
     private BackgroundJobServer? server;
+    private Task? stopped;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -100,17 +102,30 @@ public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOp
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    // The host may stop twice, at once (a test factory does), and disposes after stopping: one stop, which every call awaits.
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (gate) return stopped ??= StopServerAsync(cancellationToken);
+    }
+
+    private async Task StopServerAsync(CancellationToken cancellationToken)
     {
         if (server is null) return;
         server.SendStop();
         await server.WaitForShutdownAsync(cancellationToken);
         server.Dispose();
-        server = null;
     }
 
     /// <summary>A host that never stopped (a failed start) still lets the server go.</summary>
-    public void Dispose() => server?.Dispose();
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (stopped is not null) return;
+            stopped = Task.CompletedTask;
+            server?.Dispose();
+        }
+    }
 }
 
 /// <summary>
