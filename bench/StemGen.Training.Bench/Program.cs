@@ -52,8 +52,14 @@ foreach (var preset in presets)
     var config = StemGenConfig.Preset(preset);
     var training = TrainingConfig.Paper with
     {
-        BatchSize = batch, MaxSteps = warmup + steps, LogInterval = 1, ValidationInterval = long.MaxValue / 2, CheckpointInterval = long.MaxValue / 2,
-        EarlyStoppingPatience = 0, WarmupSteps = 1, HoldSteps = 1_000_000,
+        BatchSize = batch,
+        MaxSteps = warmup + steps,
+        LogInterval = 1,
+        ValidationInterval = long.MaxValue / 2,
+        CheckpointInterval = long.MaxValue / 2,
+        EarlyStoppingPatience = 0,
+        WarmupSteps = 1,
+        HoldSteps = 1_000_000,
     };
     var data = new SyntheticTokenSource(config.Levels, config.CodebookSize, config.Categories, frames, shift: 1);
     var dir = Directory.CreateTempSubdirectory("stemgen-train-bench-").FullName;

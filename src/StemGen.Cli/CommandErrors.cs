@@ -46,6 +46,19 @@ internal static class CommandErrors
         }
     }
 
+    /// <summary>--device as every command takes it (<see cref="StemGen.Torch.Device.FromOption"/>): a bad name is a usage error.</summary>
+    public static Device ParseDevice(string? text)
+    {
+        try
+        {
+            return StemGen.Torch.Device.FromOption(text);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--device: {e.Message}");
+        }
+    }
+
     private static bool IsUserError(Exception e) =>
         e is UsageException or AudioFormatException or CodecWeightsException or SafeTensorsFormatException
             or SlakhFormatException or ExternalToolException or TorchException or DllNotFoundException

@@ -5,6 +5,7 @@ using StemGen.Audio;
 using StemGen.Data;
 using StemGen.Data.Rendering;
 using StemGen.Data.Slakh;
+using StemGen.Model;
 
 namespace StemGen.Cli;
 
@@ -206,11 +207,5 @@ internal static class DataCommands
         {
             if (terminal) Console.Error.WriteLine();
         }
-    }
-
-    /// <summary>Reports on the calling thread (System.Progress would post to the thread pool and could print after the summary).</summary>
-    internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -3,62 +3,37 @@ using System.Diagnostics;
 using System.Globalization;
 using StemGen.Data.Slakh;
 using StemGen.Data.Tokens;
+using StemGen.Model;
 using StemGen.Model.Codec;
 using StemGen.Model.Training;
 
 namespace StemGen.Cli;
 
-/// <summary>An import, a codec and the token cache of that codec, opened and checked for a command.</summary>
-internal sealed class TokenData(ImportManifest manifest, EncodecModel codec, CodecTokenizer tokenizer, TokenCache cache) : IDisposable
+/// <summary>
+/// A command's --data/--codec/--cache checked with usage errors, then opened as the library's <see cref="TokenDataset"/>
+/// (the studio's training runs open theirs the same way).
+/// </summary>
+internal static class TokenData
 {
-    public ImportManifest Manifest { get; } = manifest;
-    public EncodecModel Codec { get; } = codec;
-    public CodecTokenizer Tokenizer { get; } = tokenizer;
-    public TokenCache Cache { get; } = cache;
-
-    /// <summary>The default cache: a "tokens" folder inside the import.</summary>
-    public static string DefaultCache(string data) => Path.Combine(data, "tokens");
-
-    public static ImportManifest LoadManifest(string? data)
+    public static TokenDataset Open(string? data, string? codecPath, string? cacheRoot)
     {
         if (string.IsNullOrWhiteSpace(data)) throw new UsageException("--data is required: an import folder (made by `stemgen import`) with manifest.json");
         if (!Directory.Exists(data)) throw new UsageException($"--data {data}: no such folder");
         var file = Path.Combine(data, ImportManifest.FileName);
         if (!File.Exists(file)) throw new UsageException($"--data {data}: no {ImportManifest.FileName} (import the dataset first: stemgen import <dataset> --out {data})");
-        return ImportManifest.Load(file);
-    }
-
-    public static EncodecModel LoadCodec(string? path)
-    {
-        if (string.IsNullOrWhiteSpace(path)) throw new UsageException("--codec is required: a codec .safetensors (e.g. from `stemgen codec train`)");
-        if (!File.Exists(path)) throw new UsageException($"--codec {path}: no such file");
-        return EncodecModel.Load(path);
-    }
-
-    public static TokenData Open(string? data, string? codecPath, string? cacheRoot)
-    {
-        var manifest = LoadManifest(data);
-        var codec = LoadCodec(codecPath);
-        try
-        {
-            codec.Eval();
-            var tokenizer = new CodecTokenizer(codec);
-            if (tokenizer.SampleRate != manifest.SampleRate)
-                Console.Error.WriteLine($"note: the import is at {manifest.SampleRate} Hz, the codec reads {tokenizer.SampleRate} Hz: stems are resampled before encoding");
-            return new TokenData(manifest, codec, tokenizer, new TokenCache(cacheRoot ?? DefaultCache(data!), tokenizer));
-        }
-        catch
-        {
-            codec.Dispose();
-            throw;
-        }
+        if (string.IsNullOrWhiteSpace(codecPath)) throw new UsageException("--codec is required: a codec .safetensors (e.g. from `stemgen codec train`)");
+        if (!File.Exists(codecPath)) throw new UsageException($"--codec {codecPath}: no such file");
+        var opened = TokenDataset.Open(data!, codecPath, cacheRoot);
+        if (opened.Tokenizer.SampleRate != opened.Manifest.SampleRate)
+            Console.Error.WriteLine($"note: the import is at {opened.Manifest.SampleRate} Hz, the codec reads {opened.Tokenizer.SampleRate} Hz: stems are resampled before encoding");
+        return opened;
     }
 
     /// <summary>Opens the batch source, encoding what the cache lacks, with a progress line per split on stderr.</summary>
-    public TokenCacheBatchSource OpenSource(TokenCacheSourceOptions options, CancellationToken cancellationToken)
+    public static TokenCacheBatchSource OpenSource(TokenDataset opened, TrainingDataSettings settings, int jobs, CancellationToken cancellationToken)
     {
         var bars = new Dictionary<string, DataCommands.ProgressBar>();
-        var source = TokenCacheBatchSource.Open(Manifest, Cache, Tokenizer, options, new DataCommands.InlineProgress<TokenSourceProgress>(p =>
+        var source = opened.OpenSource(settings, jobs, new InlineProgress<TokenSourceProgress>(p =>
         {
             if (!bars.TryGetValue(p.Split, out var bar))
             {
@@ -70,8 +45,6 @@ internal sealed class TokenData(ImportManifest manifest, EncodecModel codec, Cod
         foreach (var bar in bars.Values) bar.Done();
         return source;
     }
-
-    public void Dispose() => Codec.Dispose();
 }
 
 /// <summary>`stemgen tokens build`: encodes an import's stems and context submixes into the token cache, so training reads tokens only.</summary>
@@ -160,7 +133,7 @@ internal static class TokenCommands
             {
                 var bar = new DataCommands.ProgressBar($"{split} segments");
                 var set = TokenPairSet.Load(opened.Manifest, split, opened.Cache, opened.Tokenizer, options, j,
-                    new DataCommands.InlineProgress<TokenCacheProgress>(p => bar.Update(p.SegmentsDone, p.SegmentsTotal, $"{p.Encoded} encoded, {p.Hits} from cache")),
+                    new InlineProgress<TokenCacheProgress>(p => bar.Update(p.SegmentsDone, p.SegmentsTotal, $"{p.Encoded} encoded, {p.Hits} from cache")),
                     cancellationToken, part, parts, new TokenCacheBuildOptions { Batch = b });
                 bar.Done();
                 var s = set.Summary;

@@ -3,48 +3,12 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.Json;
 using StemGen.Data.Tokens;
+using StemGen.Model;
 using StemGen.Model.Training;
 using StemGen.Model.Transformer;
 using StemGen.Torch;
 
 namespace StemGen.Cli;
-
-/// <summary>
-/// How a run reads its data; saved as RUN/data.json when the run starts, so a resumed run draws
-/// exactly the same pairs.
-/// </summary>
-internal sealed record RunDataSettings(int SeqFrames, int Submixes, long SubmixSeed, int ValidationPairs, double EncodeSeconds)
-{
-    public const string FileName = "data.json";
-
-    public static RunDataSettings? Read(string runDirectory)
-    {
-        var path = Path.Combine(runDirectory, FileName);
-        if (!File.Exists(path)) return null;
-        try
-        {
-            return JsonSerializer.Deserialize<RunDataSettings>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path} is damaged ({e.Message})");
-        }
-    }
-
-    public void Write(string runDirectory)
-    {
-        var path = Path.Combine(runDirectory, FileName);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
-
-    public TokenCacheSourceOptions SourceOptions(int jobs) => new()
-    {
-        Pairs = new TokenPairOptions { CropFrames = SeqFrames, SubmixesPerSegment = Submixes, SubmixSeed = SubmixSeed, EncodeSeconds = EncodeSeconds },
-        ValidationPairs = ValidationPairs,
-        Jobs = jobs,
-    };
-}
 
 /// <summary>
 /// `stemgen train`: trains the StemGen model on the token cache of an import (paper section 3),
@@ -54,8 +18,6 @@ internal sealed record RunDataSettings(int SeqFrames, int Submixes, long SubmixS
 /// </summary>
 internal static class TrainCommand
 {
-    public const string ExportFile = "model.safetensors";
-
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public static Command Create()
@@ -72,10 +34,10 @@ internal static class TrainCommand
         var contextDropout = new Option<double?>("--context-dropout") { Description = "Probability of dropping the context of an example (default 0.2)." };
         var dropContext = new Option<bool>("--drop-context-always") { Description = "Never show the context (context dropout 1): the baseline that shows what listening adds." };
         var seed = new Option<ulong>("--seed") { Description = "Run seed: initialisation, batches, masks and dropout derive from it.", DefaultValueFactory = _ => 1 };
-        var submixes = new Option<int>("--submixes") { Description = "Context submixes per segment in the token cache.", DefaultValueFactory = _ => 4 };
-        var submixSeed = new Option<long>("--submix-seed") { Description = "Seed of the submix recipes (as `stemgen tokens build --seed`).", DefaultValueFactory = _ => 1 };
+        var submixes = new Option<int>("--submixes") { Description = "Context submixes per segment in the token cache.", DefaultValueFactory = _ => TrainingDataSettings.DefaultSubmixes };
+        var submixSeed = new Option<long>("--submix-seed") { Description = "Seed of the submix recipes (as `stemgen tokens build --seed`).", DefaultValueFactory = _ => TrainingDataSettings.DefaultSubmixSeed };
         var encodeSeconds = new Option<double>("--encode-seconds") { Description = "Use only the first S seconds of each segment (0: all); as `stemgen tokens build --encode-seconds`.", DefaultValueFactory = _ => 0 };
-        var validationPairs = new Option<int>("--validation-pairs") { Description = "Fixed validation pairs from the validation split.", DefaultValueFactory = _ => 64 };
+        var validationPairs = new Option<int>("--validation-pairs") { Description = "Fixed validation pairs from the validation split.", DefaultValueFactory = _ => TrainingDataSettings.DefaultValidationPairs };
         var validateEvery = new Option<long?>("--validate-every") { Description = "Steps between validations (default: steps / 24, at most 1000)." };
         var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Steps between checkpoints (default: as --validate-every)." };
         var checkpointMinutes = new Option<double>("--checkpoint-minutes") { Description = "Also checkpoint when this many minutes passed since the last checkpoint (0: by steps only)." };
@@ -119,16 +81,7 @@ internal static class TrainCommand
             if (parseResult.GetValue(logEvery) < 1) throw new UsageException("--log-every must be at least 1");
             if (parseResult.GetValue(patience) is < 0) throw new UsageException("--patience must be 0 (never stop early) or positive");
             if (parseResult.GetValue(jobs) < 1) throw new UsageException("--jobs must be at least 1");
-            Device target;
-            try
-            {
-                var name = parseResult.GetValue(device)!;
-                target = name.Equals("best", StringComparison.OrdinalIgnoreCase) ? Device.Best : Device.Parse(name);
-            }
-            catch (FormatException e)
-            {
-                throw new UsageException($"--device: {e.Message}");
-            }
+            var target = CommandErrors.ParseDevice(parseResult.GetValue(device));
             var presetName = parseResult.GetValue(preset)!;
             if (!StemGenConfig.PresetNames.Contains(presetName.Trim().ToLowerInvariant()))
                 throw new UsageException($"unknown --preset '{presetName}' (use {string.Join(", ", StemGenConfig.PresetNames)})");
@@ -147,11 +100,11 @@ internal static class TrainCommand
                     throw new UsageException($"--run {runDir} was trained with codec {stored.Codec}, but --codec is {opened.Tokenizer.CodecIdentity}: use the run's codec, or another --run folder");
             }
 
-            var settings = new RunDataSettings(frames, parseResult.GetValue(submixes), parseResult.GetValue(submixSeed), parseResult.GetValue(validationPairs),
+            var settings = new TrainingDataSettings(frames, parseResult.GetValue(submixes), parseResult.GetValue(submixSeed), parseResult.GetValue(validationPairs),
                 parseResult.GetValue(encodeSeconds));
             if (resuming)
             {
-                var saved = RunDataSettings.Read(runDir);
+                var saved = TrainingDataSettings.Read(runDir);
                 if (saved is not null)
                 {
                     if (saved != settings && new Option[] { seqFrames, submixes, submixSeed, validationPairs, encodeSeconds }.Any(o => Given(parseResult, o)))
@@ -172,11 +125,11 @@ internal static class TrainCommand
             if (stored is not null && Given(parseResult, seed) && stored.Seed != trainingConfig.Seed)
                 throw new UsageException($"--run {runDir} has seed {stored.Seed}; a resumed run keeps its seed");
 
-            var source = opened.OpenSource(settings.SourceOptions(parseResult.GetValue(jobs)), cancellationToken);
+            var source = TokenData.OpenSource(opened, settings, parseResult.GetValue(jobs), cancellationToken);
             Directory.CreateDirectory(runDir);
             if (!resuming) settings.Write(runDir);
             using var trainer = StemGenTrainer.CreateOrResume(runDir, modelConfig, trainingConfig, source, target);
-            if (parseResult.GetValue(listeningCheck)) return ListeningCheck(trainer);
+            if (parseResult.GetValue(listeningCheck)) return ListeningCheck(trainer, cancellationToken);
             if (parseResult.GetValue(init) is { } initial)
             {
                 if (resuming) throw new UsageException($"--init starts a new run; {runDir} already has a checkpoint (resume it without --init, or choose another folder)");
@@ -191,7 +144,7 @@ internal static class TrainCommand
                 Console.WriteLine($"init       weights of {initial} (step {Meta<long>(metadata, initial, CheckpointKeys.Step)})");
             }
             PrintHeader(trainer, source, settings, resuming);
-            var outcome = trainer.Run(new DataCommands.InlineProgress<TrainingProgress>(PrintProgress), cancellationToken);
+            var outcome = trainer.Run(new InlineProgress<TrainingProgress>(PrintProgress), cancellationToken);
             Console.WriteLine($"stopped    step {outcome.Step}: {outcome.Reason switch
             {
                 StopReason.MaxSteps => "reached the last step",
@@ -206,7 +159,7 @@ internal static class TrainCommand
 
     private static bool Given(ParseResult parseResult, Option option) => parseResult.GetResult(option) is { Implicit: false };
 
-    private static StemGenConfig BuildModelConfig(ParseResult parseResult, string presetName, TokenData opened, int frames, Option<bool> dropContext, Option<double?> contextDropout)
+    private static StemGenConfig BuildModelConfig(ParseResult parseResult, string presetName, TokenDataset opened, int frames, Option<bool> dropContext, Option<double?> contextDropout)
     {
         var preset = StemGenConfig.Preset(presetName);
         // The model's vocabulary is the codec's.
@@ -233,7 +186,7 @@ internal static class TrainCommand
         }).Validate();
     }
 
-    private static void PrintHeader(StemGenTrainer trainer, TokenCacheBatchSource source, RunDataSettings settings, bool resumed)
+    private static void PrintHeader(StemGenTrainer trainer, TokenCacheBatchSource source, TrainingDataSettings settings, bool resumed)
     {
         var m = trainer.ModelConfig;
         var t = trainer.Config;
@@ -265,29 +218,20 @@ internal static class TrainCommand
 
     private static string Eta(TimeSpan? eta) => eta is { } e ? DataCommands.Clock(e.TotalSeconds) : "-";
 
-    /// <summary>
-    /// Validates the run's best model (its latest checkpoint if none) on the fixed validation pairs
-    /// and masks, with the context and with it dropped; also with each level masked whole, where for
-    /// level 1 the model has only the conditioning. The difference is what the context contributes.
-    /// </summary>
-    private static int ListeningCheck(StemGenTrainer trainer)
+    /// <summary>Prints the library's <see cref="Model.Training.ListeningCheck"/>: with the context, without it, and the gain, for both kinds of masks.</summary>
+    private static int ListeningCheck(StemGenTrainer trainer, CancellationToken cancellationToken)
     {
-        var best = trainer.BestModelPath;
-        if (File.Exists(best)) trainer.LoadWeights(best);
-        Console.WriteLine($"listening  {(File.Exists(best) ? $"best model (step {trainer.BestStep})" : $"latest checkpoint (step {trainer.Step})")}, " +
-                          $"context dropout {trainer.ModelConfig.ContextDropout.ToString(Inv)}; chance accuracy {Pct(1.0 / trainer.ModelConfig.CodebookSize)}");
-        // A model trained never to see the context has untrained context tables: only "dropped" means anything.
-        var hears = trainer.ModelConfig.ContextDropout < 1;
-        foreach (var whole in new[] { false, true })
+        var result = Model.Training.ListeningCheck.Run(trainer, cancellationToken);
+        Console.WriteLine($"listening  {(result.BestModel ? $"best model (step {result.ModelStep})" : $"latest checkpoint (step {result.ModelStep})")}, " +
+                          $"context dropout {result.ContextDropout.ToString(Inv)}; chance accuracy {Pct(1.0 / trainer.ModelConfig.CodebookSize)}");
+        foreach (var (masks, figures) in new[] { ("training masks    ", result.TrainingMasks), ("level masked whole", result.WholeLevel) })
         {
-            var masks = whole ? "level masked whole" : "training masks    ";
-            var deaf = trainer.Validate(dropContext: true, wholeLevel: whole);
-            if (!hears)
+            var deaf = figures.WithoutContext;
+            if (figures.WithContext is not { } heard)
             {
                 Console.WriteLine($"{masks}  context dropped  loss {deaf.Loss.ToString("0.000", Inv)} [{Losses(deaf.LevelLoss)}]  acc {Pct(deaf.Accuracy)} [{Levels(deaf.LevelAccuracy)}]");
                 continue;
             }
-            var heard = trainer.Validate(wholeLevel: whole);
             Console.WriteLine($"{masks}  with context     loss {heard.Loss.ToString("0.000", Inv)} [{Losses(heard.LevelLoss)}]  acc {Pct(heard.Accuracy)} [{Levels(heard.LevelAccuracy)}]");
             Console.WriteLine($"{masks}  context dropped  loss {deaf.Loss.ToString("0.000", Inv)} [{Losses(deaf.LevelLoss)}]  acc {Pct(deaf.Accuracy)} [{Levels(deaf.LevelAccuracy)}]");
             Console.WriteLine($"{masks}  context gain     loss {(deaf.Loss - heard.Loss).ToString("+0.000;-0.000", Inv)} nats/token, " +
@@ -298,21 +242,14 @@ internal static class TrainCommand
 
     private static string Losses(IEnumerable<double> values) => string.Join(" ", values.Select(l => l.ToString("0.000", Inv)));
 
-    /// <summary>Writes RUN/model.safetensors from the best model (or the latest checkpoint when no validation has run yet).</summary>
+    /// <summary>Writes RUN/model.safetensors with the library's <see cref="TrainingExport"/> and prints what it holds.</summary>
     private static int Export(string runDir)
     {
         if (!Directory.Exists(runDir)) throw new UsageException($"--run {runDir}: no such folder");
-        var best = Path.Combine(runDir, StemGenTrainer.BestModelFile);
-        var latest = Path.Combine(runDir, StemGenTrainer.CheckpointFile);
-        var from = File.Exists(best) ? best : File.Exists(latest) ? latest : throw new UsageException($"--run {runDir}: no best.safetensors or checkpoint.safetensors to export");
-        ValidationResult? validation = null;
-        using (var file = TrainingCheckpoint.Load(from))
-            if (file.Metadata.ContainsKey(CheckpointKeys.Validation)) validation = file.Get<ValidationResult>(CheckpointKeys.Validation);
-        var loaded = ModelCheckpoint.Load(from, Device.CPU);
-        using var model = loaded.Model;
-        var export = Path.Combine(runDir, ExportFile);
-        ModelCheckpoint.Save(export, model, loaded.CodecIdentity, loaded.Step, validation);
-        Console.WriteLine($"exported   {export} (step {loaded.Step}, from {Path.GetFileName(from)})" +
+        if (TrainingExport.SourceOf(runDir) is null) throw new UsageException($"--run {runDir}: no best.safetensors or checkpoint.safetensors to export");
+        var exported = TrainingExport.Export(runDir);
+        var validation = exported.Validation;
+        Console.WriteLine($"exported   {exported.Path} (step {exported.Step}, from {Path.GetFileName(exported.From)})" +
                           (validation is null ? "" : $"; validation accuracy {Pct(validation.Accuracy)} [{Levels(validation.LevelAccuracy)}], loss {validation.Loss.ToString("0.000", Inv)}"));
         return 0;
     }

@@ -9,7 +9,7 @@ namespace StemGen.Jobs;
 public sealed record GenerationParameters
 {
     public required IReadOnlyList<int> ContextStemIds { get; init; }
-    /// <summary>"best" (the paper's sampler), "naive" (no guidance, no causal bias) or "fast" (best with fewer steps).</summary>
+    /// <summary>One of <see cref="SamplingPresets.Names"/>: "best" (the paper's sampler), "naive" (no guidance, no causal bias) or "fast" (best with fewer steps).</summary>
     public string Preset { get; init; } = "best";
     public int Variations { get; init; } = 1;
     public double? Temperature { get; init; }
@@ -24,7 +24,7 @@ public sealed record GenerationParameters
     /// <summary>Inpainting: the stem whose region is regenerated; it is kept as it is outside the region.</summary>
     public int? ExistingStemId { get; init; }
 
-    public static IReadOnlyList<string> Presets { get; } = ["best", "naive", "fast"];
+    public static IReadOnlyList<string> Presets => SamplingPresets.Names;
 
     /// <summary>The settings a user needs to reproduce a result: "best, seed 42, context guidance 2".</summary>
     public string Summary()
@@ -42,13 +42,7 @@ public sealed record GenerationParameters
 
     public SamplingOptions ToSamplingOptions()
     {
-        var options = Preset switch
-        {
-            "best" => SamplingOptions.Best,
-            "naive" => SamplingOptions.Naive,
-            "fast" => SamplingOptions.Best with { StepsPerLevel = [16, 8, 4, 4] },
-            _ => throw new ArgumentException($"unknown preset '{Preset}' (use {string.Join(", ", Presets)})"),
-        };
+        var options = SamplingPresets.Get(Preset);
         if (Temperature is { } t) options = options with { Temperature = t };
         if (ContextGuidance is { } a) options = options with { Guidance = options.Guidance with { ContextScale = a } };
         if (CategoryGuidance is { } i) options = options with { Guidance = options.Guidance with { CategoryScale = i } };

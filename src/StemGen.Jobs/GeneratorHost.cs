@@ -66,12 +66,6 @@ public static class StemGeneratorFactory
         var options = services.GetRequiredService<IOptions<GenerationOptions>>().Value;
         // Configured paths win; otherwise $STEMGEN_CODEC / $STEMGEN_CHECKPOINT, then the repository's shipped models/.
         var codec = ShippedModels.CodecPath(options.CodecWeightsPath);
-        return StemGenerator.Load(codec, checkpoint ?? ShippedModels.CheckpointPath(options.ModelCheckpointPath), DeviceFor(options.Device), options.MaxContextSeconds);
+        return StemGenerator.Load(codec, checkpoint ?? ShippedModels.CheckpointPath(options.ModelCheckpointPath), StemGen.Torch.Device.FromOption(options.Device), options.MaxContextSeconds);
     };
-
-    /// <summary>"auto": null (CUDA when present, CPU otherwise); else "cpu", "cuda" or "cuda:N".</summary>
-    internal static StemGen.Torch.Device? DeviceFor(string option) =>
-        string.Equals(option?.Trim(), "auto", StringComparison.OrdinalIgnoreCase) || string.IsNullOrWhiteSpace(option)
-            ? null
-            : StemGen.Torch.Device.Parse(option);
 }

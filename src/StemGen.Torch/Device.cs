@@ -30,6 +30,13 @@ public readonly record struct Device(DeviceType Type, int Index = -1)
         throw new FormatException($"bad device '{text}': use cpu, cuda or cuda:N");
     }
 
+    /// <summary>
+    /// A device setting as the command line, the studio and the worker take it: "best" or "auto" (or nothing) for
+    /// <see cref="Best"/>, otherwise as <see cref="Parse"/> ("cpu", "cuda", "cuda:N"); throws FormatException.
+    /// </summary>
+    public static Device FromOption(string? text) =>
+        string.IsNullOrWhiteSpace(text) || text.Trim().ToLowerInvariant() is "best" or "auto" ? Best : Parse(text);
+
     public override string ToString() =>
         (Type == DeviceType.CPU ? "cpu" : "cuda") + (Index >= 0 && Type != DeviceType.CPU ? $":{Index}" : "");
 }

@@ -35,5 +35,5 @@ public readonly struct AutocastScope : IDisposable
         previous = rc == 1;
     }
 
-    public void Dispose() => Native.sg_set_autocast((int)device, previous ? 1 : 0, (int)dtype);
+    public void Dispose() => _ = Native.sg_set_autocast((int)device, previous ? 1 : 0, (int)dtype); // restoring a mode that was set: cannot fail
 }

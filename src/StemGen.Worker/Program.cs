@@ -29,7 +29,7 @@ services.AddSingleton(sp => new WorkerIdentity(sp.GetRequiredService<IOptions<Wo
 services.AddSingleton<Func<string?, StemGen.Model.Generation.IStemGenerator>>(StemGeneratorFactory.FromOptions);
 services.AddSingleton<GeneratorHost>();
 services.AddTransient<GenerationJobRunner>();
-services.AddHostedService<ModelWarmup>();
+services.AddHostedService<WarmUpAtStart>();
 
 // The queues live in the studio's PostgreSQL. Jobs:WorkerTimeoutSeconds and Jobs:PollIntervalSeconds are
 // the studio's settings too: the fetching side applies the timeout, so every machine should agree.
@@ -42,36 +42,17 @@ services.AddSingleton<JobStorage>(_ =>
         TimeSpan.FromSeconds(configuration.GetValue("Jobs:WorkerTimeoutSeconds", 120)),
         TimeSpan.FromSeconds(Math.Max(0.1, configuration.GetValue("Jobs:PollIntervalSeconds", 1.0))), ownsSchema: false);
 });
-services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings());
+services.AddHangfire(c => c.UseStemGenSettings());
 services.AddHangfireServer((sp, server) =>
 {
     var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
-    server.ServerName = worker.Name;
-    server.Queues = worker.Queues;
-    server.WorkerCount = 1; // one job at a time on this device
-    server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+    HangfireSetup.Configure(server, worker.Name, worker.Queues);
 });
 
 builder.Build().Run();
 
-/// <summary>
-/// Loads the model the studio serves at start, so the first job does not wait for it and a broken model shows in
-/// the log at once. Jobs load another one when the studio switches.
-/// </summary>
-internal sealed class ModelWarmup(GeneratorHost generator, IStudioGateway studio, ILogger<ModelWarmup> logger) : BackgroundService
+/// <summary>The worker loads the served model at start (<see cref="ModelWarmup"/>).</summary>
+internal sealed class WarmUpAtStart(GeneratorHost generator, IStudioGateway studio, ILogger<WarmUpAtStart> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            var served = await studio.ServedModelAsync(stoppingToken);
-            var model = await generator.GetAsync(studio, served, stoppingToken);
-            logger.LogInformation("model {Model} loaded on {Device}", served?.Name ?? "(configured)", model.Device);
-        }
-        catch (GeneratorUnavailableException e) { logger.LogError("generation unavailable: {Reason}", e.Message); }
-        catch (Exception e) when (e is HttpRequestException or InvalidDataException or IOException)
-        {
-            logger.LogWarning("the served model could not be fetched yet ({Reason}); the first job fetches it", e.Message);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => ModelWarmup.RunAsync(generator, studio, logger, stoppingToken);
 }

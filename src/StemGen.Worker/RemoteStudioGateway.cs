@@ -47,7 +47,7 @@ public sealed class RemoteStudioGateway(HttpClient http, StudioHubConnection hub
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
                 var got = Convert.ToHexStringLower(hash.GetHashAndReset());
-                if (got != model.Sha256.ToLowerInvariant() || file.Length != model.Bytes)
+                if (!string.Equals(got, model.Sha256, StringComparison.OrdinalIgnoreCase) || file.Length != model.Bytes)
                     throw new InvalidDataException($"the download of model {model.Name} is damaged: {file.Length} bytes with SHA-256 {got}, expected {model.Bytes} bytes with {model.Sha256}");
             }
             File.Move(temp, path, overwrite: true);

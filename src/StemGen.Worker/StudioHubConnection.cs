@@ -50,7 +50,6 @@ public sealed class StudioHubConnection : IHostedService, IAsyncDisposable
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        var backoff = new Backoff();
         for (var attempt = 0; !cancellationToken.IsCancellationRequested; attempt++)
         {
             try
@@ -61,7 +60,7 @@ public sealed class StudioHubConnection : IHostedService, IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                var delay = backoff.Delay(attempt);
+                var delay = Backoff.Delay(attempt);
                 logger.LogWarning("cannot reach the studio's worker hub ({Message}); next try in {Seconds:0.#} s", e.Message, delay.TotalSeconds);
                 try { await Task.Delay(delay, cancellationToken); } catch (OperationCanceledException) { return; }
             }
@@ -80,7 +79,7 @@ public sealed class StudioHubConnection : IHostedService, IAsyncDisposable
     /// <summary>0.5 s, 1 s, 2 s... up to 30 s between tries.</summary>
     private sealed class Backoff : IRetryPolicy
     {
-        public TimeSpan Delay(int attempt) => TimeSpan.FromSeconds(Math.Min(30, 0.5 * Math.Pow(2, Math.Min(attempt, 6))));
+        public static TimeSpan Delay(int attempt) => TimeSpan.FromSeconds(Math.Min(30, 0.5 * Math.Pow(2, Math.Min(attempt, 6))));
 
         public TimeSpan? NextRetryDelay(RetryContext context) => Delay((int)context.PreviousRetryCount);
     }

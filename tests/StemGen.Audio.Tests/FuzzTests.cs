@@ -35,44 +35,44 @@ public sealed class FuzzTests(ITestOutputHelper output) : TempFolderTests
                     bytes[Offset()] = InterestingBytes[random.Next(InterestingBytes.Length)];
                     break;
                 case 2: // an interesting 32-bit word (lengths, rates, counts), either endianness
-                {
-                    var at = Math.Min(Offset(), Math.Max(0, bytes.Count - 4));
-                    var word = random.Next(4) == 0 ? (uint)random.Next() : InterestingWords[random.Next(InterestingWords.Length)];
-                    var span = new byte[4];
-                    if (random.Next(2) == 0) BinaryPrimitives.WriteUInt32LittleEndian(span, word);
-                    else BinaryPrimitives.WriteUInt32BigEndian(span, word);
-                    for (var i = 0; i < 4 && at + i < bytes.Count; i++) bytes[at + i] = span[i];
-                    break;
-                }
+                    {
+                        var at = Math.Min(Offset(), Math.Max(0, bytes.Count - 4));
+                        var word = random.Next(4) == 0 ? (uint)random.Next() : InterestingWords[random.Next(InterestingWords.Length)];
+                        var span = new byte[4];
+                        if (random.Next(2) == 0) BinaryPrimitives.WriteUInt32LittleEndian(span, word);
+                        else BinaryPrimitives.WriteUInt32BigEndian(span, word);
+                        for (var i = 0; i < 4 && at + i < bytes.Count; i++) bytes[at + i] = span[i];
+                        break;
+                    }
                 case 3: // truncate
                     bytes = bytes.Take(random.Next(2) == 0 ? random.Next(Math.Min(bytes.Count, 128)) : random.Next(bytes.Count)).ToList();
                     break;
                 case 4: // delete a range
-                {
-                    var at = Offset();
-                    bytes.RemoveRange(at, Math.Min(random.Next(1, 64), bytes.Count - at));
-                    break;
-                }
+                    {
+                        var at = Offset();
+                        bytes.RemoveRange(at, Math.Min(random.Next(1, 64), bytes.Count - at));
+                        break;
+                    }
                 case 5: // duplicate a range
-                {
-                    var at = Offset();
-                    var length = Math.Min(random.Next(1, 256), bytes.Count - at);
-                    bytes.InsertRange(Offset(), bytes.GetRange(at, length));
-                    break;
-                }
+                    {
+                        var at = Offset();
+                        var length = Math.Min(random.Next(1, 256), bytes.Count - at);
+                        bytes.InsertRange(Offset(), bytes.GetRange(at, length));
+                        break;
+                    }
                 case 6: // insert random bytes
-                {
-                    var junk = new byte[random.Next(1, 32)];
-                    random.NextBytes(junk);
-                    bytes.InsertRange(Offset(), junk);
-                    break;
-                }
+                    {
+                        var junk = new byte[random.Next(1, 32)];
+                        random.NextBytes(junk);
+                        bytes.InsertRange(Offset(), junk);
+                        break;
+                    }
                 default: // overwrite a random run
-                {
-                    var at = Offset();
-                    for (var i = at; i < Math.Min(bytes.Count, at + random.Next(1, 16)); i++) bytes[i] = (byte)random.Next(256);
-                    break;
-                }
+                    {
+                        var at = Offset();
+                        for (var i = at; i < Math.Min(bytes.Count, at + random.Next(1, 16)); i++) bytes[i] = (byte)random.Next(256);
+                        break;
+                    }
             }
         }
         return bytes.ToArray();

@@ -25,13 +25,13 @@ public class CodecPaddingTests
     public void Padded_conv_gives_ceil_length_over_stride_frames()
     {
         foreach (var (kernel, stride) in new[] { (8L, 4L), (10L, 5L), (16L, 8L), (7L, 1L), (3L, 1L), (4L, 2L) })
-        for (long length = 1; length <= 70; length++)
-        {
-            var (left, right) = ConvPadding.ForConv(length, kernel, stride);
-            var outLength = (length + left + right - kernel) / stride + 1;
-            Assert.Equal((length + stride - 1) / stride, outLength);
-            Assert.Equal(0, (length + left + right - kernel) % stride);
-        }
+            for (long length = 1; length <= 70; length++)
+            {
+                var (left, right) = ConvPadding.ForConv(length, kernel, stride);
+                var outLength = (length + left + right - kernel) / stride + 1;
+                Assert.Equal((length + stride - 1) / stride, outLength);
+                Assert.Equal(0, (length + left + right - kernel) % stride);
+            }
     }
 
     [Fact]

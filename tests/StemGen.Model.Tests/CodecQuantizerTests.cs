@@ -59,28 +59,28 @@ public class CodecQuantizerTests
         var values = CodecTestData.Values(latent);
         var books = rvq.Layers.Select(l => CodecTestData.Values(l.Codebook.Embed)).ToArray();
         for (var bi = 0; bi < b; bi++)
-        for (var ti = 0; ti < t; ti++)
-        {
-            var residual = new double[d];
-            for (var j = 0; j < d; j++) residual[j] = values[(bi * d + j) * t + ti];
-            for (var q = 0; q < levels; q++)
+            for (var ti = 0; ti < t; ti++)
             {
-                var index = BruteForceNearest(books[q], k, d, residual);
-                Assert.Equal(index, actual[(bi * levels + q) * t + ti]);
-                for (var j = 0; j < d; j++) residual[j] -= books[q][index * d + j];
+                var residual = new double[d];
+                for (var j = 0; j < d; j++) residual[j] = values[(bi * d + j) * t + ti];
+                for (var q = 0; q < levels; q++)
+                {
+                    var index = BruteForceNearest(books[q], k, d, residual);
+                    Assert.Equal(index, actual[(bi * levels + q) * t + ti]);
+                    for (var j = 0; j < d; j++) residual[j] -= books[q][index * d + j];
+                }
             }
-        }
 
         // Decoding sums each level's vector.
         var decoded = CodecTestData.Values(rvq.Decode(codes));
         for (var bi = 0; bi < b; bi++)
-        for (var j = 0; j < d; j++)
-        for (var ti = 0; ti < t; ti++)
-        {
-            var sum = 0.0;
-            for (var q = 0; q < levels; q++) sum += books[q][actual[(bi * levels + q) * t + ti] * d + j];
-            Assert.Equal(sum, decoded[(bi * d + j) * t + ti], 1e-5);
-        }
+            for (var j = 0; j < d; j++)
+                for (var ti = 0; ti < t; ti++)
+                {
+                    var sum = 0.0;
+                    for (var q = 0; q < levels; q++) sum += books[q][actual[(bi * levels + q) * t + ti] * d + j];
+                    Assert.Equal(sum, decoded[(bi * d + j) * t + ti], 1e-5);
+                }
     }
 
     [Fact]

@@ -60,28 +60,28 @@ internal static class CodecTestData
                 }
                 break;
             case 1: // linear chirp
-            {
-                var f0 = 100 + 500 * random.NextDouble();
-                var f1 = 200 + 3000 * random.NextDouble();
-                var duration = (double)samples / sampleRate;
-                for (var n = 0; n < samples; n++)
                 {
-                    var t = (double)n / sampleRate;
-                    clip[n] = (float)(amplitude * Math.Sin(2 * Math.PI * (f0 * t + (f1 - f0) * t * t / (2 * duration))));
+                    var f0 = 100 + 500 * random.NextDouble();
+                    var f1 = 200 + 3000 * random.NextDouble();
+                    var duration = (double)samples / sampleRate;
+                    for (var n = 0; n < samples; n++)
+                    {
+                        var t = (double)n / sampleRate;
+                        clip[n] = (float)(amplitude * Math.Sin(2 * Math.PI * (f0 * t + (f1 - f0) * t * t / (2 * duration))));
+                    }
+                    break;
                 }
-                break;
-            }
             default: // decaying noise bursts
-            {
-                var period = samples / (2 + random.Next(4));
-                var decay = 200 + 2000 * random.NextDouble();
-                for (var n = 0; n < samples; n++)
                 {
-                    var envelope = Math.Exp(-(n % period) / (double)sampleRate * decay);
-                    clip[n] = (float)(amplitude * envelope * (2 * random.NextDouble() - 1));
+                    var period = samples / (2 + random.Next(4));
+                    var decay = 200 + 2000 * random.NextDouble();
+                    for (var n = 0; n < samples; n++)
+                    {
+                        var envelope = Math.Exp(-(n % period) / (double)sampleRate * decay);
+                        clip[n] = (float)(amplitude * envelope * (2 * random.NextDouble() - 1));
+                    }
+                    break;
                 }
-                break;
-            }
         }
         return clip;
     }

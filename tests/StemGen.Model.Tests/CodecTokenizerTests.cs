@@ -25,8 +25,8 @@ public class CodecTokenizerTests : IDisposable
         var codes = model.EncodeMono(audio);
         Assert.Equal(new[] { 4, 50 }, new[] { tokens.GetLength(0), tokens.GetLength(1) });
         for (var q = 0; q < 4; q++)
-        for (var t = 0; t < 50; t++)
-            Assert.Equal(codes[q, t], tokens[q, t]);
+            for (var t = 0; t < 50; t++)
+                Assert.Equal(codes[q, t], tokens[q, t]);
         Assert.Equal(50, tokenizer.FrameRate);
     }
 

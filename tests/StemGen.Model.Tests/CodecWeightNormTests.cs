@@ -20,20 +20,20 @@ public class CodecWeightNormTests
         }
         var norms = new double[g.Length];
         for (var i = 0; i < shape[0]; i++)
-        for (var j = 0; j < shape[1]; j++)
-        for (var k = 0; k < shape[2]; k++)
-        {
-            double x = v[i * strides[0] + j * strides[1] + k];
-            norms[GIndex(i, j, k)] += x * x;
-        }
+            for (var j = 0; j < shape[1]; j++)
+                for (var k = 0; k < shape[2]; k++)
+                {
+                    double x = v[i * strides[0] + j * strides[1] + k];
+                    norms[GIndex(i, j, k)] += x * x;
+                }
         var result = new double[v.Length];
         for (var i = 0; i < shape[0]; i++)
-        for (var j = 0; j < shape[1]; j++)
-        for (var k = 0; k < shape[2]; k++)
-        {
-            var gi = GIndex(i, j, k);
-            result[i * strides[0] + j * strides[1] + k] = g[gi] * v[i * strides[0] + j * strides[1] + k] / Math.Sqrt(norms[gi]);
-        }
+            for (var j = 0; j < shape[1]; j++)
+                for (var k = 0; k < shape[2]; k++)
+                {
+                    var gi = GIndex(i, j, k);
+                    result[i * strides[0] + j * strides[1] + k] = g[gi] * v[i * strides[0] + j * strides[1] + k] / Math.Sqrt(norms[gi]);
+                }
         return result;
     }
 

@@ -17,7 +17,12 @@ public sealed class GenerationTests : IDisposable
 {
     private static readonly StemGenConfig ModelConfig = StemGenConfig.Tiny with
     {
-        Levels = 2, CodebookSize = 16, ModelDim = 32, Heads = 2, Layers = 1, MaxSequence = 256,
+        Levels = 2,
+        CodebookSize = 16,
+        ModelDim = 32,
+        Heads = 2,
+        Layers = 1,
+        MaxSequence = 256,
     };
 
     private static readonly SamplingOptions Fast = SamplingOptions.Best with { StepsPerLevel = [2, 1], Seed = 5 };
@@ -63,7 +68,7 @@ public sealed class GenerationTests : IDisposable
     [InlineData(48000, 1.3, 2)]
     [InlineData(22050, 0.77, 1)]
     [InlineData(32000, 1.0, 1)]
-    public void GenerationOutputHasTheContextRateAndLength(int rate, double seconds, int channels)
+    public void Generation_output_has_the_context_rate_and_length(int rate, double seconds, int channels)
     {
         var context = Tone(rate, seconds, channels);
         var stem = Assert.Single(generator.Generate(Request(context)).Stems);
@@ -77,7 +82,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationResamplesContextStemsToTheFirstStemsRateAndKeepsTheLongestLength()
+    public void Generation_resamples_context_stems_to_the_first_stems_rate_and_keeps_the_longest_length()
     {
         var stem = Assert.Single(generator.Generate(Request(Tone(44100, 1.0), Tone(22050, 1.5, channels: 2))).Stems);
         Assert.Equal(44100, stem.Audio.SampleRate);
@@ -125,7 +130,7 @@ public sealed class GenerationTests : IDisposable
 
     [Theory]
     [MemberData(nameof(BadRequestNames))]
-    public void GenerationRefusesABadRequestBeforeAnyModelWork(string name)
+    public void Generation_refuses_a_bad_request_before_any_model_work(string name)
     {
         var (make, says) = BadRequests[name];
         var e = Assert.Throws<GenerationRequestException>(() => generator.Generate(make()));
@@ -134,7 +139,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationRefusesAContextLongerThanTheLimitBeforeAnyModelWork()
+    public void Generation_refuses_a_context_longer_than_the_limit_before_any_model_work()
     {
         using var limited = NewGenerator(maxContextSeconds: 0.5);
         var e = Assert.Throws<GenerationRequestException>(() => limited.Generate(Request(Tone(48000, 0.75))));
@@ -143,7 +148,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationWithTheSameSeedGivesTheSameStem()
+    public void Generation_with_the_same_seed_gives_the_same_stem()
     {
         var request = Request(Tone(32000, 1.0));
         var a = Assert.Single(generator.Generate(request).Stems);
@@ -155,7 +160,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationVariationsHaveTheirOwnTokens()
+    public void Generation_variations_have_their_own_tokens()
     {
         var stems = generator.Generate(Request(Tone(32000, 1.0)) with { Variations = 3 }).Stems;
         Assert.Equal(3, stems.Count);
@@ -167,7 +172,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationInpaintingKeepsTheExistingTokensAndAudioOutsideTheRegion()
+    public void Generation_inpainting_keeps_the_existing_tokens_and_audio_outside_the_region()
     {
         var context = Tone(32000, 2.0, frequency: 110);
         var existing = Varied(2.0);
@@ -195,7 +200,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationInpaintingOfALongStemWorksOnOneWindowAroundTheRegion()
+    public void Generation_inpainting_of_a_long_stem_works_on_one_window_around_the_region()
     {
         using var windowed = NewGenerator(window: new GenerationWindow(24, 8));
         var existing = Varied(4.0);                                            // 200 frames
@@ -215,7 +220,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationOfARegionAloneDecodesOnlyItsFramesAndIsSilentElsewhere()
+    public void Generation_of_a_region_alone_decodes_only_its_frames_and_is_silent_elsewhere()
     {
         var stem = Assert.Single(generator.Generate(Request(Tone(32000, 2.0)) with { Region = new TimeRegion(0.5, 1.25) }).Stems);
         Assert.Equal(25, stem.StartFrame);
@@ -227,7 +232,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationProgressCountsEveryStepUpToTheTotal()
+    public void Generation_progress_counts_every_step_up_to_the_total()
     {
         var reports = new ListProgress<GenerationProgress>();
         generator.Generate(Request(Tone(32000, 1.0)), reports);
@@ -242,7 +247,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationLongerThanTheWindowRunsInOverlappingWindowsOverTheFullLength()
+    public void Generation_longer_than_the_window_runs_in_overlapping_windows_over_the_full_length()
     {
         using var windowed = NewGenerator(window: new GenerationWindow(24, 8));
         var context = Tone(44100, 2.0);                                        // 100 frames at 50 frames/s
@@ -259,7 +264,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationWindowsKeepTheAlreadyGeneratedOverlapFixed()
+    public void Generation_windows_keep_the_already_generated_overlap_fixed()
     {
         var source = new RecordingSource(new StemGenLogitsSource(generator.Model));
         var window = new GenerationWindow(24, 8);
@@ -289,7 +294,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationWindowsDefaultToTheModelsTrainingCropOrTwentySeconds()
+    public void Generation_windows_default_to_the_models_training_crop_or_twenty_seconds()
     {
         var codec = CodecConfig.Tiny;                                           // 50 frames/s
         Assert.Equal(new GenerationWindow(1000, 250), StemGenerator.DefaultWindow(codec, StemGenConfig.Tiny));
@@ -299,7 +304,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationWithOneWindowDecodesExactlyAsTheIterativeDecoder()
+    public void Generation_with_one_window_decodes_exactly_as_the_iterative_decoder()
     {
         var source = new StemGenLogitsSource(generator.Model);
         using var g = new Generator(10);
@@ -310,7 +315,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationStopsWithinOneStepWhenCancelled()
+    public void Generation_stops_within_one_step_when_cancelled()
     {
         using var cancel = new CancellationTokenSource();
         var reports = new List<GenerationProgress>();
@@ -325,7 +330,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationCancelledBeforeItStartsDoesNoModelWork()
+    public void Generation_cancelled_before_it_starts_does_no_model_work()
     {
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
@@ -334,7 +339,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationLoadRefusesAModelTrainedOnAnotherCodec()
+    public void Generation_load_refuses_a_model_trained_on_another_codec()
     {
         var dir = Directory.CreateTempSubdirectory("stemgen-generation-");
         try
@@ -367,7 +372,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationRefusesACodecWhoseTokensTheModelCannotRead()
+    public void Generation_refuses_a_codec_whose_tokens_the_model_cannot_read()
     {
         using var codec = new EncodecModel(CodecTestData.Micro with { Levels = 3 });
         using var model = new StemGenModel(ModelConfig);
@@ -376,7 +381,7 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
-    public void GenerationShippedModelsAreFoundBesideTheSolutionOrExplainWhatIsMissing()
+    public void Generation_shipped_models_are_found_beside_the_solution_or_explain_what_is_missing()
     {
         var dir = Directory.CreateTempSubdirectory("stemgen-shipped-");
         try

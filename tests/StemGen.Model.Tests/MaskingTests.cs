@@ -8,7 +8,13 @@ public class MaskingTests
 {
     private static readonly StemGenConfig Config = StemGenConfig.Tiny with
     {
-        Levels = 4, CodebookSize = 16, Categories = 3, ModelDim = 16, Heads = 2, Layers = 1, MaxSequence = 64,
+        Levels = 4,
+        CodebookSize = 16,
+        Categories = 3,
+        ModelDim = 16,
+        Heads = 2,
+        Layers = 1,
+        MaxSequence = 64,
     };
 
     private static TokenBatch RandomBatch(int batch, int length, ulong seed)
@@ -80,15 +86,15 @@ public class MaskingTests
             var count = masked.MaskedCounts[b];
             Assert.InRange(count, 1, 20);
             for (var level = 0; level < Config.Levels; level++)
-            for (var t = 0; t < 20; t++)
-            {
-                var hidden = input[b][level][t] == Config.MaskToken;
-                if (level < q) Assert.False(hidden, "a coarser level is masked");
-                if (level > q) Assert.True(hidden, "a finer level is not fully masked");
-                if (level == q) Assert.Equal(hidden, loss[b][level][t]);          // loss exactly on level q's masked tokens
-                else Assert.False(loss[b][level][t], "loss on a level other than q");
-                if (!hidden) Assert.Equal(truth[b][level][t], input[b][level][t]); // visible tokens keep their value
-            }
+                for (var t = 0; t < 20; t++)
+                {
+                    var hidden = input[b][level][t] == Config.MaskToken;
+                    if (level < q) Assert.False(hidden, "a coarser level is masked");
+                    if (level > q) Assert.True(hidden, "a finer level is not fully masked");
+                    if (level == q) Assert.Equal(hidden, loss[b][level][t]);          // loss exactly on level q's masked tokens
+                    else Assert.False(loss[b][level][t], "loss on a level other than q");
+                    if (!hidden) Assert.Equal(truth[b][level][t], input[b][level][t]); // visible tokens keep their value
+                }
             Assert.Equal(count, loss[b][q].Count(x => x));                       // the exact count
         }
     }

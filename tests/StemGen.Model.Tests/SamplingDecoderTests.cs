@@ -22,11 +22,11 @@ public class SamplingDecoderTests
     [InlineData(10, 4, new[] { 10, 9, 7, 3, 0 })]
     [InlineData(3, 6, new[] { 3, 2, 1, 0, 0, 0, 0 })]
     [InlineData(8, 1, new[] { 8, 0 })]
-    public void SamplingScheduleMatchesTheCosine(int tokens, int steps, int[] expected) =>
+    public void Sampling_schedule_matches_the_cosine(int tokens, int steps, int[] expected) =>
         Assert.Equal(expected, IterativeDecoder.MaskSchedule(tokens, steps));
 
     [Fact]
-    public void SamplingScheduleIsCosineFloorWithAtLeastOnePerStep()
+    public void Sampling_schedule_is_cosine_floor_with_at_least_one_per_step()
     {
         for (var t = 0; t <= 40; t++)
             for (var s = 1; s <= 12; s++)
@@ -44,7 +44,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingLargeCausalWeightUnmasksLeftToRight()
+    public void Sampling_large_causal_weight_unmasks_left_to_right()
     {
         var model = new SamplingStandIn(levels: 2, codebookSize: 8);
         var options = new SamplingOptions { StepsPerLevel = [8, 4], RankingWeights = new(0, 10, 1), Guidance = GuidanceOptions.None, Seed = 3 };
@@ -59,7 +59,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingWithoutCausalOrConfidenceUnmasksInRandomOrder()
+    public void Sampling_without_causal_or_confidence_unmasks_in_random_order()
     {
         var model = new SamplingStandIn(levels: 1, codebookSize: 8);
         var (context, category) = Inputs(1, 1, 16, 8);
@@ -78,7 +78,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingForwardPassesFollowTheScheduleOneBatchedCallPerStep()
+    public void Sampling_forward_passes_follow_the_schedule_one_batched_call_per_step()
     {
         var model = new SamplingStandIn(levels: 2, codebookSize: 8);
         var options = new SamplingOptions { StepsPerLevel = [4, 3], Seed = 1 }; // guidance 3, 3: batch x3
@@ -97,7 +97,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingNaiveOptionsUseOnePassPerStep()
+    public void Sampling_naive_options_use_one_pass_per_step()
     {
         var model = new SamplingStandIn(levels: 1, codebookSize: 4);
         var (context, category) = Inputs(3, 1, 5, 4);
@@ -108,7 +108,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingSameSeedSameOutputDifferentSeedDifferentOutput()
+    public void Sampling_same_seed_same_output_different_seed_different_output()
     {
         var model = new SamplingStandIn(levels: 2, codebookSize: 16);
         var (context, category) = Inputs(2, 2, 12, 16);
@@ -121,7 +121,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingVariationsDiffer()
+    public void Sampling_variations_differ()
     {
         var model = new SamplingStandIn(levels: 1, codebookSize: 16);
         var (context, category) = Inputs(1, 1, 12, 16);
@@ -134,7 +134,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingInpaintingKeepsFixedTokensAndTheOutsideRegion()
+    public void Sampling_inpainting_keeps_fixed_tokens_and_the_outside_region()
     {
         const int levels = 2, length = 10, k = 8;
         var model = new SamplingStandIn(levels, k, (_, _, _, tok) => tok == 0 ? 5f : 0f); // prefers token 0
@@ -164,7 +164,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingFullyFixedTargetNeedsNoPasses()
+    public void Sampling_fully_fixed_target_needs_no_passes()
     {
         var model = new SamplingStandIn(levels: 1, codebookSize: 4);
         var (context, category) = Inputs(1, 1, 4, 4);
@@ -176,7 +176,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingLowTemperatureTakesTheMostLikelyToken()
+    public void Sampling_low_temperature_takes_the_most_likely_token()
     {
         var model = new SamplingStandIn(levels: 1, codebookSize: 6, (_, _, n, tok) => tok == (n % 6) ? 2f : 0f);
         var (context, category) = Inputs(1, 1, 9, 6);
@@ -186,7 +186,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingHonoursCancellation()
+    public void Sampling_honours_cancellation()
     {
         var model = new SamplingStandIn(levels: 1, codebookSize: 4);
         var (context, category) = Inputs(1, 1, 8, 4);
@@ -209,7 +209,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingDecodesLevelByLevelCoarsestFirst()
+    public void Sampling_decodes_level_by_level_coarsest_first()
     {
         const int levels = 3, length = 5, k = 4;
         var model = new SamplingStandIn(levels, k);
@@ -231,7 +231,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingLargeConfidenceWeightUnmasksTheSurestFirst()
+    public void Sampling_large_confidence_weight_unmasks_the_surest_first()
     {
         // Position n: logit 10 + n for token 0, 0 for the others: token 0 is sampled, its confidence grows with n.
         var model = new SamplingStandIn(levels: 1, codebookSize: 4, (_, _, n, tok) => tok == 0 ? 10f + n : 0f);
@@ -249,7 +249,7 @@ public class SamplingDecoderTests
     [InlineData("best", true)]
     [InlineData("naive", false)]
     [InlineData("eq2", true)]
-    public void SamplingAtMaskedPositionsOnlyGivesTheTokensOfTheWholeComputation(string preset, bool inpaint)
+    public void Sampling_at_masked_positions_only_gives_the_tokens_of_the_whole_computation(string preset, bool inpaint)
     {
         var config = StemGenConfig.Tiny with { Levels = 3, CodebookSize = 48, Categories = 3, ModelDim = 32, Heads = 2, Layers = 2, MaxSequence = 64 };
         using var scope = TorchRuntime.NewDisposeScope();
@@ -261,7 +261,8 @@ public class SamplingDecoderTests
             "naive" => SamplingOptions.Naive,
             "eq2" => SamplingOptions.Best with { Guidance = new GuidanceOptions(2.5, 1, GuidanceMode.SingleSource) },
             _ => SamplingOptions.Best,
-        }) with { StepsPerLevel = [8, 5, 3], Seed = 5, Temperature = 0.9 };
+        }) with
+        { StepsPerLevel = [8, 5, 3], Seed = 5, Temperature = 0.9 };
         var context = Tensors.RandInt(0, config.CodebookSize, [2, 3, 40], g);
         var category = Tensor.FromArray(new long[] { 1, 2 }, 2);
         Tensor? target = null, fixedMask = null;
@@ -282,7 +283,7 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingAtMaskedPositionsOnlyThroughTheDefaultOfALogitsSource()
+    public void Sampling_at_masked_positions_only_through_the_default_of_a_logits_source()
     {
         // The stand-in has no LevelLogitsAt of its own: the interface's default (all logits, then rows).
         var model = new SamplingStandIn(levels: 2, codebookSize: 6, (q, c, n, k) => (float)Math.Sin(q + 3 * n + 0.7 * k + (int)c));
@@ -295,11 +296,17 @@ public class SamplingDecoderTests
     }
 
     [Fact]
-    public void SamplingRealModelThroughTheAdapter()
+    public void Sampling_real_model_through_the_adapter()
     {
         var config = StemGenConfig.Tiny with
         {
-            Levels = 4, CodebookSize = 16, Categories = 3, ModelDim = 16, Heads = 2, Layers = 1, MaxSequence = 32,
+            Levels = 4,
+            CodebookSize = 16,
+            Categories = 3,
+            ModelDim = 16,
+            Heads = 2,
+            Layers = 1,
+            MaxSequence = 32,
         };
         using var g = new Generator(4);
         using var model = new StemGenModel(config, g);

@@ -44,7 +44,7 @@ public class SamplingGuidanceTests
     }
 
     [Fact]
-    public void SamplingGuidanceMultiSourceIsEquation3InOneBatchedPass()
+    public void Sampling_guidance_multi_source_is_equation3_in_one_batched_pass()
     {
         const double la = 3.0, li = 2.0;
         var (guided, model) = Guided(new GuidanceOptions(la, li));
@@ -60,7 +60,7 @@ public class SamplingGuidanceTests
     [InlineData(3.0, 3.0)] // three passes
     [InlineData(2.0, 1.0)] // two
     [InlineData(1.0, 1.0)] // one
-    public void SamplingGuidanceAtSomePositionsIsThoseRowsOfTheWhole(double la, double li)
+    public void Sampling_guidance_at_some_positions_is_those_rows_of_the_whole(double la, double li)
     {
         var config = StemGenConfig.Tiny with { Levels = 2, CodebookSize = 12, Categories = 3, ModelDim = 16, Heads = 2, Layers = 1, MaxSequence = 16 };
         using var scope = TorchRuntime.NewDisposeScope();
@@ -81,7 +81,7 @@ public class SamplingGuidanceTests
     }
 
     [Fact]
-    public void SamplingGuidanceSingleSourceIsEquation2OnTheCombinedCondition()
+    public void Sampling_guidance_single_source_is_equation2_on_the_combined_condition()
     {
         var (guided, model) = Guided(new GuidanceOptions(2.5, 7.0, GuidanceMode.SingleSource));
         var (c, u) = (LogSoftmax(Rows[Conditioning.Full]), LogSoftmax(Rows[Conditioning.Unconditional]));
@@ -90,7 +90,7 @@ public class SamplingGuidanceTests
     }
 
     [Fact]
-    public void SamplingGuidanceScaleOneSkipsThatSourcesPass()
+    public void Sampling_guidance_scale_one_skips_that_sources_pass()
     {
         var full = LogSoftmax(Rows[Conditioning.Full]);
 
@@ -115,7 +115,7 @@ public class SamplingGuidanceTests
     }
 
     [Fact]
-    public void SamplingGuidanceZeroWeightTermsAreSkipped()
+    public void Sampling_guidance_zero_weight_terms_are_skipped()
     {
         // lambda_a + lambda_i = 1: the unconditional term has weight 0.
         var terms = Guidance.Terms(new GuidanceOptions(0.25, 0.75));
@@ -138,14 +138,14 @@ public class SamplingGuidanceTests
 
     [Theory]
     [MemberData(nameof(Invalid))]
-    public void SamplingOptionsValidationNamesTheProblem(SamplingOptions options, string message)
+    public void Sampling_options_validation_names_the_problem(SamplingOptions options, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => options.Validate(4));
         Assert.Contains(message, e.Message);
     }
 
     [Fact]
-    public void SamplingOptionsValidationChecksTheLevelCount()
+    public void Sampling_options_validation_checks_the_level_count()
     {
         var e = Assert.Throws<ArgumentException>(() => SamplingOptions.Best.Validate(3));
         Assert.Contains("lists 4 levels but the model has 3", e.Message);

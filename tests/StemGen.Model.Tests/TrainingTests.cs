@@ -17,7 +17,13 @@ internal static class TinyRuns
     /// <summary>A very small model over a small vocabulary: trains on the CPU in seconds.</summary>
     public static readonly StemGenConfig Model = StemGenConfig.Tiny with
     {
-        Levels = 2, CodebookSize = 16, Categories = 4, ModelDim = 32, Heads = 2, Layers = 1, MaxSequence = 64,
+        Levels = 2,
+        CodebookSize = 16,
+        Categories = 4,
+        ModelDim = 32,
+        Heads = 2,
+        Layers = 1,
+        MaxSequence = 64,
     };
 
     public static readonly TrainingConfig Training = new()
@@ -112,7 +118,13 @@ public class TrainingTests(ITestOutputHelper output) : IDisposable
     {
         var training = TinyRuns.Training with
         {
-            PeakLearningRate = 1e-3, WarmupSteps = 4, HoldSteps = 3, DecaySteps = 4, MaxSteps = 14, LogInterval = 1, ValidationInterval = 100,
+            PeakLearningRate = 1e-3,
+            WarmupSteps = 4,
+            HoldSteps = 3,
+            DecaySteps = 4,
+            MaxSteps = 14,
+            LogInterval = 1,
+            ValidationInterval = 100,
         };
         using var trainer = StemGenTrainer.Create(Run("lr"), TinyRuns.Model, training, TinyRuns.Data(), Device.CPU);
         var log = new ProgressLog();
@@ -133,7 +145,11 @@ public class TrainingTests(ITestOutputHelper output) : IDisposable
         // A learning rate of zero: accuracy can never improve after the first validation.
         var training = TinyRuns.Training with
         {
-            PeakLearningRate = 0, MaxSteps = 100, ValidationInterval = 2, EarlyStoppingPatience = 4, LogInterval = 100,
+            PeakLearningRate = 0,
+            MaxSteps = 100,
+            ValidationInterval = 2,
+            EarlyStoppingPatience = 4,
+            LogInterval = 100,
         };
         using var trainer = StemGenTrainer.Create(Run("early"), TinyRuns.Model, training, TinyRuns.Data(), Device.CPU);
         var outcome = trainer.Run();

@@ -11,7 +11,13 @@ public class TransformerTests(ITestOutputHelper output)
     // Q = 2 levels, K = 8 codes, T = 6 frames: small enough to check element by element.
     private static readonly StemGenConfig Micro = StemGenConfig.Tiny with
     {
-        Levels = 2, CodebookSize = 8, Categories = 3, ModelDim = 16, Heads = 2, Layers = 2, MaxSequence = 32,
+        Levels = 2,
+        CodebookSize = 8,
+        Categories = 3,
+        ModelDim = 16,
+        Heads = 2,
+        Layers = 2,
+        MaxSequence = 32,
     };
 
     private static Tensor Tokens(long[,,] values) =>
@@ -117,14 +123,14 @@ public class TransformerTests(ITestOutputHelper output)
         var cat = combiner.CategoryTable.Weight;
         var (ctxValues, tgtValues, catValues) = (context.ToArray<long>(), target.ToArray<long>(), category.ToArray<long>());
         for (var b = 0; b < 2; b++)
-        for (var t = 0; t < 3; t++)
-        {
-            long At(long[] v, int q) => v[(b * 2 + q) * 3 + t];
-            var condition = Row(cat, catValues[b]);
-            var contextHalf = Add(Row(ctx[0], At(ctxValues, 0)), Row(ctx[1], At(ctxValues, 1)), condition);
-            var targetHalf = Add(Row(tgt[0], At(tgtValues, 0)), Row(tgt[1], At(tgtValues, 1)), condition);
-            AssertClose([.. contextHalf, .. targetHalf], x.Select(0, b).Select(0, t).ToArray<float>());
-        }
+            for (var t = 0; t < 3; t++)
+            {
+                long At(long[] v, int q) => v[(b * 2 + q) * 3 + t];
+                var condition = Row(cat, catValues[b]);
+                var contextHalf = Add(Row(ctx[0], At(ctxValues, 0)), Row(ctx[1], At(ctxValues, 1)), condition);
+                var targetHalf = Add(Row(tgt[0], At(tgtValues, 0)), Row(tgt[1], At(tgtValues, 1)), condition);
+                AssertClose([.. contextHalf, .. targetHalf], x.Select(0, b).Select(0, t).ToArray<float>());
+            }
     }
 
     [Fact]

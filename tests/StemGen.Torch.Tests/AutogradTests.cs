@@ -11,50 +11,50 @@ public class AutogradTests
     private static readonly Input Pos = In(Noise(6, 3, 0.2, 2), 2, 3);
 
     // ---- finite-difference checks ----
-    [Fact] public void Add_GradientMatchesFiniteDifferences() => Check(x => x[0] + x[1], A, Bm);
-    [Fact] public void Sub_GradientMatchesFiniteDifferences() => Check(x => x[0] - x[1], A, Bm);
-    [Fact] public void Mul_GradientMatchesFiniteDifferences() => Check(x => x[0] * x[1], A, Bm);
-    [Fact] public void Div_GradientMatchesFiniteDifferences() => Check(x => x[0] / x[1], A, Pos);
-    [Fact] public void BroadcastAdd_GradientSumsOverBroadcastDims() => Check(x => x[0] * x[1], A, In(Noise(3, 4), 1, 3));
-    [Fact] public void ScalarArithmetic_GradientMatchesFiniteDifferences() => Check(x => 2.0 - 3.0 * x[0] / 1.5 + 1.0 / x[1], A, Pos);
-    [Fact] public void PowScalar_GradientMatchesFiniteDifferences() => Check(x => x[0].Pow(2.5), Pos);
-    [Fact] public void PowTensor_GradientMatchesFiniteDifferencesForBaseAndExponent() => Check(x => x[0].Pow(x[1]), Pos, A);
-    [Fact] public void Sqrt_GradientMatchesFiniteDifferences() => Check(x => x[0].Sqrt(), Pos);
-    [Fact] public void Exp_GradientMatchesFiniteDifferences() => Check(x => x[0].Exp(), A);
-    [Fact] public void Log_GradientMatchesFiniteDifferences() => Check(x => x[0].Log(), Pos);
-    [Fact] public void Tanh_GradientMatchesFiniteDifferences() => Check(x => x[0].Tanh(), A);
-    [Fact] public void Sigmoid_GradientMatchesFiniteDifferences() => Check(x => x[0].Sigmoid(), A);
-    [Fact] public void Silu_GradientMatchesFiniteDifferences() => Check(x => x[0].Silu(), A);
-    [Fact] public void Gelu_GradientMatchesFiniteDifferences() => Check(x => x[0].Gelu(), A);
-    [Fact] public void GeluTanh_GradientMatchesFiniteDifferences() => Check(x => x[0].Gelu(tanhApproximation: true), A);
-    [Fact] public void Elu_GradientMatchesFiniteDifferences() => Check(x => x[0].Elu(0.8), A);
-    [Fact] public void Softmax_GradientMatchesFiniteDifferences() => Check(x => x[0].Softmax(-1), A);
-    [Fact] public void LogSoftmax_GradientMatchesFiniteDifferences() => Check(x => x[0].LogSoftmax(0), A);
-    [Fact] public void Matmul_GradientMatchesFiniteDifferences() => Check(x => x[0].Matmul(x[1]), A, In(Noise(12, 5), 3, 4));
-    [Fact] public void Sum_GradientMatchesFiniteDifferences() => Check(x => x[0].Sum(), A);
-    [Fact] public void SumOverDim_GradientMatchesFiniteDifferences() => Check(x => x[0].Sum(1, keepDim: true), A);
-    [Fact] public void Mean_GradientMatchesFiniteDifferences() => Check(x => x[0].Mean(0), A);
-    [Fact] public void CumSum_GradientMatchesFiniteDifferences() => Check(x => x[0].CumSum(1), A);
-    [Fact] public void Narrow_GradientMatchesFiniteDifferences() => Check(x => x[0].Narrow(1, 1, 2), A);
-    [Fact] public void PadReflect_GradientMatchesFiniteDifferences() => Check(x => x[0].Pad([2, 1], PadMode.Reflect), In(Noise(5, 6), 1, 5));
-    [Fact] public void Cat_GradientMatchesFiniteDifferences() => Check(x => Tensors.Cat([x[0], x[1].Square()], 0), A, Bm);
-    [Fact] public void Stack_GradientMatchesFiniteDifferences() => Check(x => Tensors.Stack([x[0], x[1].Exp()], 1), A, Bm);
+    [Fact] public void Add_gradient_matches_finite_differences() => Check(x => x[0] + x[1], A, Bm);
+    [Fact] public void Sub_gradient_matches_finite_differences() => Check(x => x[0] - x[1], A, Bm);
+    [Fact] public void Mul_gradient_matches_finite_differences() => Check(x => x[0] * x[1], A, Bm);
+    [Fact] public void Div_gradient_matches_finite_differences() => Check(x => x[0] / x[1], A, Pos);
+    [Fact] public void Broadcast_add_gradient_sums_over_broadcast_dims() => Check(x => x[0] * x[1], A, In(Noise(3, 4), 1, 3));
+    [Fact] public void Scalar_arithmetic_gradient_matches_finite_differences() => Check(x => 2.0 - 3.0 * x[0] / 1.5 + 1.0 / x[1], A, Pos);
+    [Fact] public void Pow_scalar_gradient_matches_finite_differences() => Check(x => x[0].Pow(2.5), Pos);
+    [Fact] public void Pow_tensor_gradient_matches_finite_differences_for_base_and_exponent() => Check(x => x[0].Pow(x[1]), Pos, A);
+    [Fact] public void Sqrt_gradient_matches_finite_differences() => Check(x => x[0].Sqrt(), Pos);
+    [Fact] public void Exp_gradient_matches_finite_differences() => Check(x => x[0].Exp(), A);
+    [Fact] public void Log_gradient_matches_finite_differences() => Check(x => x[0].Log(), Pos);
+    [Fact] public void Tanh_gradient_matches_finite_differences() => Check(x => x[0].Tanh(), A);
+    [Fact] public void Sigmoid_gradient_matches_finite_differences() => Check(x => x[0].Sigmoid(), A);
+    [Fact] public void Silu_gradient_matches_finite_differences() => Check(x => x[0].Silu(), A);
+    [Fact] public void Gelu_gradient_matches_finite_differences() => Check(x => x[0].Gelu(), A);
+    [Fact] public void Gelu_tanh_gradient_matches_finite_differences() => Check(x => x[0].Gelu(tanhApproximation: true), A);
+    [Fact] public void Elu_gradient_matches_finite_differences() => Check(x => x[0].Elu(0.8), A);
+    [Fact] public void Softmax_gradient_matches_finite_differences() => Check(x => x[0].Softmax(-1), A);
+    [Fact] public void Log_softmax_gradient_matches_finite_differences() => Check(x => x[0].LogSoftmax(0), A);
+    [Fact] public void Matmul_gradient_matches_finite_differences() => Check(x => x[0].Matmul(x[1]), A, In(Noise(12, 5), 3, 4));
+    [Fact] public void Sum_gradient_matches_finite_differences() => Check(x => x[0].Sum(), A);
+    [Fact] public void Sum_over_dim_gradient_matches_finite_differences() => Check(x => x[0].Sum(1, keepDim: true), A);
+    [Fact] public void Mean_gradient_matches_finite_differences() => Check(x => x[0].Mean(0), A);
+    [Fact] public void Cum_sum_gradient_matches_finite_differences() => Check(x => x[0].CumSum(1), A);
+    [Fact] public void Narrow_gradient_matches_finite_differences() => Check(x => x[0].Narrow(1, 1, 2), A);
+    [Fact] public void Pad_reflect_gradient_matches_finite_differences() => Check(x => x[0].Pad([2, 1], PadMode.Reflect), In(Noise(5, 6), 1, 5));
+    [Fact] public void Cat_gradient_matches_finite_differences() => Check(x => Tensors.Cat([x[0], x[1].Square()], 0), A, Bm);
+    [Fact] public void Stack_gradient_matches_finite_differences() => Check(x => Tensors.Stack([x[0], x[1].Exp()], 1), A, Bm);
 
     [Fact]
-    public void Gather_GradientMatchesFiniteDifferences() =>
+    public void Gather_gradient_matches_finite_differences() =>
         Check(x => x[0].Gather(1, L([2, 0, 0, 1, 1, 1], 2, 3)).Square(), A);
 
     [Fact]
-    public void IndexSelect_GradientMatchesFiniteDifferences() =>
+    public void Index_select_gradient_matches_finite_differences() =>
         Check(x => x[0].IndexSelect(1, L([2, 2, 0])).Tanh(), A);
 
     [Fact]
-    public void ChainOfOps_GradientMatchesFiniteDifferences() =>
+    public void Chain_of_ops_gradient_matches_finite_differences() =>
         Check(x => (x[0].Matmul(x[1].Transpose(0, 1)).Tanh() * 2.0).LogSoftmax(-1).Mean(), A, Bm);
 
     // ---- autograd state ----
     [Fact]
-    public void Grad_IsNullBeforeBackward()
+    public void Grad_is_null_before_backward()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([1, 2]);
@@ -63,7 +63,7 @@ public class AutogradTests
     }
 
     [Fact]
-    public void Backward_OfSumOfSquares_GivesTwoX()
+    public void Backward_of_sum_of_squares_gives_two_X()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([1, -2, 3]);
@@ -73,7 +73,7 @@ public class AutogradTests
     }
 
     [Fact]
-    public void Grad_AccumulatesOverTwoBackwardPasses()
+    public void Grad_accumulates_over_two_backward_passes()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([1, -2, 3]);
@@ -84,7 +84,7 @@ public class AutogradTests
     }
 
     [Fact]
-    public void SettingGradToNull_ClearsIt()
+    public void Setting_grad_to_null_clears_it()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([1, 2]);
@@ -98,7 +98,7 @@ public class AutogradTests
     }
 
     [Fact]
-    public void Backward_WithRetainGraph_CanRunTwiceOnTheSameGraph()
+    public void Backward_with_retain_graph_can_run_twice_on_the_same_graph()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([2]);
@@ -110,7 +110,7 @@ public class AutogradTests
     }
 
     [Fact]
-    public void Backward_TwiceWithoutRetainGraph_ThrowsTorchException()
+    public void Backward_twice_without_retain_graph_throws_torch_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([2]);
@@ -122,7 +122,7 @@ public class AutogradTests
     }
 
     [Fact]
-    public void Backward_OfNonScalarWithoutGradOutput_ThrowsTorchException()
+    public void Backward_of_non_scalar_without_grad_output_throws_torch_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([1, 2]);
@@ -132,7 +132,7 @@ public class AutogradTests
     }
 
     [Fact]
-    public void RequiresGrad_PropagatesToResultsOfOps()
+    public void Requires_grad_propagates_to_results_of_ops()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([1, 2]);
@@ -143,7 +143,7 @@ public class AutogradTests
     }
 
     [Fact]
-    public void NoGrad_ResultsDoNotRequireGrad()
+    public void No_grad_results_do_not_require_grad()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([1, 2]);
@@ -159,7 +159,7 @@ public class AutogradTests
     }
 
     [Fact]
-    public void EnableGrad_InsideNoGrad_RestoresRecording()
+    public void Enable_grad_inside_no_grad_restores_recording()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([1, 2]);
@@ -177,7 +177,7 @@ public class AutogradTests
     }
 
     [Fact]
-    public void Detach_CutsTheResultFromTheGraph()
+    public void Detach_cuts_the_result_from_the_graph()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([3]);
@@ -189,7 +189,7 @@ public class AutogradTests
     }
 
     [Fact]
-    public void Backward_WithGradOutput_WeightsTheOutputs()
+    public void Backward_with_grad_output_weights_the_outputs()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D([1, 2, 3]);

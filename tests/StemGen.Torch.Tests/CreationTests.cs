@@ -6,7 +6,7 @@ namespace StemGen.Torch.Tests;
 public class CreationTests
 {
     [Fact]
-    public void Zeros_HasShapeDtypeAndOnlyZeros()
+    public void Zeros_has_shape_dtype_and_only_zeros()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Zeros([2, 3]);
@@ -16,7 +16,7 @@ public class CreationTests
     }
 
     [Fact]
-    public void Ones_WithInt64Dtype_IsAllOnes()
+    public void Ones_with_int64_dtype_is_all_ones()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Ones([4], ScalarType.Int64);
@@ -25,7 +25,7 @@ public class CreationTests
     }
 
     [Fact]
-    public void Full_FillsEveryElementWithTheValue()
+    public void Full_fills_every_element_with_the_value()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Full([2, 2], 2.5, ScalarType.Float64);
@@ -33,7 +33,7 @@ public class CreationTests
     }
 
     [Fact]
-    public void Empty_HasRequestedShapeAndDtype()
+    public void Empty_has_requested_shape_and_dtype()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Empty([3, 0, 2], ScalarType.Int32);
@@ -43,7 +43,7 @@ public class CreationTests
     }
 
     [Fact]
-    public void Zeros_WithEmptyShape_IsAScalar()
+    public void Zeros_with_empty_shape_is_a_scalar()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Zeros([]);
@@ -52,7 +52,7 @@ public class CreationTests
     }
 
     [Fact]
-    public void Arange_Int64_CountsFromZeroToEndExclusive()
+    public void Arange_int64_counts_from_zero_to_end_exclusive()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Arange(5);
@@ -61,7 +61,7 @@ public class CreationTests
     }
 
     [Fact]
-    public void Arange_WithFractionalStep_MatchesStartPlusIStep()
+    public void Arange_with_fractional_step_matches_start_plus_I_step()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Arange(1, 2, 0.25, ScalarType.Float64);
@@ -69,7 +69,7 @@ public class CreationTests
     }
 
     [Fact]
-    public void Arange_WithNegativeStep_CountsDown()
+    public void Arange_with_negative_step_counts_down()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Arange(3, -3, -2);
@@ -77,7 +77,7 @@ public class CreationTests
     }
 
     [Fact]
-    public void Linspace_IncludesBothEndsEvenlySpaced()
+    public void Linspace_includes_both_ends_evenly_spaced()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Linspace(-1, 1, 5, ScalarType.Float64);
@@ -85,7 +85,7 @@ public class CreationTests
     }
 
     [Fact]
-    public void Eye_HasOnesOnTheDiagonalOnly()
+    public void Eye_has_ones_on_the_diagonal_only()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Eye(3);
@@ -97,7 +97,7 @@ public class CreationTests
     }
 
     [Fact]
-    public void Scalar_IsZeroDimensionalAndReadsBack()
+    public void Scalar_is_zero_dimensional_and_reads_back()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensor.Scalar(42L);
@@ -108,7 +108,7 @@ public class CreationTests
     }
 
     [Fact]
-    public void FromArray_WithShape_KeepsRowMajorOrder()
+    public void From_array_with_shape_keeps_row_major_order()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensor.FromArray(new[] { 1f, 2, 3, 4, 5, 6 }, 2, 3);
@@ -118,13 +118,13 @@ public class CreationTests
     }
 
     [Fact]
-    public void FromArray_WithShapeNotMatchingData_ThrowsArgumentException()
+    public void From_array_with_shape_not_matching_data_throws_argument_exception()
     {
         Assert.Throws<ArgumentException>(() => Tensor.FromArray(new[] { 1f, 2, 3 }, 2, 2));
     }
 
     [Fact]
-    public void FromBytes_WithNegativeDimension_ThrowsArgumentException()
+    public void From_bytes_with_negative_dimension_throws_argument_exception()
     {
         Assert.Throws<ArgumentException>(() => Tensor.FromBytes(new byte[4], ScalarType.Float32, [-1]));
     }

@@ -26,28 +26,28 @@ public class DataCopyTests
     }
 
     [Fact]
-    public void Float32_RoundTripsThroughToArrayAndBytes() => RoundTrips(new[] { 1.5f, -2.25f, 0f, float.MaxValue, float.Epsilon, -0f }, ScalarType.Float32);
+    public void Float32_round_trips_through_to_array_and_bytes() => RoundTrips(new[] { 1.5f, -2.25f, 0f, float.MaxValue, float.Epsilon, -0f }, ScalarType.Float32);
 
     [Fact]
-    public void Float64_RoundTripsThroughToArrayAndBytes() => RoundTrips(new[] { Math.PI, -1e300, 0, 1e-310 }, ScalarType.Float64);
+    public void Float64_round_trips_through_to_array_and_bytes() => RoundTrips(new[] { Math.PI, -1e300, 0, 1e-310 }, ScalarType.Float64);
 
     [Fact]
-    public void Float16_RoundTripsThroughToArrayAndBytes() => RoundTrips(new[] { (Half)1.5, (Half)(-0.125), Half.MaxValue, (Half)0 }, ScalarType.Float16);
+    public void Float16_round_trips_through_to_array_and_bytes() => RoundTrips(new[] { (Half)1.5, (Half)(-0.125), Half.MaxValue, (Half)0 }, ScalarType.Float16);
 
     [Fact]
-    public void Int64_RoundTripsThroughToArrayAndBytes() => RoundTrips(new[] { long.MinValue, -1L, 0L, long.MaxValue }, ScalarType.Int64);
+    public void Int64_round_trips_through_to_array_and_bytes() => RoundTrips(new[] { long.MinValue, -1L, 0L, long.MaxValue }, ScalarType.Int64);
 
     [Fact]
-    public void Int32_RoundTripsThroughToArrayAndBytes() => RoundTrips(new[] { int.MinValue, -7, 0, int.MaxValue }, ScalarType.Int32);
+    public void Int32_round_trips_through_to_array_and_bytes() => RoundTrips(new[] { int.MinValue, -7, 0, int.MaxValue }, ScalarType.Int32);
 
     [Fact]
-    public void Bool_RoundTripsThroughToArrayAndBytes() => RoundTrips(new[] { true, false, false, true }, ScalarType.Bool);
+    public void Bool_round_trips_through_to_array_and_bytes() => RoundTrips(new[] { true, false, false, true }, ScalarType.Bool);
 
     [Fact]
-    public void UInt8_RoundTripsThroughToArrayAndBytes() => RoundTrips(new byte[] { 0, 1, 128, 255 }, ScalarType.UInt8);
+    public void UInt8_round_trips_through_to_array_and_bytes() => RoundTrips(new byte[] { 0, 1, 128, 255 }, ScalarType.UInt8);
 
     [Fact]
-    public void BFloat16_FromBytes_HoldsTheUpperHalfOfFloat32()
+    public void B_float16_from_bytes_holds_the_upper_half_of_float32()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         // values exactly representable in bfloat16 (8 significant bits)
@@ -70,7 +70,7 @@ public class DataCopyTests
     }
 
     [Fact]
-    public void ToBFloat16_RoundsToNearestEven()
+    public void To_B_float16_rounds_to_nearest_even()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: ties to even gives 1; 1 + 3 * 2^-8 rounds up to 1 + 2^-6.
@@ -84,7 +84,7 @@ public class DataCopyTests
     }
 
     [Fact]
-    public void ToFloat16_MatchesDotNetHalfConversion()
+    public void To_float16_matches_dot_net_half_conversion()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         float[] values = [0.1f, 1f / 3, 65504f, 1e-5f, -123.456f];
@@ -93,35 +93,35 @@ public class DataCopyTests
     }
 
     [Fact]
-    public void ToInt64_FromFloat_TruncatesTowardZero()
+    public void To_int64_from_float_truncates_toward_zero()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(new long[] { 2, -2, 0, 7 }, F([2.9f, -2.9f, 0.5f, 7f]).To(ScalarType.Int64).ToArray<long>());
     }
 
     [Fact]
-    public void ToBool_IsTrueForNonZero()
+    public void To_bool_is_true_for_non_zero()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(new[] { false, true, true }, F([0f, -0.5f, 3f]).To(ScalarType.Bool).ToArray<bool>());
     }
 
     [Fact]
-    public void ToInt32_FromInt64_KeepsValues()
+    public void To_int32_from_int64_keeps_values()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(new[] { -5, 0, 1 << 30 }, L([-5, 0, 1 << 30]).To(ScalarType.Int32).ToArray<int>());
     }
 
     [Fact]
-    public void ToFloat64_FromBool_GivesZeroAndOne()
+    public void To_float64_from_bool_gives_zero_and_one()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(new[] { 1.0, 0.0 }, B([true, false]).To(ScalarType.Float64).ToArray<double>());
     }
 
     [Fact]
-    public void ToArray_OfNonContiguousView_ReturnsLogicalOrder()
+    public void To_array_of_non_contiguous_view_returns_logical_order()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = F([1f, 2, 3, 4, 5, 6], 2, 3).Transpose(0, 1);
@@ -130,7 +130,7 @@ public class DataCopyTests
     }
 
     [Fact]
-    public void CopyBytesTo_WithWrongLength_ThrowsTorchException()
+    public void Copy_bytes_to_with_wrong_length_throws_torch_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = F([1f, 2]);
@@ -139,7 +139,7 @@ public class DataCopyTests
     }
 
     [Fact]
-    public void Clone_DoesNotShareStorage()
+    public void Clone_does_not_share_storage()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = F([1f, 2]);
@@ -149,7 +149,7 @@ public class DataCopyTests
     }
 
     [Fact]
-    public void CopyFrom_WritesSourceValuesIntoTheTensor()
+    public void Copy_from_writes_source_values_into_the_tensor()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = Tensors.Zeros([3], ScalarType.Float64);
@@ -158,7 +158,7 @@ public class DataCopyTests
     }
 
     [Fact]
-    public void Alias_SharesStorageWithTheOriginal()
+    public void Alias_shares_storage_with_the_original()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = F([1f, 2]);
@@ -168,7 +168,7 @@ public class DataCopyTests
     }
 
     [Fact]
-    public void SetData_ReplacesValuesAndShapeKeepingTheTensor()
+    public void Set_data_replaces_values_and_shape_keeping_the_tensor()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = F([1f, 2]);
@@ -177,7 +177,7 @@ public class DataCopyTests
     }
 
     [Fact]
-    public void Metadata_ReportsCpuDeviceContiguityAndSize()
+    public void Metadata_reports_cpu_device_contiguity_and_size()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Zeros([2, 3, 4]);
@@ -191,7 +191,7 @@ public class DataCopyTests
     }
 
     [Fact]
-    public void Format_PrintsTheValues()
+    public void Format_prints_the_values()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var text = F([1.5f, -2f]).Format();

@@ -6,7 +6,7 @@ namespace StemGen.Torch.Tests;
 public class ErrorTests
 {
     [Fact]
-    public void Matmul_OfIncompatibleShapes_ThrowsTorchExceptionWithLibtorchMessage()
+    public void Matmul_of_incompatible_shapes_throws_torch_exception_with_libtorch_message()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<TorchException>(() => Tensors.Zeros([2, 3]).Matmul(Tensors.Zeros([4, 5])));
@@ -15,7 +15,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void Add_OfMismatchedSizes_ThrowsTorchExceptionSayingTheSizesMustMatch()
+    public void Add_of_mismatched_sizes_throws_torch_exception_saying_the_sizes_must_match()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<TorchException>(() => Tensors.Zeros([2]).Add(Tensors.Zeros([3])));
@@ -25,7 +25,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void AfterANativeError_LaterOpsStillWork()
+    public void After_a_native_error_later_ops_still_work()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Throws<TorchException>(() => Tensors.Zeros([2]).Add(Tensors.Zeros([3])));
@@ -33,7 +33,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void ErrorMessages_DescribeTheLatestFailureOnly()
+    public void Error_messages_describe_the_latest_failure_only()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var first = Assert.Throws<TorchException>(() => Tensors.Zeros([2, 3]).Matmul(Tensors.Zeros([4, 5])));
@@ -44,7 +44,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void Select_OutOfRange_ThrowsTorchExceptionOfKindIndex()
+    public void Select_out_of_range_throws_torch_exception_of_kind_index()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<TorchException>(() => Tensors.Zeros([3]).Select(0, 5));
@@ -53,7 +53,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void DimensionOutOfRange_ThrowsTorchExceptionOfKindIndex()
+    public void Dimension_out_of_range_throws_torch_exception_of_kind_index()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<TorchException>(() => Tensors.Zeros([2, 2]).Sum(2));
@@ -62,7 +62,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void IndexSelect_WithOutOfRangeIndex_ThrowsTorchExceptionOfKindIndex()
+    public void Index_select_with_out_of_range_index_throws_torch_exception_of_kind_index()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<TorchException>(() => Tensors.Zeros([3]).IndexSelect(0, L([0, 3])));
@@ -71,7 +71,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void Gather_WithOutOfRangeIndex_ThrowsTorchException()
+    public void Gather_with_out_of_range_index_throws_torch_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<TorchException>(() => Tensors.Zeros([3]).Gather(0, L([7])));
@@ -80,7 +80,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void Index_WithOutOfRangeLongIndex_ThrowsTorchExceptionOfKindIndex()
+    public void Index_with_out_of_range_long_index_throws_torch_exception_of_kind_index()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<TorchException>(() => Tensors.Zeros([3]).Index(L([3])));
@@ -89,7 +89,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void Narrow_PastTheEnd_ThrowsTorchException()
+    public void Narrow_past_the_end_throws_torch_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<TorchException>(() => Tensors.Zeros([3]).Narrow(0, 2, 2));
@@ -97,7 +97,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void Cat_OfMismatchedShapes_ThrowsTorchException()
+    public void Cat_of_mismatched_shapes_throws_torch_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<TorchException>(() => Tensors.Cat([Tensors.Zeros([2, 2]), Tensors.Zeros([2, 3])], 0));
@@ -105,7 +105,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void UsingADisposedTensor_ThrowsObjectDisposedException()
+    public void Using_a_disposed_tensor_throws_object_disposed_exception()
     {
         var t = Tensors.Zeros([2]);
         t.Dispose();
@@ -116,7 +116,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void PassingADisposedTensorAsArgument_ThrowsObjectDisposedException()
+    public void Passing_a_disposed_tensor_as_argument_throws_object_disposed_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var live = Tensors.Zeros([2]);
@@ -127,7 +127,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void DisposingTwice_IsHarmless()
+    public void Disposing_twice_is_harmless()
     {
         var t = Tensors.Zeros([2]);
         t.Dispose();
@@ -136,7 +136,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void ToArrayOfFloat_OnInt64Tensor_ThrowsInvalidOperationException()
+    public void To_array_of_float_on_int64_tensor_throws_invalid_operation_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<InvalidOperationException>(() => L([1, 2]).ToArray<float>());
@@ -144,14 +144,14 @@ public class ErrorTests
     }
 
     [Fact]
-    public void ToArrayOfUnsupportedElementType_ThrowsNotSupportedException()
+    public void To_array_of_unsupported_element_type_throws_not_supported_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Throws<NotSupportedException>(() => L([1, 2]).ToArray<ulong>());
     }
 
     [Fact]
-    public void ToInt64_OfMultiElementTensor_ThrowsTorchException()
+    public void To_int64_of_multi_element_tensor_throws_torch_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<TorchException>(() => L([1, 2]).ToInt64());
@@ -159,7 +159,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void SplitAndChunk_WithNonPositiveCounts_ThrowArgumentOutOfRange()
+    public void Split_and_chunk_with_non_positive_counts_throw_argument_out_of_range()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Zeros([4]);
@@ -168,7 +168,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public void NativeErrors_OnParallelThreads_KeepTheirOwnMessages()
+    public void Native_errors_on_parallel_threads_keep_their_own_messages()
     {
         var messages = new string[8];
         Parallel.For(0, messages.Length, i =>

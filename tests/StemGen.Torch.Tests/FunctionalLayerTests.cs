@@ -11,8 +11,8 @@ public class FunctionalLayerTests
         var y = Functional.Linear(OpAssert.D(x, 2, 3), OpAssert.D(w, 4, 3), OpAssert.D(b, 4)).ToArray<double>();
         var expected = new double[8];
         for (var n = 0; n < 2; n++)
-        for (var o = 0; o < 4; o++)
-            expected[n * 4 + o] = b[o] + Enumerable.Range(0, 3).Sum(i => x[n * 3 + i] * w[o * 3 + i]);
+            for (var o = 0; o < 4; o++)
+                expected[n * 4 + o] = b[o] + Enumerable.Range(0, 3).Sum(i => x[n * 3 + i] * w[o * 3 + i]);
         OpAssert.Close(expected, y);
     }
 
@@ -45,20 +45,20 @@ public class FunctionalLayerTests
         var expected = new double[batch * cout * outLength];
         int cinPerGroup = cin / groups, coutPerGroup = cout / groups;
         for (var n = 0; n < batch; n++)
-        for (var o = 0; o < cout; o++)
-        for (var t = 0; t < outLength; t++)
-        {
-            var sum = b[o];
-            var g = o / coutPerGroup;
-            for (var ci = 0; ci < cinPerGroup; ci++)
-            for (var j = 0; j < k; j++)
-            {
-                var pos = t * stride - padding + j * dilation;
-                if (pos < 0 || pos >= length) continue;
-                sum += w[(o * cinPerGroup + ci) * k + j] * x[(n * cin + g * cinPerGroup + ci) * length + pos];
-            }
-            expected[(n * cout + o) * outLength + t] = sum;
-        }
+            for (var o = 0; o < cout; o++)
+                for (var t = 0; t < outLength; t++)
+                {
+                    var sum = b[o];
+                    var g = o / coutPerGroup;
+                    for (var ci = 0; ci < cinPerGroup; ci++)
+                        for (var j = 0; j < k; j++)
+                        {
+                            var pos = t * stride - padding + j * dilation;
+                            if (pos < 0 || pos >= length) continue;
+                            sum += w[(o * cinPerGroup + ci) * k + j] * x[(n * cin + g * cinPerGroup + ci) * length + pos];
+                        }
+                    expected[(n * cout + o) * outLength + t] = sum;
+                }
         OpAssert.Close(expected, y.ToArray<double>());
     }
 
@@ -79,13 +79,13 @@ public class FunctionalLayerTests
         Assert.Equal([batch, cout, (long)outLength], y.Shape);
         var expected = new double[cout * outLength];
         for (var ci = 0; ci < cin; ci++)
-        for (var t = 0; t < length; t++)
-        for (var o = 0; o < cout; o++)
-        for (var j = 0; j < k; j++)
-        {
-            var pos = t * stride + j - padding;
-            if (pos >= 0 && pos < outLength) expected[o * outLength + pos] += x[ci * length + t] * w[(ci * cout + o) * k + j];
-        }
+            for (var t = 0; t < length; t++)
+                for (var o = 0; o < cout; o++)
+                    for (var j = 0; j < k; j++)
+                    {
+                        var pos = t * stride + j - padding;
+                        if (pos >= 0 && pos < outLength) expected[o * outLength + pos] += x[ci * length + t] * w[(ci * cout + o) * k + j];
+                    }
         OpAssert.Close(expected, y.ToArray<double>());
     }
 
@@ -201,8 +201,8 @@ public class FunctionalLayerTests
             var weights = scores.Select(s => Math.Exp(s - max)).ToArray();
             var total = weights.Sum();
             for (var j = 0; j < tk; j++)
-            for (var c = 0; c < d; c++)
-                expected[i * d + c] += weights[j] / total * v[j * d + c];
+                for (var c = 0; c < d; c++)
+                    expected[i * d + c] += weights[j] / total * v[j * d + c];
         }
         OpAssert.Close(expected, y);
     }
@@ -302,7 +302,8 @@ public class FunctionalLayerTests
             "conv1d" => t => Functional.Conv1d(t[0], t[1], stride: 2, padding: 1).Tanh(),
             "conv_transpose1d" => t => Functional.ConvTranspose1d(t[0], t[1], stride: 2),
             "lstm" => t => Functional.Lstm(t[0].Reshape(2, 1, 3), [t[1], t[2], t[3], t[4]], 1).Output,
-            "attention" => t => { var q = t[0].Reshape(1, 1, 3, 2); return Functional.ScaledDotProductAttention(q, q.Mul(0.5), q.Square()); },
+            "attention" => t => { var q = t[0].Reshape(1, 1, 3, 2); return Functional.ScaledDotProductAttention(q, q.Mul(0.5), q.Square()); }
+            ,
             _ => t => Functional.LayerNorm(t[0].Reshape(2, 3), [3], t[1].Narrow(0, 0, 3)),
         };
         GradCheck.Input[] inputs = layer switch

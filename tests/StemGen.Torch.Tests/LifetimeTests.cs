@@ -26,7 +26,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void LiveCount_ReturnsToItsStartAfterADisposeScopeEnds()
+    public void Live_count_returns_to_its_start_after_a_dispose_scope_ends()
     {
         var start = SettledLiveCount();
         using (var scope = TorchRuntime.NewDisposeScope())
@@ -41,7 +41,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void ExplicitDispose_InsideAScope_FreesAtOnceAndLeavesTheScope()
+    public void Explicit_dispose_inside_a_scope_frees_at_once_and_leaves_the_scope()
     {
         var start = SettledLiveCount();
         using var scope = TorchRuntime.NewDisposeScope();
@@ -53,7 +53,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void DisposeScope_FreesEveryTensorCreatedInIt()
+    public void Dispose_scope_frees_every_tensor_created_in_it()
     {
         Tensor a, b;
         using (TorchRuntime.NewDisposeScope())
@@ -66,7 +66,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void NestedScopes_FreeInnerTensorsAtTheInnerEnd()
+    public void Nested_scopes_free_inner_tensors_at_the_inner_end()
     {
         using var outer = TorchRuntime.NewDisposeScope();
         var kept = Tensors.Ones([2]);
@@ -78,7 +78,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void MoveToOuterScope_KeepsTheTensorPastTheInnerScopeUntilTheOuterEnds()
+    public void Move_to_outer_scope_keeps_the_tensor_past_the_inner_scope_until_the_outer_ends()
     {
         var start = SettledLiveCount();
         Tensor moved, dropped;
@@ -99,7 +99,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void MoveToOuterScope_FromTheOutermostScope_LeavesTheTensorUnowned()
+    public void Move_to_outer_scope_from_the_outermost_scope_leaves_the_tensor_unowned()
     {
         Tensor t;
         using (TorchRuntime.NewDisposeScope()) t = Tensors.Ones([1]).MoveToOuterScope();
@@ -109,7 +109,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void DetachFromDisposeScope_SurvivesAllScopesUntilDisposed()
+    public void Detach_from_dispose_scope_survives_all_scopes_until_disposed()
     {
         var start = SettledLiveCount();
         Tensor detached;
@@ -129,7 +129,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void TensorsCreatedOnAnotherThread_AreNotOwnedByThisThreadsScope()
+    public void Tensors_created_on_another_thread_are_not_owned_by_this_threads_scope()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Tensor? t = null;
@@ -142,7 +142,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void EndingScopesOutOfOrder_ThrowsAndTheScopesStillFreeTheirTensors()
+    public void Ending_scopes_out_of_order_throws_and_the_scopes_still_free_their_tensors()
     {
         var start = SettledLiveCount();
         var outer = TorchRuntime.NewDisposeScope();
@@ -165,7 +165,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void ForwardBackwardLoop_TenThousandIterations_LeaksNoTensors()
+    public void Forward_backward_loop_ten_thousand_iterations_leaks_no_tensors()
     {
         var start = SettledLiveCount();
         var w = Tensors.Full([3, 2], 0.1);
@@ -198,7 +198,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void ManualSeed_MakesTheDefaultGeneratorReproducible()
+    public void Manual_seed_makes_the_default_generator_reproducible()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         TorchRuntime.ManualSeed(99);
@@ -209,7 +209,7 @@ public class LifetimeTests
     }
 
     [Fact]
-    public void Grad_EachReadIsANewHandleOwnedByTheScope()
+    public void Grad_each_read_is_a_new_handle_owned_by_the_scope()
     {
         var start = SettledLiveCount();
         using (TorchRuntime.NewDisposeScope())

@@ -26,41 +26,41 @@ public class MathOpsTests
         Close(inputs.Select(expected).ToArray(), op(D(inputs)), tolerance);
     }
 
-    [Fact] public void Neg_NegatesEachElement() => Unary(t => t.Neg(), x => -x, Xs);
-    [Fact] public void UnaryMinusOperator_Negates() => Unary(t => -t, x => -x, Xs);
-    [Fact] public void Abs_IsTheMagnitude() => Unary(t => t.Abs(), Math.Abs, Xs);
-    [Fact] public void Sqrt_MatchesMathSqrt() => Unary(t => t.Sqrt(), Math.Sqrt, Positive);
-    [Fact] public void Rsqrt_IsOneOverSqrt() => Unary(t => t.Rsqrt(), x => 1 / Math.Sqrt(x), Positive);
-    [Fact] public void Exp_MatchesMathExp() => Unary(t => t.Exp(), Math.Exp, Xs);
-    [Fact] public void Log_MatchesMathLog() => Unary(t => t.Log(), Math.Log, Positive);
-    [Fact] public void Log1p_MatchesLogOfOnePlusX() => Unary(t => t.Log1p(), x => Math.Log(1 + x), Positive);
-    [Fact] public void Expm1_MatchesExpMinusOne() => Unary(t => t.Expm1(), x => Math.Exp(x) - 1, Xs, 1e-10);
-    [Fact] public void Log2_MatchesMathLog2() => Unary(t => t.Log2(), Math.Log2, Positive);
-    [Fact] public void Log10_MatchesMathLog10() => Unary(t => t.Log10(), Math.Log10, Positive);
-    [Fact] public void Sin_MatchesMathSin() => Unary(t => t.Sin(), Math.Sin, Xs);
-    [Fact] public void Cos_MatchesMathCos() => Unary(t => t.Cos(), Math.Cos, Xs);
-    [Fact] public void Atan_MatchesMathAtan() => Unary(t => t.Atan(), Math.Atan, Xs);
-    [Fact] public void Tanh_MatchesMathTanh() => Unary(t => t.Tanh(), Math.Tanh, Xs);
-    [Fact] public void Sigmoid_IsOneOverOnePlusExpMinusX() => Unary(t => t.Sigmoid(), x => 1 / (1 + Math.Exp(-x)), Xs);
-    [Fact] public void Relu_ClampsNegativesToZero() => Unary(t => t.Relu(), x => Math.Max(x, 0), Xs);
-    [Fact] public void Silu_IsXTimesSigmoidX() => Unary(t => t.Silu(), x => x / (1 + Math.Exp(-x)), Xs);
-    [Fact] public void Gelu_IsXTimesNormalCdf() => Unary(t => t.Gelu(), x => 0.5 * x * (1 + Erf(x / Math.Sqrt(2))), Xs, 1e-10);
+    [Fact] public void Neg_negates_each_element() => Unary(t => t.Neg(), x => -x, Xs);
+    [Fact] public void Unary_minus_operator_negates() => Unary(t => -t, x => -x, Xs);
+    [Fact] public void Abs_is_the_magnitude() => Unary(t => t.Abs(), Math.Abs, Xs);
+    [Fact] public void Sqrt_matches_math_sqrt() => Unary(t => t.Sqrt(), Math.Sqrt, Positive);
+    [Fact] public void Rsqrt_is_one_over_sqrt() => Unary(t => t.Rsqrt(), x => 1 / Math.Sqrt(x), Positive);
+    [Fact] public void Exp_matches_math_exp() => Unary(t => t.Exp(), Math.Exp, Xs);
+    [Fact] public void Log_matches_math_log() => Unary(t => t.Log(), Math.Log, Positive);
+    [Fact] public void Log1_p_matches_log_of_one_plus_X() => Unary(t => t.Log1p(), x => Math.Log(1 + x), Positive);
+    [Fact] public void Expm1_matches_exp_minus_one() => Unary(t => t.Expm1(), x => Math.Exp(x) - 1, Xs, 1e-10);
+    [Fact] public void Log2_matches_math_log2() => Unary(t => t.Log2(), Math.Log2, Positive);
+    [Fact] public void Log10_matches_math_log10() => Unary(t => t.Log10(), Math.Log10, Positive);
+    [Fact] public void Sin_matches_math_sin() => Unary(t => t.Sin(), Math.Sin, Xs);
+    [Fact] public void Cos_matches_math_cos() => Unary(t => t.Cos(), Math.Cos, Xs);
+    [Fact] public void Atan_matches_math_atan() => Unary(t => t.Atan(), Math.Atan, Xs);
+    [Fact] public void Tanh_matches_math_tanh() => Unary(t => t.Tanh(), Math.Tanh, Xs);
+    [Fact] public void Sigmoid_is_one_over_one_plus_exp_minus_X() => Unary(t => t.Sigmoid(), x => 1 / (1 + Math.Exp(-x)), Xs);
+    [Fact] public void Relu_clamps_negatives_to_zero() => Unary(t => t.Relu(), x => Math.Max(x, 0), Xs);
+    [Fact] public void Silu_is_X_times_sigmoid_X() => Unary(t => t.Silu(), x => x / (1 + Math.Exp(-x)), Xs);
+    [Fact] public void Gelu_is_X_times_normal_cdf() => Unary(t => t.Gelu(), x => 0.5 * x * (1 + Erf(x / Math.Sqrt(2))), Xs, 1e-10);
 
     [Fact]
-    public void GeluTanh_MatchesTheTanhApproximation() => Unary(t => t.Gelu(tanhApproximation: true),
+    public void Gelu_tanh_matches_the_tanh_approximation() => Unary(t => t.Gelu(tanhApproximation: true),
         x => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))), Xs, 1e-10);
 
-    [Fact] public void Elu_IsAlphaTimesExpMinusOneBelowZero() => Unary(t => t.Elu(0.7), x => x > 0 ? x : 0.7 * (Math.Exp(x) - 1), Xs);
-    [Fact] public void LeakyRelu_ScalesNegativesBySlope() => Unary(t => t.LeakyRelu(0.1), x => x > 0 ? x : 0.1 * x, Xs);
-    [Fact] public void Sign_IsMinusOneZeroOrOne() => Unary(t => t.Sign(), x => Math.Sign(x), Xs);
-    [Fact] public void Floor_RoundsDown() => Unary(t => t.Floor(), Math.Floor, Xs);
-    [Fact] public void Ceil_RoundsUp() => Unary(t => t.Ceil(), Math.Ceiling, Xs);
-    [Fact] public void Round_RoundsHalfToEven() => Unary(t => t.Round(), x => Math.Round(x, MidpointRounding.ToEven), [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 2.6]);
-    [Fact] public void Square_IsXTimesX() => Unary(t => t.Square(), x => x * x, Xs);
-    [Fact] public void Reciprocal_IsOneOverX() => Unary(t => t.Reciprocal(), x => 1 / x, Positive);
+    [Fact] public void Elu_is_alpha_times_exp_minus_one_below_zero() => Unary(t => t.Elu(0.7), x => x > 0 ? x : 0.7 * (Math.Exp(x) - 1), Xs);
+    [Fact] public void Leaky_relu_scales_negatives_by_slope() => Unary(t => t.LeakyRelu(0.1), x => x > 0 ? x : 0.1 * x, Xs);
+    [Fact] public void Sign_is_minus_one_zero_or_one() => Unary(t => t.Sign(), x => Math.Sign(x), Xs);
+    [Fact] public void Floor_rounds_down() => Unary(t => t.Floor(), Math.Floor, Xs);
+    [Fact] public void Ceil_rounds_up() => Unary(t => t.Ceil(), Math.Ceiling, Xs);
+    [Fact] public void Round_rounds_half_to_even() => Unary(t => t.Round(), x => Math.Round(x, MidpointRounding.ToEven), [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 2.6]);
+    [Fact] public void Square_is_X_times_X() => Unary(t => t.Square(), x => x * x, Xs);
+    [Fact] public void Reciprocal_is_one_over_X() => Unary(t => t.Reciprocal(), x => 1 / x, Positive);
 
     [Fact]
-    public void IsNaNIsInfIsFinite_ClassifySpecialValues()
+    public void Is_na_N_is_inf_is_finite_classify_special_values()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = D([double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1.0]);
@@ -70,14 +70,14 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void LogicalNot_InvertsBools()
+    public void Logical_not_inverts_bools()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(new[] { false, true }, B([true, false]).LogicalNot().ToArray<bool>());
     }
 
     [Fact]
-    public void Softmax_IsExpOverSumOfExpPerRow()
+    public void Softmax_is_exp_over_sum_of_exp_per_row()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         double[] x = [1, 2, 3, -1, 0, 5];
@@ -92,7 +92,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Softmax_OfLargeLogits_DoesNotOverflow()
+    public void Softmax_of_large_logits_does_not_overflow()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Close([0.5, 0.5], F([1000f, 1000f]).Softmax(0), 1e-6);
@@ -108,19 +108,19 @@ public class MathOpsTests
         Close(A.Zip(Bv, expected).ToArray(), op(D(A), D(Bv)), tolerance);
     }
 
-    [Fact] public void Add_AddsElementwise() => Binary((a, b) => a.Add(b), (a, b) => a + b);
-    [Fact] public void AddWithAlpha_AddsScaledOther() => Binary((a, b) => a.Add(b, -0.5), (a, b) => a - 0.5 * b);
-    [Fact] public void Sub_SubtractsElementwise() => Binary((a, b) => a.Sub(b), (a, b) => a - b);
-    [Fact] public void Mul_MultipliesElementwise() => Binary((a, b) => a.Mul(b), (a, b) => a * b);
-    [Fact] public void Div_DividesElementwise() => Binary((a, b) => a.Div(b), (a, b) => a / b);
-    [Fact] public void Pow_RaisesToTensorExponent() => Binary((a, b) => a.Abs().Pow(b), (a, b) => Math.Pow(Math.Abs(a), b));
-    [Fact] public void Atan2_MatchesMathAtan2() => Binary((a, b) => a.Atan2(b), Math.Atan2);
-    [Fact] public void Maximum_TakesTheLarger() => Binary((a, b) => a.Maximum(b), Math.Max);
-    [Fact] public void Minimum_TakesTheSmaller() => Binary((a, b) => a.Minimum(b), Math.Min);
-    [Fact] public void Operators_ComputeTheArithmeticExpression() => Binary((a, b) => (a + b) * a - b / a, (a, b) => (a + b) * a - b / a);
+    [Fact] public void Add_adds_elementwise() => Binary((a, b) => a.Add(b), (a, b) => a + b);
+    [Fact] public void Add_with_alpha_adds_scaled_other() => Binary((a, b) => a.Add(b, -0.5), (a, b) => a - 0.5 * b);
+    [Fact] public void Sub_subtracts_elementwise() => Binary((a, b) => a.Sub(b), (a, b) => a - b);
+    [Fact] public void Mul_multiplies_elementwise() => Binary((a, b) => a.Mul(b), (a, b) => a * b);
+    [Fact] public void Div_divides_elementwise() => Binary((a, b) => a.Div(b), (a, b) => a / b);
+    [Fact] public void Pow_raises_to_tensor_exponent() => Binary((a, b) => a.Abs().Pow(b), (a, b) => Math.Pow(Math.Abs(a), b));
+    [Fact] public void Atan2_matches_math_atan2() => Binary((a, b) => a.Atan2(b), Math.Atan2);
+    [Fact] public void Maximum_takes_the_larger() => Binary((a, b) => a.Maximum(b), Math.Max);
+    [Fact] public void Minimum_takes_the_smaller() => Binary((a, b) => a.Minimum(b), Math.Min);
+    [Fact] public void Operators_compute_the_arithmetic_expression() => Binary((a, b) => (a + b) * a - b / a, (a, b) => (a + b) * a - b / a);
 
     [Fact]
-    public void ScalarOperators_ApplyOnEitherSide()
+    public void Scalar_operators_apply_on_either_side()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = D(A);
@@ -132,14 +132,14 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void PowScalar_RaisesEachElement()
+    public void Pow_scalar_raises_each_element()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Close(Positive.Select(x => Math.Pow(x, 1.5)).ToArray(), D(Positive).Pow(1.5), 1e-12);
     }
 
     [Fact]
-    public void Add_BroadcastsRowAndColumn()
+    public void Add_broadcasts_row_and_column()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = F([1f, 2, 3], 3, 1) + F([10f, 20], 1, 2);
@@ -148,7 +148,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void FloorDivide_RoundsTowardMinusInfinity()
+    public void Floor_divide_rounds_toward_minus_infinity()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(new long[] { 2, -3, -3, 2 }, L([7, -7, 7, -7]).FloorDivide(L([3, 3, -3, -3])).ToArray<long>());
@@ -156,7 +156,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Remainder_HasTheSignOfTheDivisor()
+    public void Remainder_has_the_sign_of_the_divisor()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(new long[] { 1, 2, -2, -1 }, L([7, -7, 7, -7]).Remainder(L([3, 3, -3, -3])).ToArray<long>());
@@ -164,7 +164,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Comparisons_ReturnBoolTensors()
+    public void Comparisons_return_bool_tensors()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = F([1f, 2, 3]);
@@ -179,7 +179,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void ScalarComparisons_CompareEachElement()
+    public void Scalar_comparisons_compare_each_element()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = F([1f, 2, 3]);
@@ -193,7 +193,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void LogicalOps_FollowTruthTables()
+    public void Logical_ops_follow_truth_tables()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = B([false, false, true, true]);
@@ -205,7 +205,7 @@ public class MathOpsTests
 
     // ---- scalar promotion ----
     [Fact]
-    public void Int64TensorPlusLongScalar_StaysInt64()
+    public void Int64_tensor_plus_long_scalar_stays_int64()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = L([1, 2]).Add(1L);
@@ -214,7 +214,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Int64TensorPlusDoubleScalar_BecomesFloat32()
+    public void Int64_tensor_plus_double_scalar_becomes_float32()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = L([1, 2]).Add(0.5);
@@ -223,7 +223,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Float16TensorTimesDoubleScalar_StaysFloat16()
+    public void Float16_tensor_times_double_scalar_stays_float16()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensor.FromArray(new[] { (Half)1, (Half)2 }).Mul(0.5);
@@ -232,7 +232,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Int32TensorPlusInt64Tensor_PromotesToInt64()
+    public void Int32_tensor_plus_int64_tensor_promotes_to_int64()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensor.FromArray(new[] { 1, 2 }).Add(L([3, 4]));
@@ -241,7 +241,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Int64TensorDividedByInt64Tensor_IsTrueDivisionInFloat32()
+    public void Int64_tensor_divided_by_int64_tensor_is_true_division_in_float32()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = L([7, 1]).Div(L([2, 4]));
@@ -251,28 +251,28 @@ public class MathOpsTests
 
     // ---- clamp and lerp ----
     [Fact]
-    public void Clamp_WithMinOnly_RaisesSmallValues()
+    public void Clamp_with_min_only_raises_small_values()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Close(Xs.Select(x => Math.Max(x, -0.5)).ToArray(), D(Xs).Clamp(min: -0.5), 0);
     }
 
     [Fact]
-    public void Clamp_WithMaxOnly_LowersLargeValues()
+    public void Clamp_with_max_only_lowers_large_values()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Close(Xs.Select(x => Math.Min(x, 0.5)).ToArray(), D(Xs).Clamp(max: 0.5), 0);
     }
 
     [Fact]
-    public void Clamp_WithBoth_LimitsToTheRange()
+    public void Clamp_with_both_limits_to_the_range()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Close(Xs.Select(x => Math.Clamp(x, -1.0, 1.0)).ToArray(), D(Xs).Clamp(-1, 1), 0);
     }
 
     [Fact]
-    public void Clamp_WithNeither_ThrowsTorchException()
+    public void Clamp_with_neither_throws_torch_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<TorchException>(() => D(Xs).Clamp());
@@ -280,7 +280,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Lerp_IsStartPlusWeightTimesDifference()
+    public void Lerp_is_start_plus_weight_times_difference()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Close(A.Zip(Bv, (a, b) => a + 0.25 * (b - a)).ToArray(), D(A).Lerp(D(Bv), 0.25), 1e-12);
@@ -288,7 +288,7 @@ public class MathOpsTests
 
     // ---- in place ----
     [Fact]
-    public void AddInPlace_AddsScaledOtherToTheSameTensor()
+    public void Add_in_place_adds_scaled_other_to_the_same_tensor()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = D(A);
@@ -298,7 +298,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void MulInPlace_ByScalarAndByTensor_ScalesTheTensor()
+    public void Mul_in_place_by_scalar_and_by_tensor_scales_the_tensor()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = D(A);
@@ -307,7 +307,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void FillInPlace_SetsEveryElementAndZeroInPlaceClears()
+    public void Fill_in_place_sets_every_element_and_zero_in_place_clears()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = D(A);
@@ -318,7 +318,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void FillInPlace_OnAView_WritesThroughToTheBase()
+    public void Fill_in_place_on_a_view_writes_through_to_the_base()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Zeros([2, 3]);
@@ -327,7 +327,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void LerpInPlace_MovesTowardTheEnd()
+    public void Lerp_in_place_moves_toward_the_end()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = D(A);
@@ -336,7 +336,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void IndexCopyInPlace_OverwritesTheIndexedRows()
+    public void Index_copy_in_place_overwrites_the_indexed_rows()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Zeros([3, 2]);
@@ -345,7 +345,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void InPlaceOps_OnALeafThatRequiresGrad_DoNotRecordAGraph()
+    public void In_place_ops_on_a_leaf_that_requires_grad_do_not_record_a_graph()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var w = D(A);
@@ -370,7 +370,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Matmul_MatchesNaiveTripleLoop()
+    public void Matmul_matches_naive_triple_loop()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = Noise(3 * 4, 1);
@@ -381,7 +381,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Matmul_OfMatrixAndVector_IsAMatrixVectorProduct()
+    public void Matmul_of_matrix_and_vector_is_a_matrix_vector_product()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = Noise(6, 3);
@@ -392,7 +392,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Matmul_Broadcasts_BatchOfMatricesByOneMatrix()
+    public void Matmul_broadcasts_batch_of_matrices_by_one_matrix()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = Noise(2 * 3 * 4, 5);
@@ -404,7 +404,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Bmm_MultipliesEachBatchIndependently()
+    public void Bmm_multiplies_each_batch_independently()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = Noise(2 * 2 * 3, 7);
@@ -416,7 +416,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Einsum_BatchedProduct_MatchesNaiveLoops()
+    public void Einsum_batched_product_matches_naive_loops()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = Noise(2 * 3 * 4, 9);
@@ -433,7 +433,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Autocast_OnCpu_RunsMatmulInBFloat16UntilDisposed()
+    public void Autocast_on_cpu_runs_matmul_in_B_float16_until_disposed()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = F([1f, 2, 3, 4], 2, 2);
@@ -448,7 +448,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Einsum_Trace_SumsTheDiagonal()
+    public void Einsum_trace_sums_the_diagonal()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = Noise(9, 11);
@@ -456,7 +456,7 @@ public class MathOpsTests
     }
 
     [Fact]
-    public void Einsum_OuterProduct_MultipliesEveryPair()
+    public void Einsum_outer_product_multiplies_every_pair()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Einsum("i,j->ij", D([1, 2]), D([3, 4, 5]));

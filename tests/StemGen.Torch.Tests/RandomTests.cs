@@ -15,7 +15,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void Gumbel_IsGumbelFromUniformOfTheSameDraws_RowByRow()
+    public void Gumbel_is_gumbel_from_uniform_of_the_same_draws_row_by_row()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g1 = new Generator(9);
@@ -28,7 +28,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void Rand_IsUniformOnZeroOne()
+    public void Rand_is_uniform_on_zero_one()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(1);
@@ -40,7 +40,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void Randn_HasMeanZeroAndUnitVariance()
+    public void Randn_has_mean_zero_and_unit_variance()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(2);
@@ -50,7 +50,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void RandInt_DrawsEveryValueInLowInclusiveHighExclusive()
+    public void Rand_int_draws_every_value_in_low_inclusive_high_exclusive()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(3);
@@ -60,7 +60,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void RandPerm_IsAPermutationOfZeroToNMinusOne()
+    public void Rand_perm_is_a_permutation_of_zero_to_N_minus_one()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(4);
@@ -70,7 +70,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void Gumbel_HasMeanEulerGammaAndVariancePiSquaredOverSix()
+    public void Gumbel_has_mean_euler_gamma_and_variance_pi_squared_over_six()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(5);
@@ -83,7 +83,7 @@ public class RandomTests
     [InlineData(ScalarType.Float16)]
     [InlineData(ScalarType.BFloat16)]
     [InlineData(ScalarType.Float64)]
-    public void Gumbel_InOtherFloatTypes_IsFiniteWithMeanEulerGamma(ScalarType dtype)
+    public void Gumbel_in_other_float_types_is_finite_with_mean_euler_gamma(ScalarType dtype)
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(12);
@@ -95,7 +95,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void Multinomial_NeverDrawsZeroProbabilityCategories()
+    public void Multinomial_never_draws_zero_probability_categories()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(6);
@@ -109,7 +109,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void Multinomial_WithoutReplacement_DrawsDistinctCategories()
+    public void Multinomial_without_replacement_draws_distinct_categories()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(7);
@@ -118,7 +118,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void Bernoulli_OfZerosAndOnes_ReturnsThem()
+    public void Bernoulli_of_zeros_and_ones_returns_them()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(8);
@@ -127,7 +127,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void Bernoulli_HasMeanP()
+    public void Bernoulli_has_mean_P()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(9);
@@ -137,7 +137,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void SameSeed_GivesSameDraws()
+    public void Same_seed_gives_same_draws()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g1 = new Generator(1234);
@@ -147,7 +147,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void DifferentSeeds_GiveDifferentDraws()
+    public void Different_seeds_give_different_draws()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g1 = new Generator(1);
@@ -156,7 +156,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void SetSeed_RestartsTheSequence()
+    public void Set_seed_restarts_the_sequence()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(77);
@@ -168,7 +168,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void UniformInPlace_DrawsWithinTheRange()
+    public void Uniform_in_place_draws_within_the_range()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(10);
@@ -182,7 +182,7 @@ public class RandomTests
     }
 
     [Fact]
-    public void NormalInPlace_HasRequestedMeanAndStd()
+    public void Normal_in_place_has_requested_mean_and_std()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         using var g = new Generator(11);

@@ -11,7 +11,7 @@ public class ReductionTests
     private static Tensor Xt() => D(X, 2, 3, 4);
 
     [Fact]
-    public void Sum_OfAll_IsAScalarOfTheTotal()
+    public void Sum_of_all_is_a_scalar_of_the_total()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var s = Xt().Sum();
@@ -20,7 +20,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Sum_OverOneDim_ReducesThatDim()
+    public void Sum_over_one_dim_reduces_that_dim()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var expected = new double[2 * 4];
@@ -33,7 +33,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Sum_OverSeveralDimsWithKeepDim_KeepsSizeOneDims()
+    public void Sum_over_several_dims_with_keep_dim_keeps_size_one_dims()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var expected = new double[3];
@@ -46,7 +46,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Sum_OfBoolWithInt64Dtype_CountsTrues()
+    public void Sum_of_bool_with_int64_dtype_counts_trues()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var s = B([true, false, true, true]).Sum(ScalarType.Int64);
@@ -55,7 +55,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Sum_OfInt32_PromotesToInt64()
+    public void Sum_of_int32_promotes_to_int64()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var s = Tensor.FromArray(new[] { int.MaxValue, int.MaxValue }).Sum();
@@ -64,7 +64,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Mean_OfAllAndOverDim_AveragesElements()
+    public void Mean_of_all_and_over_dim_averages_elements()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Close(X.Average(), Xt().Mean().ToDouble(), 1e-12);
@@ -78,7 +78,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Var_WithCorrectionOne_DividesByNMinusOne()
+    public void Var_with_correction_one_divides_by_N_minus_one()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var mean = X.Average();
@@ -86,7 +86,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Var_WithCorrectionZero_DividesByN()
+    public void Var_with_correction_zero_divides_by_N()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         double[] v = [1, 2, 3, 4];
@@ -94,7 +94,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Var_OverADim_ComputesPerRow()
+    public void Var_over_a_dim_computes_per_row()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var r = D([1, 2, 3, 4, 2, 2, 2, 2, 0, 0, 0, 6], 3, 4).Var([1], correction: 1, keepDim: false);
@@ -102,7 +102,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void LogSumExp_IsLogOfSumOfExp()
+    public void Log_sum_exp_is_log_of_sum_of_exp()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var expected = new double[2 * 4];
@@ -113,21 +113,21 @@ public class ReductionTests
     }
 
     [Fact]
-    public void LogSumExp_OfLargeValues_IsStable()
+    public void Log_sum_exp_of_large_values_is_stable()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Close(1000 + Math.Log(2), D([1000, 1000]).LogSumExp(0).ToDouble(), 1e-12);
     }
 
     [Fact]
-    public void Norm_DefaultIsEuclidean()
+    public void Norm_default_is_euclidean()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Close(Math.Sqrt(X.Sum(x => x * x)), Xt().Norm().ToDouble(), 1e-12);
     }
 
     [Fact]
-    public void Norm_WithPOneOverDim_SumsAbsoluteValues()
+    public void Norm_with_P_one_over_dim_sums_absolute_values()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var n = D([3, -4, 1, -1], 2, 2).Norm(1, [1]);
@@ -136,7 +136,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void MaxAndMin_OfAll_AreTheExtremes()
+    public void Max_and_min_of_all_are_the_extremes()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(X.Max(), Xt().Max().ToDouble());
@@ -144,7 +144,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Max_OverDim_ReturnsValuesAndIndices()
+    public void Max_over_dim_returns_values_and_indices()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var (values, indices) = Xt().Max(2);
@@ -161,7 +161,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Min_OverDimWithKeepDim_ReturnsValuesAndIndices()
+    public void Min_over_dim_with_keep_dim_returns_values_and_indices()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var (values, indices) = F([3f, 1, 2, 0, 5, 4], 2, 3).Min(0, keepDim: true);
@@ -171,14 +171,14 @@ public class ReductionTests
     }
 
     [Fact]
-    public void ArgMax_OfAll_IsTheFlatIndexOfTheLargest()
+    public void Arg_max_of_all_is_the_flat_index_of_the_largest()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(Array.IndexOf(X, X.Max()), Xt().ArgMax().ToInt64());
     }
 
     [Fact]
-    public void ArgMaxAndArgMin_OverDim_GiveIndicesAlongIt()
+    public void Arg_max_and_arg_min_over_dim_give_indices_along_it()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = F([3f, 1, 2, 0, 5, 4], 2, 3);
@@ -188,7 +188,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void CumSum_IsTheRunningSum()
+    public void Cum_sum_is_the_running_sum()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var expected = new double[24];
@@ -202,7 +202,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void AllAndAny_ReduceBools()
+    public void All_and_any_reduce_bools()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.True(B([true, true]).All().ToBoolean());
@@ -213,7 +213,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Sort_Ascending_OrdersValuesAndReportsSourceIndices()
+    public void Sort_ascending_orders_values_and_reports_source_indices()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var (values, indices) = Xt().Sort();
@@ -228,7 +228,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Sort_Stable_KeepsTiesInOriginalOrderBothWays()
+    public void Sort_stable_keeps_ties_in_original_order_both_ways()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         // many ties so the result depends on stability
@@ -244,7 +244,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void TopK_ReturnsTheKLargestInDescendingOrder()
+    public void Top_K_returns_the_K_largest_in_descending_order()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var (values, indices) = F([5f, 1, 9, 3, 7]).TopK(3);
@@ -253,7 +253,7 @@ public class ReductionTests
     }
 
     [Fact]
-    public void TopK_Smallest_ReturnsTheKSmallestAlongDim()
+    public void Top_K_smallest_returns_the_K_smallest_along_dim()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var (values, indices) = F([5f, 1, 9, 3, 7, 0], 2, 3).TopK(2, dim: 1, largest: false);

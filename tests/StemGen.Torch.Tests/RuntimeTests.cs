@@ -50,6 +50,24 @@ public class RuntimeTests
     {
         Assert.Throws<FormatException>(() => Device.Parse(text));
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("best")]
+    [InlineData(" Auto ")]
+    public void A_device_option_of_best_or_auto_or_nothing_is_the_best_device(string? text)
+    {
+        Assert.Equal(Device.Best, Device.FromOption(text));
+    }
+
+    [Fact]
+    public void A_device_option_otherwise_parses_as_a_device_and_refuses_what_is_not_one()
+    {
+        Assert.Equal(Device.CUDA(2), Device.FromOption("cuda:2"));
+        Assert.Equal(Device.CPU, Device.FromOption("cpu"));
+        Assert.Contains("use cpu, cuda or cuda:N", Assert.Throws<FormatException>(() => Device.FromOption("tpu")).Message);
+    }
 }
 
 [CollectionDefinition(nameof(ThreadCountCollection), DisableParallelization = true)]

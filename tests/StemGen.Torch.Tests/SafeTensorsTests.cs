@@ -76,7 +76,7 @@ public sealed class SafeTensorsTests : IDisposable
     [InlineData(ScalarType.BFloat16)]
     [InlineData(ScalarType.Float32)]
     [InlineData(ScalarType.Float64)]
-    public void RoundTrip_PreservesDtypeShapeAndBytes(ScalarType dtype)
+    public void Round_trip_preserves_dtype_shape_and_bytes(ScalarType dtype)
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var original = RandomTensor(dtype, [3, 5], seed: (int)dtype);
@@ -90,7 +90,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void RoundTrip_ScalarTensor_KeepsZeroDimensions()
+    public void Round_trip_scalar_tensor_keeps_zero_dimensions()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var path = PathOf("scalar.safetensors");
@@ -107,7 +107,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void RoundTrip_EmptyTensor_KeepsShapeBesideOtherTensors()
+    public void Round_trip_empty_tensor_keeps_shape_beside_other_tensors()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var path = PathOf("empty.safetensors");
@@ -127,7 +127,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void RoundTrip_NoTensors_WritesAValidFile()
+    public void Round_trip_no_tensors_writes_a_valid_file()
     {
         var path = PathOf("none.safetensors");
         SafeTensors.Save(path, new Dictionary<string, Tensor>(), new Dictionary<string, string> { ["k"] = "v" });
@@ -138,7 +138,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void RoundTrip_Metadata_KeepsEveryString()
+    public void Round_trip_metadata_keeps_every_string()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var metadata = new Dictionary<string, string>
@@ -156,7 +156,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void RoundTrip_NonContiguousTensor_IsStoredRowMajor()
+    public void Round_trip_non_contiguous_tensor_is_stored_row_major()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var transposed = Tensor.FromArray([1, 2, 3, 4, 5, 6], 2, 3).Transpose(0, 1);
@@ -170,7 +170,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void RoundTrip_InChunks_MatchesSingleCopy()
+    public void Round_trip_in_chunks_matches_single_copy()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>
@@ -199,7 +199,7 @@ public sealed class SafeTensorsTests : IDisposable
     [InlineData("abc")]
     [InlineData("abcdefg")]
     [InlineData("a.much.longer.parameter.name")]
-    public void Save_PadsHeaderWithSpacesTo8ByteAlignment(string name)
+    public void Save_pads_header_with_spaces_to8_byte_alignment(string name)
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var path = PathOf("aligned.safetensors");
@@ -214,7 +214,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Save_PacksTensorsInNameOrderWithoutHoles()
+    public void Save_packs_tensors_in_name_order_without_holes()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var path = PathOf("order.safetensors");
@@ -237,7 +237,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Save_SameTensorsTwice_WritesIdenticalBytes()
+    public void Save_same_tensors_twice_writes_identical_bytes()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var x = RandomTensor(ScalarType.Float32, [4, 4], seed: 3);
@@ -256,7 +256,7 @@ public sealed class SafeTensorsTests : IDisposable
     // ---- reading a file built by hand from the spec ----
 
     [Fact]
-    public void Open_HandBuiltFile_ReadsValuesShapesAndMetadata()
+    public void Open_hand_built_file_reads_values_shapes_and_metadata()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         // "b" comes first in the buffer though "a" comes first by name; extra whitespace and an
@@ -300,7 +300,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Open_NullMetadata_ReadsAsEmpty()
+    public void Open_null_metadata_reads_as_empty()
     {
         var path = WriteRaw("{\"__metadata__\":null}");
         using var file = SafeTensorsFile.Open(path);
@@ -310,7 +310,7 @@ public sealed class SafeTensorsTests : IDisposable
     // ---- refusals ----
 
     [Fact]
-    public void Open_MissingFile_ThrowsFileNotFound()
+    public void Open_missing_file_throws_file_not_found()
     {
         var path = PathOf("missing.safetensors");
         var e = Assert.Throws<FileNotFoundException>(() => SafeTensorsFile.Open(path));
@@ -320,21 +320,21 @@ public sealed class SafeTensorsTests : IDisposable
     [Theory]
     [InlineData(0)]
     [InlineData(7)]
-    public void Open_FileShorterThan8Bytes_IsRefused(int length)
+    public void Open_file_shorter_than8_bytes_is_refused(int length)
     {
         var path = WriteBytes("short.safetensors", new byte[length]);
         Assert.Contains($"file is {length} bytes, shorter than the 8-byte header length", Refused(path).Message);
     }
 
     [Fact]
-    public void Open_HeaderLengthBeyondFileSize_IsRefused()
+    public void Open_header_length_beyond_file_size_is_refused()
     {
         var path = WriteRaw("{}", headerLength: 9999999999);
         Assert.Contains("header length 9999999999 exceeds file size 10", Refused(path).Message);
     }
 
     [Fact]
-    public void Open_HeaderLengthOver100MB_IsRefused()
+    public void Open_header_length_over100_MB_is_refused()
     {
         var path = PathOf("huge-header.safetensors");
         using (var stream = File.Create(path))
@@ -347,7 +347,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Open_HeaderNotUtf8_IsRefused()
+    public void Open_header_not_utf8_is_refused()
     {
         var json = Encoding.UTF8.GetBytes("{\"x\":\"??\"}");
         json[6] = 0xFF;
@@ -362,7 +362,7 @@ public sealed class SafeTensorsTests : IDisposable
     [InlineData("{\"a\":1,}")]
     [InlineData("{} trailing")]
     [InlineData("{\"\\ud800\":{}}")]
-    public void Open_HeaderNotJson_IsRefused(string json)
+    public void Open_header_not_json_is_refused(string json)
     {
         Assert.Contains("header is not valid JSON", Refused(WriteRaw(json)).Message);
     }
@@ -372,13 +372,13 @@ public sealed class SafeTensorsTests : IDisposable
     [InlineData("\"text\"", "string")]
     [InlineData("42", "number")]
     [InlineData("null", "null")]
-    public void Open_HeaderNotAnObject_IsRefused(string json, string kind)
+    public void Open_header_not_an_object_is_refused(string json, string kind)
     {
         Assert.Contains($"header is a JSON {kind}, not an object", Refused(WriteRaw(json)).Message);
     }
 
     [Fact]
-    public void Open_EntryNotAnObject_IsRefused()
+    public void Open_entry_not_an_object_is_refused()
     {
         Assert.Contains("tensor 't' is a JSON number, not an object", Refused(WriteRaw("{\"t\":5}")).Message);
     }
@@ -387,7 +387,7 @@ public sealed class SafeTensorsTests : IDisposable
     [InlineData("{\"t\":{\"shape\":[2],\"data_offsets\":[0,8]}}", "tensor 't' has no \"dtype\"")]
     [InlineData("{\"t\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", "tensor 't' has no \"shape\"")]
     [InlineData("{\"t\":{\"dtype\":\"F32\",\"shape\":[2]}}", "tensor 't' has no \"data_offsets\"")]
-    public void Open_EntryMissingKey_IsRefused(string json, string message)
+    public void Open_entry_missing_key_is_refused(string json, string message)
     {
         Assert.Contains(message, Refused(WriteRaw(json, new byte[8])).Message);
     }
@@ -411,7 +411,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Open_NegativeDimension_IsRefused()
+    public void Open_negative_dimension_is_refused()
     {
         var path = WriteRaw("{\"t\":{\"dtype\":\"F32\",\"shape\":[-2,-4],\"data_offsets\":[0,32]}}", new byte[32]);
         Assert.Contains("tensor 't' has negative dimension -2 in shape [-2, -4]", Refused(path).Message);
@@ -426,7 +426,7 @@ public sealed class SafeTensorsTests : IDisposable
     [InlineData("C64")]
     [InlineData("f32")]
     [InlineData("")]
-    public void Open_UnsupportedDtype_IsRefused(string dtype)
+    public void Open_unsupported_dtype_is_refused(string dtype)
     {
         var path = WriteRaw($"{{\"t\":{{\"dtype\":\"{dtype}\",\"shape\":[1],\"data_offsets\":[0,1]}}}}", new byte[1]);
         var e = Refused(path);
@@ -435,21 +435,21 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Open_OffsetsPastTheBuffer_AreRefused()
+    public void Open_offsets_past_the_buffer_are_refused()
     {
         var path = WriteRaw("{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[4]);
         Assert.Contains("tensor 't': data_offsets [0, 8] run past the end of the 4-byte data buffer", Refused(path).Message);
     }
 
     [Fact]
-    public void Open_OffsetsBeginAfterEnd_AreRefused()
+    public void Open_offsets_begin_after_end_are_refused()
     {
         var path = WriteRaw("{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", new byte[8]);
         Assert.Contains("tensor 't': data_offsets [8, 0] begin after they end", Refused(path).Message);
     }
 
     [Fact]
-    public void Open_ByteLengthNotMatchingShape_IsRefused()
+    public void Open_byte_length_not_matching_shape_is_refused()
     {
         var path = WriteRaw("{\"t\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8]);
         Assert.Contains("tensor 't': data_offsets [0, 8] span 8 bytes, but F32 [3] needs 12", Refused(path).Message);
@@ -459,14 +459,14 @@ public sealed class SafeTensorsTests : IDisposable
     [InlineData("[4294967296, 4294967296]")]
     [InlineData("[9223372036854775807, 2]")]
     [InlineData("[0, 4611686018427387904, 4611686018427387904]")]
-    public void Open_ShapeWhoseSizeOverflows_IsRefused(string shape)
+    public void Open_shape_whose_size_overflows_is_refused(string shape)
     {
         var path = WriteRaw($"{{\"t\":{{\"dtype\":\"F32\",\"shape\":{shape},\"data_offsets\":[0,8]}}}}", new byte[8]);
         Assert.Contains("is too large (its byte size overflows 64 bits)", Refused(path).Message);
     }
 
     [Fact]
-    public void Open_OverlappingTensors_AreRefused()
+    public void Open_overlapping_tensors_are_refused()
     {
         var path = WriteRaw(
             "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
@@ -475,7 +475,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Open_HoleBetweenTensors_IsRefused()
+    public void Open_hole_between_tensors_is_refused()
     {
         var path = WriteRaw(
             "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}",
@@ -484,21 +484,21 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Open_BytesAfterTheLastTensor_AreRefused()
+    public void Open_bytes_after_the_last_tensor_are_refused()
     {
         var path = WriteRaw("{" + F32Entry + "}", new byte[12]);
         Assert.Contains("data buffer has a hole at bytes [8, 12) after the last tensor", Refused(path).Message);
     }
 
     [Fact]
-    public void Open_DataWithoutTensors_IsRefused()
+    public void Open_data_without_tensors_is_refused()
     {
         var path = WriteRaw("{}", new byte[3]);
         Assert.Contains("data buffer has a hole at bytes [0, 3) after the last tensor", Refused(path).Message);
     }
 
     [Fact]
-    public void Open_TruncatedData_IsRefused()
+    public void Open_truncated_data_is_refused()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var path = PathOf("cut.safetensors");
@@ -521,21 +521,21 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Open_EmptyTensorName_IsRefused()
+    public void Open_empty_tensor_name_is_refused()
     {
         var path = WriteRaw("{\"\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[8]);
         Assert.Contains("header has a tensor with an empty name", Refused(path).Message);
     }
 
     [Fact]
-    public void Open_DuplicateTensorName_IsRefused()
+    public void Open_duplicate_tensor_name_is_refused()
     {
         var path = WriteRaw("{" + F32Entry + "," + F32Entry + "}", new byte[8]);
         Assert.Contains("header names tensor 't' twice", Refused(path).Message);
     }
 
     [Fact]
-    public void Open_CorruptedFiles_OnlyEverThrowFormatExceptions()
+    public void Open_corrupted_files_only_ever_throw_format_exceptions()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var valid = PathOf("valid.safetensors");
@@ -587,7 +587,7 @@ public sealed class SafeTensorsTests : IDisposable
     // ---- saving ----
 
     [Fact]
-    public void Save_OverExistingFile_ReplacesItAndLeavesNoTempFile()
+    public void Save_over_existing_file_replaces_it_and_leaves_no_temp_file()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var path = PathOf("model.safetensors");
@@ -599,7 +599,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Save_RefusedInput_LeavesExistingFileAndNoTempFile()
+    public void Save_refused_input_leaves_existing_file_and_no_temp_file()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var path = PathOf("model.safetensors");
@@ -615,7 +615,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Theory]
     [InlineData("", "tensor names must not be empty")]
     [InlineData("__metadata__", "'__metadata__' is reserved for the metadata")]
-    public void Save_InvalidTensorName_IsRefused(string name, string message)
+    public void Save_invalid_tensor_name_is_refused(string name, string message)
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var e = Assert.Throws<ArgumentException>(() =>
@@ -626,7 +626,7 @@ public sealed class SafeTensorsTests : IDisposable
     // ---- lifetime ----
 
     [Fact]
-    public void LoadAll_RegistersOnlyTheResultTensorsInTheScope()
+    public void Load_all_registers_only_the_result_tensors_in_the_scope()
     {
         var path = PathOf("scope.safetensors");
         using (var setup = TorchRuntime.NewDisposeScope())
@@ -648,7 +648,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Save_InChunks_LeavesNoTensorsInTheScope()
+    public void Save_in_chunks_leaves_no_tensors_in_the_scope()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var tensor = RandomTensor(ScalarType.Float64, [6, 5], seed: 10).Transpose(0, 1);
@@ -658,7 +658,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void File_AfterDispose_RefusesToLoad()
+    public void File_after_dispose_refuses_to_load()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var path = PathOf("disposed.safetensors");
@@ -669,7 +669,7 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void File_UnknownName_ThrowsKeyNotFound()
+    public void File_unknown_name_throws_key_not_found()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var path = PathOf("names.safetensors");

@@ -13,7 +13,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Reshape_KeepsRowMajorOrderAndInfersMinusOne()
+    public void Reshape_keeps_row_major_order_and_infers_minus_one()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(2, 6).Reshape(3, -1);
@@ -22,7 +22,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void View_SharesStorageWithTheSource()
+    public void View_shares_storage_with_the_source()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = Seq(2, 3);
@@ -32,7 +32,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void View_OfNonContiguousTensor_ThrowsTorchException()
+    public void View_of_non_contiguous_tensor_throws_torch_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(2, 3).Transpose(0, 1);
@@ -41,7 +41,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Permute_MovesElementsToPermutedPositions()
+    public void Permute_moves_elements_to_permuted_positions()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(2, 3, 4).Permute(2, 0, 1);
@@ -54,7 +54,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Transpose_SwapsTwoDimensions()
+    public void Transpose_swaps_two_dimensions()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(2, 3).Transpose(0, 1);
@@ -63,7 +63,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Contiguous_OfTransposedView_IsContiguousWithSameValues()
+    public void Contiguous_of_transposed_view_is_contiguous_with_same_values()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(2, 3).Transpose(0, 1);
@@ -74,7 +74,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Flatten_MergesTheGivenDimensionRange()
+    public void Flatten_merges_the_given_dimension_range()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Shape([2, 12], Seq(2, 3, 4).Flatten(1));
@@ -83,7 +83,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Expand_BroadcastsSizeOneDimensions()
+    public void Expand_broadcasts_size_one_dimensions()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = F([1f, 2], 2, 1).Expand(2, 3);
@@ -92,7 +92,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Repeat_TilesTheWholeTensor()
+    public void Repeat_tiles_the_whole_tensor()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = F([1f, 2]).Repeat(2, 2);
@@ -101,7 +101,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void RepeatInterleave_RepeatsEachElementInPlace()
+    public void Repeat_interleave_repeats_each_element_in_place()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(new[] { 1f, 1, 1, 2, 2, 2 }, F([1f, 2]).RepeatInterleave(3, 0).ToArray<float>());
@@ -110,7 +110,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void SqueezeAndUnsqueeze_RemoveAndAddSizeOneDimensions()
+    public void Squeeze_and_unsqueeze_remove_and_add_size_one_dimensions()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(1, 3, 1);
@@ -122,7 +122,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Flip_ReversesTheGivenDimensions()
+    public void Flip_reverses_the_given_dimensions()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(new[] { 2f, 1, 0, 5, 4, 3 }, Seq(2, 3).Flip(1).ToArray<float>());
@@ -130,7 +130,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Roll_ShiftsCyclically()
+    public void Roll_shifts_cyclically()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(new[] { 3f, 4, 0, 1, 2 }, Seq(5).Roll(2, 0).ToArray<float>());
@@ -138,7 +138,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void TrilAndTriu_KeepTheLowerAndUpperTriangles()
+    public void Tril_and_triu_keep_the_lower_and_upper_triangles()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var ones = Tensors.Ones([3, 3]);
@@ -156,7 +156,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Narrow_TakesLengthElementsFromStart()
+    public void Narrow_takes_length_elements_from_start()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(3, 4).Narrow(1, 1, 2);
@@ -165,7 +165,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Slice_WithStep_TakesEveryStepthElement()
+    public void Slice_with_step_takes_every_stepth_element()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Equal(new[] { 1f, 4, 7 }, Seq(10).Slice(0, 1, 9, 3).ToArray<float>());
@@ -173,7 +173,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Select_RemovesTheDimension()
+    public void Select_removes_the_dimension()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(2, 3).Select(1, -1);
@@ -182,7 +182,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void IndexSelect_PicksRowsInIndexOrderWithRepeats()
+    public void Index_select_picks_rows_in_index_order_with_repeats()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(3, 2).IndexSelect(0, L([2, 0, 2]));
@@ -190,7 +190,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Index_WithLongTensor_SelectsAlongTheFirstDimension()
+    public void Index_with_long_tensor_selects_along_the_first_dimension()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(3, 2).Index(L([1, -1]));
@@ -198,7 +198,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Index_WithBoolTensor_KeepsRowsWhereTrue()
+    public void Index_with_bool_tensor_keeps_rows_where_true()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(3, 2).Index(B([true, false, true]));
@@ -207,7 +207,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Gather_ReadsSourceAtIndexAlongDim()
+    public void Gather_reads_source_at_index_along_dim()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var src = Seq(2, 3);
@@ -220,7 +220,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Scatter_WithTensor_WritesSourceAtIndexAndLeavesInputUnchanged()
+    public void Scatter_with_tensor_writes_source_at_index_and_leaves_input_unchanged()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var input = Tensors.Zeros([2, 3]);
@@ -230,7 +230,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Scatter_WithValue_WritesTheValueAtIndex()
+    public void Scatter_with_value_writes_the_value_at_index()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Zeros([2, 3]).Scatter(1, L([1, 2], 2, 1), 5.0);
@@ -238,7 +238,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void ScatterAdd_AccumulatesRepeatedIndices()
+    public void Scatter_add_accumulates_repeated_indices()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Ones([4]).ScatterAdd(0, L([0, 2, 0, 0]), F([1f, 2, 3, 4]));
@@ -246,7 +246,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void IndexAdd_AddsSourceRowsAtIndexRows()
+    public void Index_add_adds_source_rows_at_index_rows()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Zeros([3, 2]).IndexAdd(0, L([2, 0, 2]), F([1f, 2, 3, 4, 5, 6], 3, 2));
@@ -254,7 +254,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void MaskedFill_ReplacesWhereMaskIsTrue()
+    public void Masked_fill_replaces_where_mask_is_true()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(4).MaskedFill(B([true, false, false, true]), -1);
@@ -262,7 +262,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void MaskedFill_BroadcastsTheMask()
+    public void Masked_fill_broadcasts_the_mask()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(2, 2).MaskedFill(B([false, true]), 9);
@@ -270,7 +270,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void MaskedSelect_ReturnsSelectedElementsAs1d()
+    public void Masked_select_returns_selected_elements_as1_d()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Seq(2, 2).MaskedSelect(B([true, false, false, true], 2, 2));
@@ -279,7 +279,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void NonZero_ReturnsCoordinatesOfNonZeroElements()
+    public void Non_zero_returns_coordinates_of_non_zero_elements()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = F([0f, 1, 0, 2, 3, 0], 2, 3).NonZero();
@@ -288,7 +288,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Where_TakesFromAWhereTrueAndBElsewhere()
+    public void Where_takes_from_a_where_true_and_B_elsewhere()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Where(B([true, false, true]), F([1f, 2, 3]), F([-1f, -2, -3]));
@@ -296,7 +296,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Cat_JoinsAlongAnExistingDimension()
+    public void Cat_joins_along_an_existing_dimension()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var a = Seq(2, 2);
@@ -308,7 +308,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Stack_JoinsAlongANewDimension()
+    public void Stack_joins_along_a_new_dimension()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = Tensors.Stack([F([1f, 2]), F([3f, 4])], 1);
@@ -317,7 +317,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Split_BySize_LeavesASmallerLastPiece()
+    public void Split_by_size_leaves_a_smaller_last_piece()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var parts = Seq(7).Split(3);
@@ -328,7 +328,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Split_BySizes_CutsThoseLengths()
+    public void Split_by_sizes_cuts_those_lengths()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var parts = Seq(2, 6).Split([1, 3, 2], 1);
@@ -339,14 +339,14 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Split_BySizesNotSummingToTheDimension_ThrowsTorchException()
+    public void Split_by_sizes_not_summing_to_the_dimension_throws_torch_exception()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Assert.Throws<TorchException>(() => Seq(6).Split([1, 2]));
     }
 
     [Fact]
-    public void Chunk_MakesAtMostNPiecesOfCeilSize()
+    public void Chunk_makes_at_most_N_pieces_of_ceil_size()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var parts = Seq(5).Chunk(3);
@@ -356,7 +356,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Unbind_ReturnsSlicesWithoutTheDimension()
+    public void Unbind_returns_slices_without_the_dimension()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var rows = Seq(2, 3).Unbind(1);
@@ -366,7 +366,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Pad_Constant_AddsValueOnBothSidesOfTheLastDimensions()
+    public void Pad_constant_adds_value_on_both_sides_of_the_last_dimensions()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = F([1f, 2], 1, 2).Pad([1, 2, 1, 0], PadMode.Constant, 9);
@@ -375,7 +375,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Pad_Reflect_MirrorsWithoutRepeatingTheEdge()
+    public void Pad_reflect_mirrors_without_repeating_the_edge()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = F([1f, 2, 3, 4], 1, 4).Pad([2, 1], PadMode.Reflect);
@@ -383,7 +383,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Pad_Replicate_RepeatsTheEdge()
+    public void Pad_replicate_repeats_the_edge()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = F([1f, 2, 3], 1, 3).Pad([2, 1], PadMode.Replicate);
@@ -391,7 +391,7 @@ public class ShapeOpsTests
     }
 
     [Fact]
-    public void Pad_Circular_WrapsAround()
+    public void Pad_circular_wraps_around()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var t = F([1f, 2, 3], 1, 1, 3).Pad([1, 2], PadMode.Circular);

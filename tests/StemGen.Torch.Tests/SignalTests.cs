@@ -6,7 +6,7 @@ namespace StemGen.Torch.Tests;
 public class SignalTests
 {
     [Fact]
-    public void HannWindow_Periodic_MatchesClosedFormOverLength()
+    public void Hann_window_periodic_matches_closed_form_over_length()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         const int n = 16;
@@ -15,7 +15,7 @@ public class SignalTests
     }
 
     [Fact]
-    public void HannWindow_Symmetric_MatchesClosedFormOverLengthMinusOne()
+    public void Hann_window_symmetric_matches_closed_form_over_length_minus_one()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         const int n = 9;
@@ -26,7 +26,7 @@ public class SignalTests
     }
 
     [Fact]
-    public void Stft_OfSinusoidAtBinK_PeaksAtBinKWithHannAmplitude()
+    public void Stft_of_sinusoid_at_bin_K_peaks_at_bin_K_with_hann_amplitude()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         const int nFft = 64, hop = 16, length = 1024, k0 = 5;
@@ -52,7 +52,7 @@ public class SignalTests
     }
 
     [Fact]
-    public void Istft_OfStft_ReconstructsTheSignal()
+    public void Istft_of_stft_reconstructs_the_signal()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         const int nFft = 64, hop = 16, length = 1000;
@@ -65,7 +65,7 @@ public class SignalTests
     }
 
     [Fact]
-    public void Stft_OfABatch_AddsALeadingDimension()
+    public void Stft_of_a_batch_adds_a_leading_dimension()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var spec = Signal.Stft(Tensors.Zeros([3, 256]), 32, window: Signal.HannWindow(32));
@@ -73,7 +73,7 @@ public class SignalTests
     }
 
     [Fact]
-    public void ViewAsComplex_PairsTheLastDimensionAsRealAndImaginary()
+    public void View_as_complex_pairs_the_last_dimension_as_real_and_imaginary()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var z = F([1f, 2, 3, -4], 2, 2).ViewAsComplex();
@@ -86,7 +86,7 @@ public class SignalTests
     }
 
     [Fact]
-    public void ViewAsReal_OfViewAsComplex_GivesBackThePairs()
+    public void View_as_real_of_view_as_complex_gives_back_the_pairs()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var r = F([1f, 2, 3, -4], 2, 2).ViewAsComplex().ViewAsReal();
@@ -95,7 +95,7 @@ public class SignalTests
     }
 
     [Fact]
-    public void ViewAsComplex_SharesStorageWithTheRealTensor()
+    public void View_as_complex_shares_storage_with_the_real_tensor()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         var pairs = F([1f, 2], 1, 2);
@@ -105,7 +105,7 @@ public class SignalTests
     }
 
     [Fact]
-    public void Polar_BuildsMagnitudeTimesExpIPhase()
+    public void Polar_builds_magnitude_times_exp_I_phase()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         double[] magnitude = [1, 2, 0.5];
@@ -122,7 +122,7 @@ public class SignalTests
     }
 
     [Fact]
-    public void Angle_OfRealTensor_IsZeroOrPi()
+    public void Angle_of_real_tensor_is_zero_or_pi()
     {
         using var scope = TorchRuntime.NewDisposeScope();
         Close([0, Math.PI, 0], D([2, -3, 0]).Angle(), 1e-12);

@@ -24,22 +24,22 @@ public class VisionOpsTests
         int cinPerGroup = cin / groups, coutPerGroup = cout / groups;
         var expected = new double[batch * cout * oh * ow];
         for (var n = 0; n < batch; n++)
-        for (var o = 0; o < cout; o++)
-        for (var i = 0; i < oh; i++)
-        for (var j = 0; j < ow; j++)
-        {
-            var sum = b[o];
-            var g = o / coutPerGroup;
-            for (var ci = 0; ci < cinPerGroup; ci++)
-            for (var u = 0; u < kh; u++)
-            for (var v = 0; v < kw; v++)
-            {
-                int r = i * strideH - padH + u * dilation, c = j * strideW - padW + v * dilation;
-                if (r < 0 || r >= h || c < 0 || c >= w) continue;
-                sum += wt[((o * cinPerGroup + ci) * kh + u) * kw + v] * x[((n * cin + g * cinPerGroup + ci) * h + r) * w + c];
-            }
-            expected[((n * cout + o) * oh + i) * ow + j] = sum;
-        }
+            for (var o = 0; o < cout; o++)
+                for (var i = 0; i < oh; i++)
+                    for (var j = 0; j < ow; j++)
+                    {
+                        var sum = b[o];
+                        var g = o / coutPerGroup;
+                        for (var ci = 0; ci < cinPerGroup; ci++)
+                            for (var u = 0; u < kh; u++)
+                                for (var v = 0; v < kw; v++)
+                                {
+                                    int r = i * strideH - padH + u * dilation, c = j * strideW - padW + v * dilation;
+                                    if (r < 0 || r >= h || c < 0 || c >= w) continue;
+                                    sum += wt[((o * cinPerGroup + ci) * kh + u) * kw + v] * x[((n * cin + g * cinPerGroup + ci) * h + r) * w + c];
+                                }
+                        expected[((n * cout + o) * oh + i) * ow + j] = sum;
+                    }
         OpAssert.Close(expected, y.ToArray<double>());
     }
 
@@ -65,19 +65,19 @@ public class VisionOpsTests
         Assert.Equal([batch, channels, (long)oh, ow], y.Shape);
         var expected = new double[batch * channels * oh * ow];
         for (var n = 0; n < batch * channels; n++)
-        for (var i = 0; i < oh; i++)
-        for (var j = 0; j < ow; j++)
-        {
-            var best = double.NegativeInfinity;
-            for (var u = 0; u < kh; u++)
-            for (var v = 0; v < kw; v++)
-            {
-                int r = i * strideH - pad + u, c = j * strideW - pad + v;
-                if (r < 0 || r >= h || c < 0 || c >= w) continue;
-                best = Math.Max(best, x[(n * h + r) * w + c]);
-            }
-            expected[(n * oh + i) * ow + j] = best;
-        }
+            for (var i = 0; i < oh; i++)
+                for (var j = 0; j < ow; j++)
+                {
+                    var best = double.NegativeInfinity;
+                    for (var u = 0; u < kh; u++)
+                        for (var v = 0; v < kw; v++)
+                        {
+                            int r = i * strideH - pad + u, c = j * strideW - pad + v;
+                            if (r < 0 || r >= h || c < 0 || c >= w) continue;
+                            best = Math.Max(best, x[(n * h + r) * w + c]);
+                        }
+                    expected[(n * oh + i) * ow + j] = best;
+                }
         OpAssert.Close(expected, y.ToArray<double>());
     }
 

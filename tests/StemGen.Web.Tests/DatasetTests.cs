@@ -45,16 +45,13 @@ public abstract class DatasetTests(TestDatabase database) : IAsyncLifetime
 
     private async Task<JsonElement> WaitAsync(int taskId, string until, int seconds = 120)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
+        return await Poll.UntilAsync(() => admin.GetJsonAsync($"/api/admin/datasets/tasks/{taskId}"), task =>
         {
-            var task = await admin.GetJsonAsync($"/api/admin/datasets/tasks/{taskId}");
             var state = task.GetProperty("state").GetString();
-            if (state == until) return task;
+            if (state == until) return true;
             Assert.True(state is "Queued" or "Running", $"task {taskId} ended {state}, not {until}: {task}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"task {taskId} still {state}: {task}");
-            await Task.Delay(200);
-        }
+            return false;
+        }, seconds, $"task {taskId} still running");
     }
 
     /// <summary>A Slakh-format folder: train/Track00001 (piano, bass, drums) and test/Track00002 (piano, bass), 21 s WAV stems at 16 kHz.</summary>

@@ -51,15 +51,12 @@ public abstract class EvaluationTests(TestDatabase database, ITestOutputHelper o
 
     private async Task<JsonElement> WaitAsync(int id, Func<JsonElement, bool> until, string what, int seconds = 300)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
+        return await Poll.UntilAsync(() => admin.GetJsonAsync($"/api/admin/evaluations/{id}"), run =>
         {
-            var run = await admin.GetJsonAsync($"/api/admin/evaluations/{id}");
-            if (until(run)) return run;
+            if (until(run)) return true;
             Assert.True(State(run) is "Queued" or "Running", $"evaluation {id} ended before {what}: {run}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"evaluation {id}: {what}: {run}");
-            await Task.Delay(200);
-        }
+            return false;
+        }, seconds, $"evaluation {id}: {what}");
     }
 
     private static string State(JsonElement run) => run.GetProperty("state").GetString()!;
@@ -187,16 +184,12 @@ public abstract class EvaluationTests(TestDatabase database, ITestOutputHelper o
         await using var restarted = new StudioFactory(dataDirectory: factory.DataDirectory, database: database, settings: new Dictionary<string, string> { ["Studio:Admins:0"] = "ev-admin" });
         var again = restarted.NewClient();
         Assert.Equal(HttpStatusCode.Redirect, (await again.LoginAsync("ev-admin", "secret123")).StatusCode);
-        var deadline = DateTime.UtcNow.AddSeconds(300);
-        JsonElement run;
-        while (true)
+        var run = await Poll.UntilAsync(() => again.GetJsonAsync($"/api/admin/evaluations/{id}"), r =>
         {
-            run = await again.GetJsonAsync($"/api/admin/evaluations/{id}");
-            if (State(run) == "Succeeded") break;
-            Assert.True(State(run) is "Queued" or "Running", run.ToString());
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"evaluation {id} did not run again: {run}");
-            await Task.Delay(300);
-        }
+            if (State(r) == "Succeeded") return true;
+            Assert.True(State(r) is "Queued" or "Running", r.ToString());
+            return false;
+        }, seconds: 300, $"evaluation {id} did not run again", intervalMs: 300);
         var report = EvaluationReport.FromJson(run.GetProperty("report").GetRawText());
         Assert.Equal(12, report.Examples);
         Assert.Equal(3, report.Points.Count);

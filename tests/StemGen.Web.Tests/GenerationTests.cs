@@ -36,14 +36,7 @@ public abstract class GenerationTests(TestDatabase database) : IAsyncLifetime
 
     internal static async Task<JsonElement> WaitForJobAsync(StudioClient client, int projectId, int jobId, Func<JsonElement, bool> done, int seconds = 30)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var job = await client.GetJsonAsync($"/api/projects/{projectId}/jobs/{jobId}");
-            if (done(job)) return job;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"job {jobId} stuck: {job}");
-            await Task.Delay(50);
-        }
+        return await Poll.UntilAsync(() => client.GetJsonAsync($"/api/projects/{projectId}/jobs/{jobId}"), done, seconds, $"job {jobId} stuck", intervalMs: 50);
     }
 
     private async Task<ClaimsPrincipal> PrincipalAsync(string userName)

@@ -54,13 +54,8 @@ public sealed class JobQueueTests
                 var response = await admin.Http.PostAsJsonAsync("/api/admin/datasets/synthesize", new { output = "synth-q", hours = 0.01, seed = 3, style = "listening" });
                 Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
                 var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
-                var deadline = DateTime.UtcNow.AddSeconds(120);
-                string? state;
-                do
-                {
-                    await Task.Delay(200);
-                    state = (await admin.GetJsonAsync($"/api/admin/datasets/tasks/{id}")).GetProperty("state").GetString();
-                } while (state is "Queued" or "Running" && DateTime.UtcNow < deadline);
+                var state = await Poll.LatestAsync(async () => (await admin.GetJsonAsync($"/api/admin/datasets/tasks/{id}")).GetProperty("state").GetString(),
+                    s => s is not ("Queued" or "Running"), seconds: 120);
                 Assert.Equal("Succeeded", state);
             }
             finally { factory.DeleteData(); }

@@ -161,14 +161,11 @@ public sealed class JobWatchdogTests : IAsyncLifetime
         };
         Assert.True(hangfire.Delete(hangfireId!));
 
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        (TaskState State, string? Error) row;
-        do
+        var row = await Poll.LatestAsync(async () =>
         {
-            await Task.Delay(100);
             using var fresh = factory.Services.CreateScope();
-            row = await read(fresh.ServiceProvider.GetRequiredService<StudioDbContext>());
-        } while (row.State == TaskState.Running && DateTime.UtcNow < deadline);
+            return await read(fresh.ServiceProvider.GetRequiredService<StudioDbContext>());
+        }, r => r.State != TaskState.Running, seconds: 15, intervalMs: 100);
         Assert.Equal(TaskState.Failed, row.State);
         Assert.Equal("stopped: it was deleted from the job queue (dashboard)", row.Error);
     }

@@ -46,16 +46,13 @@ public abstract class ListeningTests(TestDatabase database) : IAsyncLifetime
         var response = await admin.Http.PostAsJsonAsync("/api/admin/studies", design, StudioClient.Json);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        await Poll.UntilAsync(() => admin.GetJsonAsync($"/api/admin/studies/{id}"), study =>
         {
-            var study = await admin.GetJsonAsync($"/api/admin/studies/{id}");
             var state = study.GetProperty("state").GetString();
-            if (state == "Open") return id;
-            Assert.True(state == "Preparing", $"preparation ended {state}: {study}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"study {id} still preparing: {study}");
-            await Task.Delay(100);
-        }
+            Assert.True(state is "Open" or "Preparing", $"preparation ended {state}: {study}");
+            return state == "Open";
+        }, seconds: 60, $"study {id} still preparing", intervalMs: 100);
+        return id;
     }
 
     private async Task<StudioClient> ListenerAsync(string name) => await factory.RegisterListenerAsync(name);

@@ -78,7 +78,7 @@ public abstract class ProjectTests(TestDatabase database) : IAsyncLifetime
 
         // The worker loads the generator at start-up; the page then names its device.
         var host = factory.Services.GetRequiredService<GeneratorHost>();
-        for (var i = 0; i < 100 && !host.IsLoaded; i++) await Task.Delay(50);
+        await Poll.LatestAsync(() => Task.FromResult(host.IsLoaded), loaded => loaded, seconds: 5, intervalMs: 50);
         var page = await owner.Http.GetAsync($"/projects/{id}");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var html = await page.Content.ReadAsStringAsync();

@@ -28,12 +28,8 @@ public abstract class TrainingTests(TestDatabase database) : IAsyncLifetime
         var response = await admin.Http.PostAsJsonAsync("/api/admin/datasets/tokens", new { dataset = "tiny", codec = Codec, splits = new[] { "train", "validation" }, submixes = 1 });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
-        var deadline = DateTime.UtcNow.AddSeconds(180);
-        while ((await admin.GetJsonAsync($"/api/admin/datasets/tasks/{id}")).GetProperty("state").GetString() is "Queued" or "Running")
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("token cache");
-            await Task.Delay(200);
-        }
+        await Poll.UntilAsync(() => admin.GetJsonAsync($"/api/admin/datasets/tasks/{id}"), task => task.GetProperty("state").GetString() is not ("Queued" or "Running"),
+            seconds: 180, "token cache");
         Assert.Equal("Succeeded", (await admin.GetJsonAsync($"/api/admin/datasets/tasks/{id}")).GetProperty("state").GetString());
     }
 
@@ -67,15 +63,12 @@ public abstract class TrainingTests(TestDatabase database) : IAsyncLifetime
 
     private async Task<JsonElement> WaitAsync(int runId, Func<JsonElement, bool> until, string what, int seconds = 240)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
+        return await Poll.UntilAsync(() => admin.GetJsonAsync($"/api/admin/training/{runId}"), run =>
         {
-            var run = await admin.GetJsonAsync($"/api/admin/training/{runId}");
-            if (until(run)) return run;
+            if (until(run)) return true;
             Assert.True(run.GetProperty("state").GetString() is "Queued" or "Running", $"run {runId} ended before {what}: {run}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId}: {what}: {run}");
-            await Task.Delay(200);
-        }
+            return false;
+        }, seconds, $"run {runId}: {what}");
     }
 
     private static string State(JsonElement run) => run.GetProperty("state").GetString()!;
@@ -119,12 +112,8 @@ public abstract class TrainingTests(TestDatabase database) : IAsyncLifetime
 
         // The listening check validates the best model with and without the context; its gain is level 1 masked whole.
         Assert.Equal(HttpStatusCode.Accepted, (await admin.Http.PostAsync($"/api/admin/training/{id}/listening-check", null)).StatusCode);
-        var deadline = DateTime.UtcNow.AddSeconds(180);
-        while ((run = await admin.GetJsonAsync($"/api/admin/training/{id}")).GetProperty("listeningCheck").GetString() is "Queued" or "Running")
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"listening check: {run}");
-            await Task.Delay(200);
-        }
+        run = await Poll.UntilAsync(() => admin.GetJsonAsync($"/api/admin/training/{id}"), r => r.GetProperty("listeningCheck").GetString() is not ("Queued" or "Running"),
+            seconds: 180, "listening check");
         Assert.True(run.GetProperty("listeningCheck").GetString() == "Succeeded", run.ToString());
         var check = run.GetProperty("listeningCheckResult");
         var whole = check.GetProperty("wholeLevel");
@@ -175,16 +164,12 @@ public abstract class TrainingTests(TestDatabase database) : IAsyncLifetime
         var again = restarted.NewClient();
         Assert.Equal(HttpStatusCode.Redirect, (await again.LoginAsync("tr-admin", "secret123")).StatusCode);
         await again.FetchApiTokenAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(240);
-        JsonElement run;
-        while (true)
+        var run = await Poll.UntilAsync(() => again.GetJsonAsync($"/api/admin/training/{id}"), r =>
         {
-            run = await again.GetJsonAsync($"/api/admin/training/{id}");
-            if (run.GetProperty("log").GetString()!.Contains("resuming from the checkpoint") && run.GetProperty("step").GetInt64() > before) break;
-            Assert.True(State(run) is "Queued" or "Running" or "Succeeded", run.ToString());
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {id} did not resume: {run}");
-            await Task.Delay(300);
-        }
+            if (r.GetProperty("log").GetString()!.Contains("resuming from the checkpoint") && r.GetProperty("step").GetInt64() > before) return true;
+            Assert.True(State(r) is "Queued" or "Running" or "Succeeded", r.ToString());
+            return false;
+        }, seconds: 240, $"run {id} did not resume", intervalMs: 300);
         Assert.Contains("the server stopped", run.GetProperty("log").GetString());
         Assert.Equal(HttpStatusCode.NoContent, (await again.Http.PostAsync($"/api/admin/training/{id}/cancel", null)).StatusCode);
     }

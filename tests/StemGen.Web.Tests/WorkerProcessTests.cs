@@ -79,13 +79,8 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
             hub.On<JobProgressEvent>("progress", e => { lock (firstProgress) if (e.Percent > 0) firstProgress.TryAdd(e.JobId, DateTime.UtcNow); });
 
             // Kill worker A with SIGKILL once it is well into a job.
-            var deadline = DateTime.UtcNow.AddSeconds(180);
-            JobProgressEvent? victim = null;
-            while (victim is null && DateTime.UtcNow < deadline)
-            {
-                victim = progress.FirstOrDefault(e => e.Device?.Contains("worker-a") == true && e.State == StemGen.Web.Data.TaskState.Running && e.Percent is > 5 and < 60);
-                if (victim is null) await Task.Delay(50);
-            }
+            var victim = await Poll.LatestAsync(() => Task.FromResult(progress.FirstOrDefault(e =>
+                e.Device?.Contains("worker-a") == true && e.State == StemGen.Web.Data.TaskState.Running && e.Percent is > 5 and < 60)), v => v is not null, seconds: 180, intervalMs: 50);
             Assert.True(victim is not null, $"worker A never got going; its log: {workers["worker-a"].Log}");
             workers["worker-a"].Kill();
 

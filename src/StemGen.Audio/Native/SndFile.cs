@@ -46,7 +46,7 @@ internal sealed unsafe class SndFile : IDisposable
         }
         catch
         {
-            if (opened != IntPtr.Zero) LibSndFile.sf_close(opened);
+            if (opened != IntPtr.Zero) _ = LibSndFile.sf_close(opened); // already failing: a close error would hide the first one
             sf.Dispose();
             throw;
         }

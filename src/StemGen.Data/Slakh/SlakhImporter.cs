@@ -368,7 +368,8 @@ public static class SlakhImporter
         if (!File.Exists(path)) return null;
         try
         {
-            var part = MidiFile.Read(path).Parts().FirstOrDefault();
+            var parts = MidiFile.Read(path).Parts();
+            var part = parts.Count > 0 ? parts[0] : null;
             return part is null ? null : (part.IsDrum ? InstrumentCategories.DrumProgram : part.Program, part.IsDrum);
         }
         catch (MidiFormatException)

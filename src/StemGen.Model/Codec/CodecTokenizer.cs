@@ -64,8 +64,8 @@ public sealed class CodecTokenizer : IAudioTokenizer
             {
                 var tokens = new short[q, t];
                 for (var level = 0; level < q; level++)
-                for (var frame = 0; frame < t; frame++)
-                    tokens[level, frame] = (short)all[((long)b * q + level) * t + frame];
+                    for (var frame = 0; frame < t; frame++)
+                        tokens[level, frame] = (short)all[((long)b * q + level) * t + frame];
                 result[indices[b]] = tokens;
             }
         }

@@ -148,7 +148,7 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
             var existing = job.ExistingSpan is null ? null : Encode(job.ExistingSpan); // (1, Q, L)
 
             var decodingStart = clock.Elapsed;
-            var decodingProgress = progress is null ? null : new InlineProgress(p => progress.Report(p with { Elapsed = decodingStart + p.Elapsed }));
+            var decodingProgress = progress is null ? null : new InlineProgress<GenerationProgress>(p => progress.Report(p with { Elapsed = decodingStart + p.Elapsed }));
             Tensor tokens;                                                          // (V, Q, L)
             try
             {
@@ -378,10 +378,5 @@ public sealed class StemGenerator : IStemGenerator, IDisposable
         if (!ownsModels) return;
         model.Dispose();
         codec.Dispose();
-    }
-
-    private sealed class InlineProgress(Action<GenerationProgress> report) : IProgress<GenerationProgress>
-    {
-        public void Report(GenerationProgress value) => report(value);
     }
 }

@@ -134,10 +134,4 @@ public sealed class WindowedDecoder
 
         int Index(int b, int q, int f) => (b * levels + q) * length + f;
     }
-
-    /// <summary>Reports on the calling thread, so a step's report arrives before the next step starts.</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -63,7 +63,7 @@ public sealed class TokenCacheBatchSource : ITrainingBatchSource
     {
         options ??= new TokenCacheSourceOptions();
         TokenPairSet Load(string split) => TokenPairSet.Load(manifest, split, cache, tokenizer, options.Pairs, options.Jobs,
-            progress is null ? null : new Relay<TokenCacheProgress>(p => progress.Report(new TokenSourceProgress(split, p))), cancellationToken);
+            progress is null ? null : new InlineProgress<TokenCacheProgress>(p => progress.Report(new TokenSourceProgress(split, p))), cancellationToken);
         var train = Load(options.TrainSplit);
         var validation = Load(options.ValidationSplit);
         var identity = tokenizer is CodecTokenizer codec ? codec.CodecIdentity : tokenizer.Identity;
@@ -120,10 +120,5 @@ public sealed class TokenCacheBatchSource : ITrainingBatchSource
     {
         var i = 0;
         foreach (var code in tokens) into[i++] = code; // row-major [Q, T]
-    }
-
-    private sealed class Relay<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

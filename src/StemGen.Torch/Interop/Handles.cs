@@ -13,7 +13,7 @@ internal sealed class TensorHandle : SafeHandle
     /// <summary>A handle meaning "no tensor", for optional arguments. Never released.</summary>
     internal static readonly TensorHandle Null = new();
 
-    private TensorHandle() : base(IntPtr.Zero, ownsHandle: false) { }
+    internal TensorHandle() : base(IntPtr.Zero, ownsHandle: false) { }
 
     internal TensorHandle(IntPtr handle) : base(IntPtr.Zero, ownsHandle: true)
     {
@@ -38,7 +38,7 @@ internal sealed class GeneratorHandle : SafeHandle
 {
     internal static readonly GeneratorHandle Null = new();
 
-    private GeneratorHandle() : base(IntPtr.Zero, ownsHandle: false) { }
+    internal GeneratorHandle() : base(IntPtr.Zero, ownsHandle: false) { }
 
     internal GeneratorHandle(IntPtr handle) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(handle);
 

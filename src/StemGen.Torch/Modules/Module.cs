@@ -53,7 +53,7 @@ public abstract class Module : IDisposable
     {
         foreach (var (name, tensor) in parameters) yield return (prefix + name, tensor);
         foreach (var (name, child) in children)
-        foreach (var item in child.NamedParameters($"{prefix}{name}.")) yield return item;
+            foreach (var item in child.NamedParameters($"{prefix}{name}.")) yield return item;
     }
 
     public IEnumerable<(string Name, Tensor Tensor)> NamedBuffers(string prefix = "", bool persistentOnly = false)
@@ -61,7 +61,7 @@ public abstract class Module : IDisposable
         foreach (var (name, tensor, persistent) in buffers)
             if (persistent || !persistentOnly) yield return (prefix + name, tensor);
         foreach (var (name, child) in children)
-        foreach (var item in child.NamedBuffers($"{prefix}{name}.", persistentOnly)) yield return item;
+            foreach (var item in child.NamedBuffers($"{prefix}{name}.", persistentOnly)) yield return item;
     }
 
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Tensor);

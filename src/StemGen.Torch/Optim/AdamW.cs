@@ -103,11 +103,11 @@ public sealed class AdamW : IDisposable
         if (!state.TryGetValue("step", out var step)) throw new ArgumentException("optimiser state has no 'step'", nameof(state));
         var problems = new List<string>();
         for (var i = 0; i < expAvg.Count; i++)
-        foreach (var (name, own) in new[] { ($"exp_avg.{i}", expAvg[i]), ($"exp_avg_sq.{i}", expAvgSq[i]) })
-        {
-            if (!state.TryGetValue(name, out var given)) problems.Add($"missing {name}");
-            else if (!given.Shape.SequenceEqual(own.Shape)) problems.Add($"{name}: expected [{string.Join(", ", own.Shape)}], got [{string.Join(", ", given.Shape)}]");
-        }
+            foreach (var (name, own) in new[] { ($"exp_avg.{i}", expAvg[i]), ($"exp_avg_sq.{i}", expAvgSq[i]) })
+            {
+                if (!state.TryGetValue(name, out var given)) problems.Add($"missing {name}");
+                else if (!given.Shape.SequenceEqual(own.Shape)) problems.Add($"{name}: expected [{string.Join(", ", own.Shape)}], got [{string.Join(", ", given.Shape)}]");
+            }
         var extra = state.Keys.Count(k => k.StartsWith("exp_avg", StringComparison.Ordinal)) - 2 * expAvg.Count;
         if (extra > 0) problems.Add($"{extra} moment tensors for parameters this optimiser does not have");
         if (problems.Count > 0) throw new ArgumentException($"optimiser state does not fit: {string.Join("; ", problems)}", nameof(state));

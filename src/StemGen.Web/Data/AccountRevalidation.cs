@@ -16,10 +16,10 @@ public sealed class AccountRevalidation(ILoggerFactory logs, IServiceScopeFactor
 {
     protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(Math.Max(1, studio.Value.RevalidateSeconds));
 
-    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken)
+    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await IsCurrentAsync(scope.ServiceProvider, state.User);
+        return await IsCurrentAsync(scope.ServiceProvider, authenticationState.User);
     }
 
     /// <summary>Whether a signed-in principal still matches its account: same security stamp, not locked.</summary>

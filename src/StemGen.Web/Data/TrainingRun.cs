@@ -41,7 +41,7 @@ public sealed class TrainingRun : ITaskRow
     public double? BestValidationAccuracy { get; set; }
     public long? BestStep { get; set; }
     public bool Exported { get; set; }
-    /// <summary>The listening check of the run's best model: its state (null: never run), its figures as JSON (a ListeningCheckResult of Training/) or its error.</summary>
+    /// <summary>The listening check of the run's best model: its state (null: never run), its figures as JSON (a StemGen.Model.Training.ListeningCheckResult) or its error.</summary>
     public TaskState? ListeningCheck { get; set; }
     public string? ListeningCheckJson { get; set; }
     public string? ListeningCheckJobId { get; set; }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using StemGen.Data.Rendering;
 using StemGen.Data.Slakh;
 using StemGen.Data.Tokens;
+using StemGen.Model;
 using StemGen.Model.Codec;
 using StemGen.Web.Data;
 using StemGen.Web.Events;

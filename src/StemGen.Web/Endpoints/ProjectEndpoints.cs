@@ -55,18 +55,15 @@ public static class ProjectEndpoints
         project.MapGet("/members", async (int projectId, ProjectService projects, CancellationToken ct) =>
             Results.Ok(await projects.MembersAsync(projectId, ct)));
 
-        project.MapPost("/members", async (int projectId, InviteRequest request, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
+        project.MapPost("/members", async (int projectId, InviteRequest request, ProjectService projects, CancellationToken ct) =>
             {
                 var member = await projects.InviteAsync(projectId, request.UserName, request.Role, ct);
-                events.Publish(new ProjectChangedEvent(projectId, "members"));
                 return Results.Ok(new { member.UserId, member.Role });
             }).RequiresRole(ProjectRole.Owner);
 
-        project.MapDelete("/members/{userId}", async (int projectId, string userId, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
+        project.MapDelete("/members/{userId}", async (int projectId, string userId, ProjectService projects, CancellationToken ct) =>
             {
                 await projects.RemoveMemberAsync(projectId, userId, ct);
-                await events.DropMemberAsync(projectId, userId);
-                events.Publish(new ProjectChangedEvent(projectId, "members"));
                 return Results.NoContent();
             }).RequiresRole(ProjectRole.Owner);
 

@@ -1,3 +1,4 @@
+using StemGen.Model.Training;
 using StemGen.Web.Data;
 using StemGen.Web.Training;
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using StemGen.Data.Slakh;
 using StemGen.Evaluation.Fad;
 using StemGen.Evaluation.Suite;
+using StemGen.Model;
 using StemGen.Model.Generation;
 using StemGen.Web.Data;
 using StemGen.Web.Datasets;

@@ -104,14 +104,10 @@ public sealed class JobLedger(
         {
             await using (var file = File.Create(temp)) await wav.CopyToAsync(file, cancellationToken);
             var audio = AudioFile.Read(temp); // refuses what is not audio
-            StoredBlob blob;
-            await using (var content = File.OpenRead(temp)) blob = await blobs.PutAsync(content, cancellationToken);
-            var level = WaveformPeaks.Compute(audio).ForWidth(2000);
+            var stored = await blobs.StoreWavAsync(temp, audio, cancellationToken);
             db.GenerationCandidates.Add(new GenerationCandidate
             {
-                JobId = jobId, Index = index, BlobHash = blob.Hash, SizeBytes = blob.Size,
-                DurationSeconds = audio.Duration.TotalSeconds, SampleRate = audio.SampleRate, Channels = audio.Channels,
-                Peaks = System.Runtime.InteropServices.MemoryMarshal.AsBytes(level.Data.AsSpan()).ToArray(), PeaksSamplesPerBucket = level.SamplesPerBucket,
+                JobId = jobId, Index = index, Audio = stored,
                 Status = CandidateStatus.Pending, CreatedAt = clock.GetUtcNow().UtcDateTime,
             });
             try { await db.SaveChangesAsync(cancellationToken); }

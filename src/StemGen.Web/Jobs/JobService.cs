@@ -105,10 +105,7 @@ public sealed class JobService(
         if (stemName.Length > Stem.MaxNameLength) throw new StudioValidationException($"a stem name has at most {Stem.MaxNameLength} characters");
         var stem = new Stem
         {
-            ProjectId = projectId, Name = stemName, Category = job.TargetCategory, BlobHash = candidate.BlobHash, Format = "WAV",
-            SizeBytes = candidate.SizeBytes, DurationSeconds = candidate.DurationSeconds, SampleRate = candidate.SampleRate,
-            Channels = candidate.Channels, Peaks = candidate.Peaks, PeaksSamplesPerBucket = candidate.PeaksSamplesPerBucket,
-            SourceJobId = job.Id, CreatedAt = clock.GetUtcNow().UtcDateTime,
+            ProjectId = projectId, Name = stemName, Category = job.TargetCategory, Audio = candidate.Audio, SourceJobId = job.Id, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.Stems.Add(stem);
         await db.SaveChangesAsync(cancellationToken);

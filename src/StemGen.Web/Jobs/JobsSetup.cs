@@ -27,9 +27,7 @@ public static class JobsSetup
         services.AddSingleton<JobStorage>(CreateStorage);
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, configuration) => configuration
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
+            .UseStemGenSettings()
             .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>())));
 
         services.AddScoped<JobLedger>();
@@ -85,38 +83,48 @@ public static class JobsSetup
 }
 
 /// <summary>The studio's own Hangfire server (one job at a time): the studio queue, and generation when <see cref="JobsOptions.RunInStudio"/>.</summary>
-public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOptions> options, GeneratorHost generator, ILogger<EmbeddedJobServer> logger) : IHostedService
+public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOptions> options, GeneratorHost generator, ILogger<EmbeddedJobServer> logger) : IHostedService, IDisposable
 {
+    private readonly Lock gate = new();
     private BackgroundJobServer? server;
+    private Task? stopped;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var jobs = options.Value;
-        server = new BackgroundJobServer(new BackgroundJobServerOptions
-        {
-            ServerName = $"studio-{Environment.MachineName}",
-            Queues = jobs.StudioServerQueues,
-            WorkerCount = 1,
-            SchedulePollingInterval = TimeSpan.FromSeconds(1),
-            Activator = services.GetRequiredService<JobActivator>(),
-        }, services.GetRequiredService<JobStorage>());
+        var serverOptions = new BackgroundJobServerOptions { Activator = services.GetRequiredService<JobActivator>() };
+        HangfireSetup.Configure(serverOptions, $"studio-{Environment.MachineName}", jobs.StudioServerQueues);
+        server = new BackgroundJobServer(serverOptions, services.GetRequiredService<JobStorage>());
         if (!jobs.RunInStudio) return Task.CompletedTask;
         // Load the served model now, so the page can name the device before the first job.
         var studio = services.GetRequiredService<IStudioGateway>();
-        _ = Task.Run(async () =>
-        {
-            try { await generator.GetAsync(studio, await studio.ServedModelAsync(CancellationToken.None), CancellationToken.None); }
-            catch (GeneratorUnavailableException e) { logger.LogWarning("generation unavailable: {Reason}", e.Message); }
-        }, cancellationToken);
+        _ = Task.Run(() => ModelWarmup.RunAsync(generator, studio, logger, CancellationToken.None), cancellationToken);
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    // The host may stop twice, at once (a test factory does), and disposes after stopping: one stop, which every call awaits.
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (gate) return stopped ??= StopServerAsync(cancellationToken);
+    }
+
+    private async Task StopServerAsync(CancellationToken cancellationToken)
     {
         if (server is null) return;
         server.SendStop();
         await server.WaitForShutdownAsync(cancellationToken);
         server.Dispose();
+    }
+
+    /// <summary>A host that never stopped (a failed start) still lets the server go.</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (stopped is not null) return;
+            stopped = Task.CompletedTask;
+            server?.Dispose();
+        }
     }
 }
 

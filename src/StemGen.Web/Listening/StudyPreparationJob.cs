@@ -145,13 +145,12 @@ public sealed class StudyPreparationJob(
         try
         {
             AudioFile.Write(temp, normalized, AudioWriteFormat.Wav16);
-            StoredBlob blob;
-            await using (var file = File.OpenRead(temp)) blob = await blobs.PutAsync(file, cancellationToken);
+            var stored = await blobs.StoreWavAsync(temp, normalized, cancellationToken);
             return new StudyItem
             {
                 StudyId = study.Id, ConditionId = condition.Id, Example = example, PublicId = NewPublicId(),
                 Source = condition.Kind == ConditionKind.Anchor ? $"{description}, over another song's context" : description,
-                BlobHash = blob.Hash, DurationSeconds = normalized.Duration.TotalSeconds, Lufs = Loudness.Integrated(normalized),
+                BlobHash = stored.BlobHash, DurationSeconds = stored.DurationSeconds, Lufs = Loudness.Integrated(normalized),
             };
         }
         finally { File.Delete(temp); }

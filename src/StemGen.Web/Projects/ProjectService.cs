@@ -1,13 +1,16 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-
 using StemGen.Web.Data;
+using StemGen.Web.Events;
 using StemGen.Web.Storage;
 
 namespace StemGen.Web.Projects;
 
-/// <summary>Project life cycle and membership. Callers check the caller's role with <see cref="ProjectAccess"/> first.</summary>
-public sealed class ProjectService(StudioDbContext db, UserManager<IdentityUser> users, BlobReferences blobs, TimeProvider clock)
+/// <summary>
+/// Project life cycle and membership. Callers check the caller's role with <see cref="ProjectAccess"/> first.
+/// Membership changes tell the project's open pages and hub clients themselves, whoever made them (a page or the API).
+/// </summary>
+public sealed class ProjectService(StudioDbContext db, UserManager<IdentityUser> users, BlobReferences blobs, ProjectEvents events, TimeProvider clock)
 {
     public async Task<Project> CreateAsync(string ownerId, string name, CancellationToken cancellationToken = default)
     {
@@ -51,6 +54,7 @@ public sealed class ProjectService(StudioDbContext db, UserManager<IdentityUser>
         }
         else member.Role = role;
         await db.SaveChangesAsync(cancellationToken);
+        events.Publish(new ProjectChangedEvent(projectId, "members"));
         return member;
     }
 
@@ -61,6 +65,8 @@ public sealed class ProjectService(StudioDbContext db, UserManager<IdentityUser>
         if (member.Role == ProjectRole.Owner) throw new StudioValidationException("the owner cannot be removed; delete the project instead");
         db.ProjectMembers.Remove(member);
         await db.SaveChangesAsync(cancellationToken);
+        await events.DropMemberAsync(projectId, userId); // the removed member's open connections stop hearing the project
+        events.Publish(new ProjectChangedEvent(projectId, "members"));
     }
 
     public sealed record MemberView(string UserId, string UserName, ProjectRole Role);

@@ -15,9 +15,3 @@ public sealed class TaskProgress
 
     public void Report(double percent, string phase) => (Percent, Phase) = (percent, phase);
 }
-
-/// <summary>An IProgress that calls back on the reporting thread (Progress&lt;T&gt; posts to the thread pool, out of order).</summary>
-public sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

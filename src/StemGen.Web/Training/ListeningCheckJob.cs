@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using StemGen.Model.Training;
 using StemGen.Web.Data;
@@ -8,29 +6,6 @@ using StemGen.Web.Events;
 using StemGen.Web.Tasks;
 
 namespace StemGen.Web.Training;
-
-/// <summary>A model validated on the run's pairs with the context (null when it was trained never to hear it) and with the context dropped.</summary>
-public sealed record ListeningFigures(ValidationResult? WithContext, ValidationResult WithoutContext)
-{
-    /// <summary>Loss without minus with, per level (nats per token); empty when the model never hears the context.</summary>
-    public IReadOnlyList<double> LevelGain => WithContext is null ? [] : WithoutContext.LevelLoss.Zip(WithContext.LevelLoss, (w, h) => w - h).ToList();
-}
-
-/// <summary>
-/// What `stemgen train --listening-check` prints, kept: the run's best model (its latest checkpoint when none)
-/// with the training masks and with each level masked whole (for level 1 the model then has only its conditioning).
-/// </summary>
-public sealed record ListeningCheckResult(long ModelStep, bool BestModel, double ContextDropout, ListeningFigures TrainingMasks, ListeningFigures WholeLevel)
-{
-    /// <summary>The headline figure: level 1 masked whole, loss without the context minus with it.</summary>
-    public double? Gain => WholeLevel.LevelGain.Count > 0 ? WholeLevel.LevelGain[0] : null;
-
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
-
-    public static ListeningCheckResult? FromJson(string? json) => json is null ? null : JsonSerializer.Deserialize<ListeningCheckResult>(json, Json);
-}
 
 /// <summary>
 /// The listening check of a stopped run on the task kernel: opens the run's data and checkpoint as the training job
@@ -76,17 +51,8 @@ public sealed class ListeningCheckJob(StudioDbContext db, DatasetPaths paths, Da
 
     private ListeningCheckResult Check(TrainingRun run, string folder, CancellationToken stop)
     {
-        using var data = RunData.Open(run, paths, datasets, _ => { }, stop);
+        using var data = RunData.Open(run, folder, paths, datasets, _ => { }, stop);
         using var trainer = StemGenTrainer.Resume(folder, data.Source, new TrainingRequest(null, null, Device: run.Device).ParsedDevice());
-        var best = File.Exists(trainer.BestModelPath);
-        if (best) trainer.LoadWeights(trainer.BestModelPath);
-        // A model trained never to see the context has untrained context tables: only "dropped" means anything.
-        var hears = trainer.ModelConfig.ContextDropout < 1;
-        ListeningFigures Figures(bool whole)
-        {
-            stop.ThrowIfCancellationRequested();
-            return new(hears ? trainer.Validate(wholeLevel: whole) : null, trainer.Validate(dropContext: true, wholeLevel: whole));
-        }
-        return new ListeningCheckResult(best ? trainer.BestStep : trainer.Step, best, trainer.ModelConfig.ContextDropout, Figures(false), Figures(true));
+        return ListeningCheck.Run(trainer, stop);
     }
 }

@@ -74,7 +74,8 @@ public sealed class ModelServing(StudioDbContext db, ModelLibrary library, Serve
     /// <summary>The file of a model that is or was served, by its SHA-256 (what workers download); null for any other.</summary>
     public async Task<string?> FileAsync(string sha256, CancellationToken cancellationToken = default)
     {
-        var path = await db.ServedModels.AsNoTracking().Where(m => m.Sha256 == sha256.ToLowerInvariant()).OrderByDescending(m => m.Id)
+        var hash = sha256.ToLowerInvariant(); // stored lower-case
+        var path = await db.ServedModels.AsNoTracking().Where(m => m.Sha256 == hash).OrderByDescending(m => m.Id)
             .Select(m => m.Path).FirstOrDefaultAsync(cancellationToken);
         return path is not null && File.Exists(path) ? path : null;
     }

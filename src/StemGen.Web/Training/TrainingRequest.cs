@@ -27,6 +27,5 @@ public sealed record TrainingRequest(
         catch (FormatException e) { throw new StudioValidationException($"device: {e.Message}"); }
     }
 
-    public StemGen.Torch.Device ParsedDevice() =>
-        string.Equals(Device?.Trim(), "best", StringComparison.OrdinalIgnoreCase) ? StemGen.Torch.Device.Best : StemGen.Torch.Device.Parse(Device?.Trim() ?? "cpu");
+    public StemGen.Torch.Device ParsedDevice() => StemGen.Torch.Device.FromOption(Device ?? "cpu");
 }

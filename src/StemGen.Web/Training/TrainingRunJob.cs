@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using StemGen.Model;
 using StemGen.Model.Training;
 using StemGen.Model.Transformer;
 using StemGen.Web.Data;
@@ -25,7 +26,7 @@ public sealed record TrainingDetail(long Step, IReadOnlyList<TrainingPoint> Poin
 public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, DatasetService datasets, TrainingService training,
     TaskEvents events, TaskQueue queue, TimeProvider clock, ILogger<TrainingRunJob> logger) : RowTaskJob<TrainingRun, TrainingOutcome>(db, events, queue, clock, logger)
 {
-    public const string ExportFile = "model.safetensors";
+    public const string ExportFile = TrainingExport.FileName;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     // What the worker thread learns goes here, never into the tracked row, which only the job's thread writes
     // (a value written while EF saves can be taken for saved and never written).
@@ -112,7 +113,7 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
 
     private TrainingOutcome Train(TrainingRun run, string folder, Action<string> setPhase, Action<string> log, CancellationToken stop)
     {
-        using var data = RunData.Open(run, paths, datasets, setPhase, stop);
+        using var data = RunData.Open(run, folder, paths, datasets, setPhase, stop);
         var source = data.Source;
 
         // The model and schedule as `stemgen train --preset P --steps N` composes them.
@@ -120,8 +121,12 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
         var schedule = TrainingConfig.Preset(run.Preset).FittedTo(run.Steps);
         var config = (schedule with
         {
-            BatchSize = run.Batch, PeakLearningRate = run.LearningRate, Seed = (ulong)run.Seed,
-            ValidationInterval = schedule.DefaultValidationInterval, CheckpointInterval = schedule.DefaultValidationInterval, LogInterval = Math.Clamp(run.Steps / 200, 1, 50),
+            BatchSize = run.Batch,
+            PeakLearningRate = run.LearningRate,
+            Seed = (ulong)run.Seed,
+            ValidationInterval = schedule.DefaultValidationInterval,
+            CheckpointInterval = schedule.DefaultValidationInterval,
+            LogInterval = Math.Clamp(run.Steps / 200, 1, 50),
         }).Validate();
 
         // This job's own thread count (the policy's now: by default the idle cores), whatever other jobs set.
@@ -148,21 +153,8 @@ public sealed class TrainingRunJob(StudioDbContext db, DatasetPaths paths, Datas
             }
             setPhase(p.Eta is { } eta ? $"training, about {eta.TotalMinutes:0} min left" : "training");
         }), stop);
-        if (ran.Reason != StopReason.Cancelled) Export(folder);
+        if (ran.Reason != StopReason.Cancelled) TrainingExport.Export(folder);
         return ran;
-    }
-
-    /// <summary>RUN/model.safetensors from the best model (or the latest checkpoint), with its validation: as `stemgen train --export-only`.</summary>
-    internal static void Export(string folder)
-    {
-        var best = Path.Combine(folder, StemGenTrainer.BestModelFile);
-        var from = File.Exists(best) ? best : Path.Combine(folder, StemGenTrainer.CheckpointFile);
-        ValidationResult? validation = null;
-        using (var file = TrainingCheckpoint.Load(from))
-            if (file.Metadata.ContainsKey(CheckpointKeys.Validation)) validation = file.Get<ValidationResult>(CheckpointKeys.Validation);
-        var loaded = ModelCheckpoint.Load(from, StemGen.Torch.Device.CPU);
-        using var model = loaded.Model;
-        ModelCheckpoint.Save(Path.Combine(folder, ExportFile), model, loaded.CodecIdentity, loaded.Step, validation);
     }
 
     internal static string Numbers(IEnumerable<double> values) => string.Join(' ', values.Select(v => v.ToString("0.######", Inv)));

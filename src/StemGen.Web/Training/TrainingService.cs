@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StemGen.Data.Slakh;
 using StemGen.Data.Tokens;
 using StemGen.Model.Codec;
+using StemGen.Model.Training;
 using StemGen.Web.Data;
 using StemGen.Web.Datasets;
 using StemGen.Web.Jobs;
@@ -145,7 +146,7 @@ public sealed class TrainingService(
         if (run.State is TaskState.Queued or TaskState.Running)
             throw new StudioValidationException($"run {id} is {run.State.ToString().ToLowerInvariant()}: pause it or let it finish before exporting");
         if (!StemGen.Model.Training.StemGenTrainer.HasCheckpoint(FolderOf(run))) throw new StudioValidationException($"run {id} has no checkpoint to export yet");
-        await Task.Run(() => TrainingRunJob.Export(FolderOf(run)), cancellationToken);
+        await Task.Run(() => TrainingExport.Export(FolderOf(run)), cancellationToken);
         run.Exported = true;
         await db.SaveChangesAsync(cancellationToken);
         Publish(run);

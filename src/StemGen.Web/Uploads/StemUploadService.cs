@@ -21,7 +21,6 @@ public sealed class StemUploadService(
     StudioDbContext db, IBlobStore blobs, IOptions<UploadOptions> uploadOptions, IOptions<StudioOptions> studioOptions,
     TimeProvider clock, ILogger<StemUploadService> logger)
 {
-    private const int PeakBuckets = 2000;
     private readonly UploadOptions limits = uploadOptions.Value;
 
     private sealed record StagedFile(string DisplayName, string Path);
@@ -43,23 +42,13 @@ public sealed class StemUploadService(
             var now = clock.GetUtcNow().UtcDateTime;
             foreach (var file in validated)
             {
-                StoredBlob blob;
-                await using (var content = File.OpenRead(file.File.Path))
-                    blob = await blobs.PutAsync(content, cancellationToken);
-                var level = file.Peaks.ForWidth(PeakBuckets);
+                var stored = await blobs.StoreAudioAsync(file.File.Path, FormatLabel(file.Info.Container), file.Info.SampleRate, file.Info.Channels, file.Peaks, cancellationToken);
                 stems.Add(new Stem
                 {
                     ProjectId = projectId,
                     Name = UploadFileName.StemName(file.File.DisplayName),
                     Category = InstrumentCategories.Suggest(file.File.DisplayName),
-                    BlobHash = blob.Hash,
-                    Format = FormatLabel(file.Info.Container),
-                    SizeBytes = blob.Size,
-                    DurationSeconds = (double)file.Peaks.Frames / file.Info.SampleRate,
-                    SampleRate = file.Info.SampleRate,
-                    Channels = file.Info.Channels,
-                    Peaks = System.Runtime.InteropServices.MemoryMarshal.AsBytes(level.Data.AsSpan()).ToArray(),
-                    PeaksSamplesPerBucket = level.SamplesPerBucket,
+                    Audio = stored,
                     CreatedAt = now,
                 });
             }

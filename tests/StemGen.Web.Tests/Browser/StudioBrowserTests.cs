@@ -112,17 +112,14 @@ public sealed class StudioBrowserTests
 
             // Progress appears live (pushed over the circuit) and reaches the end.
             var seen = new SortedSet<double>();
-            var deadline = DateTime.UtcNow.AddSeconds(240);
-            string state = "";
-            while (DateTime.UtcNow < deadline)
+            var state = await Poll.LatestAsync(async () =>
             {
-                state = await page.EvaluateAsync<string>("() => document.querySelector('.job .job-state')?.textContent ?? ''");
+                var now = await page.EvaluateAsync<string>("() => document.querySelector('.job .job-state')?.textContent ?? ''");
                 var percent = await page.EvaluateAsync<string>("() => document.querySelector('.job .job-percent')?.textContent ?? ''");
                 if (double.TryParse(percent.Replace("%", "").Trim(), System.Globalization.CultureInfo.InvariantCulture, out var p)) seen.Add(p);
-                if (state == "Running" && seen.Count == 3) await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "03-generating.png") });
-                if (state is "Succeeded" or "Failed") break;
-                await page.WaitForTimeoutAsync(50);
-            }
+                if (now == "Running" && seen.Count == 3) await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "03-generating.png") });
+                return now;
+            }, s => s is "Succeeded" or "Failed", seconds: 240, intervalMs: 50);
             Assert.True(state == "Succeeded", $"job {state}: {await page.InnerTextAsync(".job")}");
             Assert.Contains("CPU (", await page.InnerTextAsync("#device"));
             Assert.True(seen.Any(p => p is > 0 and < 100), $"progress seen: {string.Join(", ", seen)}");
