@@ -76,7 +76,7 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             var page = await context.NewPageAsync();
             var errors = new List<string>();
             page.PageError += (_, e) => errors.Add($"page error: {e}");
-            page.Console += (_, m) => { if (m.Type == "error") errors.Add($"console: {m.Text} ({m.Location})"); };
+            page.Console += (_, m) => { if (m.Type == "error") errors.Add($"console: {m.Text} ({m.Location})"); else if (m.Type == "warning") output.WriteLine($"console warning: {m.Text}"); };
             page.RequestFailed += (_, r) => errors.Add($"request failed: {r.Url}");
             page.Response += (_, r) => { if (r.Status >= 400) errors.Add($"HTTP {r.Status}: {r.Url}"); };
 
@@ -98,7 +98,7 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             await page.WaitForSelectorAsync("#upload-zone[data-ready=true]");
             await page.SetInputFilesAsync("#upload-files", files);
             await page.WaitForFunctionAsync("() => document.querySelectorAll('.lane.track').length === 3");
-            await page.WaitForFunctionAsync("() => stemgenTimeline.status().decoded === 3 && stemgenTimeline.status().waveforms >= 3");
+            await WaitAsync(page, "() => stemgenTimeline.status().decoded === 3 && stemgenTimeline.status().waveforms >= 3", errors);
 
             // One axis: each lane's clip is as wide as its duration at the same pixels per second.
             var widths = await page.EvaluateAsync<JsonElement>(
@@ -310,6 +310,17 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
         }
         return found;
     }";
+
+    /// <summary>Waits for <paramref name="script"/>; on a timeout, fails with the player's status and the errors so far.</summary>
+    private static async Task WaitAsync(IPage page, string script, List<string> errors, float timeout = 30000)
+    {
+        try { await page.WaitForFunctionAsync(script, null, new() { Timeout = timeout }); }
+        catch (TimeoutException)
+        {
+            var status = await page.EvaluateAsync<JsonElement>("() => window.stemgenTimeline ? stemgenTimeline.status() : 'no timeline'");
+            Assert.Fail($"waited for {script}; status {status}; errors: {string.Join(" | ", errors)}");
+        }
+    }
 
     private static async Task<string> ExportAsync(IPage page, string format)
     {

@@ -174,7 +174,9 @@ public sealed class TimelineComponentTests : IAsyncLifetime
         Assert.Equal([0, 0, 1, 0], Levels().Values);
 
         var export = mix.ExportTracks(lanes).ToList(); // stems only, -inf as a mute
-        Assert.Equal([new LaneMix.MixTrack(1, 0, true, false), new LaneMix.MixTrack(2, LaneMix.MinGainDb, true, false)], export);
+        Assert.Equal([new LaneMix.MixTrack(1, 0, true, false), new LaneMix.MixTrack(2, LaneMix.MaxGainDb, false, false)], export);
+        mix.SetGainDb("stem-2", LaneMix.MinGainDb);
+        Assert.Equal(new LaneMix.MixTrack(2, LaneMix.MinGainDb, true, false), mix.ExportTracks(lanes).Last());
     }
 
     [Fact]
