@@ -71,7 +71,7 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
                 var temp = Path.Combine(Path.GetTempPath(), $"stemgen-{jobId}-{index}-{Guid.NewGuid():N}.wav");
                 try
                 {
-                    AudioFile.Write(temp, result.Stems[index].Audio);
+                    AudioFile.Write(temp, StoredLevel(result.Stems[index].Audio, contextAudio, request.ExistingStem is not null, jobId, index));
                     await using var wav = File.OpenRead(temp);
                     await studio.StoreCandidateAsync(jobId, index, wav, cancellationToken);
                 }
@@ -104,6 +104,22 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
         {
             await progress.StopAsync(pumping);
         }
+    }
+
+    /// <summary>
+    /// The level a candidate is stored at: loudness-matched to its context (<see cref="LoudnessMatch"/>: the context
+    /// mix's integrated loudness minus 6 LU, true peak at most -1 dBTP), here so the studio's own server and remote
+    /// workers store the same. A regenerated region of an existing stem (inpainting) keeps the model's level: the kept
+    /// part is the user's stem at the user's level, and a gain on the whole would change it. A silent stem or context is
+    /// stored as it is.
+    /// </summary>
+    private AudioBuffer StoredLevel(AudioBuffer stem, IReadOnlyList<AudioBuffer> context, bool inpainting, int jobId, int index)
+    {
+        if (inpainting) return stem;
+        var matched = LoudnessMatch.Apply(stem, context);
+        logger.LogInformation("job {JobId} variation {Index}: {StemLufs:0.0} LUFS over a {ContextLufs:0.0} LUFS context, gain {Gain}",
+            jobId, index, matched.StemLufs, matched.ContextLufs, matched.GainDb is { } g ? $"{g:+0.0;-0.0} dB" : "none (silence)");
+        return matched.Audio;
     }
 
     /// <summary>Connection trouble with the studio, worth another attempt; anything else fails the same way again.</summary>

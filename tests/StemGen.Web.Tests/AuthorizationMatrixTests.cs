@@ -91,8 +91,14 @@ public abstract class AuthorizationMatrixTests(TestDatabase database) : IAsyncLi
         new("cancel job", HttpMethod.Post, Caller.Editor, _ => Fixed($"/jobs/{jobId}/cancel")),
         new("candidate audio", HttpMethod.Get, Caller.Viewer, _ => Fixed($"/candidates/{anyCandidate}/audio")),
         new("candidate peaks", HttpMethod.Get, Caller.Viewer, _ => Fixed($"/candidates/{anyCandidate}/peaks")),
+        new("candidate download", HttpMethod.Get, Caller.Viewer, _ => Fixed($"/candidates/{anyCandidate}/download")),
         new("accept", HttpMethod.Post, Caller.Editor, pass => Fixed($"/candidates/{(pass ? freshCandidates.Dequeue() : anyCandidate)}/accept"), () => Json(new { })),
         new("discard", HttpMethod.Post, Caller.Editor, pass => Fixed($"/candidates/{(pass ? freshCandidates.Dequeue() : anyCandidate)}/discard")),
+        new("get tempo", HttpMethod.Get, Caller.Viewer, _ => Fixed("/tempo")),
+        new("set tempo", HttpMethod.Put, Caller.Editor, _ => Fixed("/tempo"), () => Json(new { bpm = 120, beatsPerBar = 4 })),
+        new("estimate tempo", HttpMethod.Post, Caller.Editor, _ => Fixed("/tempo/estimate")),
+        new("add click track", HttpMethod.Post, Caller.Editor, _ => Fixed("/click")),
+        new("export mix", HttpMethod.Post, Caller.Viewer, _ => Fixed("/mix"), () => Json(new { format = "wav", tracks = new[] { new { stemId } } })),
     ];
 
     private static HttpContent Upload()

@@ -98,7 +98,8 @@ public abstract class GenerationTests(TestDatabase database) : IAsyncLifetime
         File.Delete(path);
         Assert.Equal(16000, audio.SampleRate);
         Assert.Equal(24000, audio.Frames);
-        Assert.InRange(audio.Peak(), 0.29f, 0.31f);
+        // Stored loudness-matched: the context mix's loudness minus 6 LU (GeneratedLevelTests has the rule's cases).
+        Assert.Equal(LoudnessMatch.TargetLufs(await GeneratedLevelTests.ContextLufsAsync(owner, projectId, stemIds)), Loudness.Integrated(audio), 1);
 
         var accept = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/candidates/{candidateId}/accept", new { name = "New bass" });
         Assert.Equal(HttpStatusCode.OK, accept.StatusCode);

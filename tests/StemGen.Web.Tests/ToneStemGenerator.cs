@@ -22,6 +22,8 @@ public sealed class ToneStemGenerator : IStemGenerator
     public GenerationRequest? LastRequest { get; private set; }
     /// <summary>Time per step: long enough that the worker's 10-per-second progress pushes see several steps.</summary>
     public int StepMilliseconds { get; set; } = 25;
+    /// <summary>The tone's peak (0: a silent stem).</summary>
+    public float Amplitude { get; set; } = 0.3f;
 
     public GenerationResult Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -51,7 +53,7 @@ public sealed class ToneStemGenerator : IStemGenerator
         {
             var frequency = Frequency(request.Category) * (1 << v);
             var samples = new float[frames];
-            for (var i = 0; i < frames; i++) samples[i] = 0.3f * MathF.Sin(2 * MathF.PI * (float)frequency * i / rate);
+            for (var i = 0; i < frames; i++) samples[i] = Amplitude * MathF.Sin(2 * MathF.PI * (float)frequency * i / rate);
             stems.Add(new GeneratedStem(AudioBuffer.FromChannels(rate, samples), new long[Levels, 8]));
         }
         return new GenerationResult(stems, Device, DateTime.UtcNow - started);

@@ -37,6 +37,8 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
         builder.Entity<Project>(e =>
         {
             e.Property(p => p.Name).HasMaxLength(Project.MaxNameLength);
+            // Projects made before tempo existed read 4/4 (the C# default gives new ones the same).
+            e.Property(p => p.BeatsPerBar).HasDefaultValue(Project.DefaultBeatsPerBar);
         });
 
         builder.Entity<ProjectMember>(e =>

@@ -101,7 +101,7 @@ public sealed class JobService(
             ?? throw new KeyNotFoundException("no such candidate");
         if (candidate.Status != CandidateStatus.Pending) throw new StudioValidationException($"this candidate was already {candidate.Status.ToString().ToLowerInvariant()}");
         var job = candidate.Job!;
-        var stemName = string.IsNullOrWhiteSpace(name) ? $"{job.TargetCategory.DisplayName()} (generated #{job.Id}.{candidate.Index + 1})" : name.Trim();
+        var stemName = string.IsNullOrWhiteSpace(name) ? GeneratedStemName.Of(job.TargetCategory, job.Id, candidate.Index) : name.Trim();
         if (stemName.Length > Stem.MaxNameLength) throw new StudioValidationException($"a stem name has at most {Stem.MaxNameLength} characters");
         var stem = new Stem
         {
