@@ -348,6 +348,23 @@ window.stemgenTimeline = (() => {
     e.preventDefault();
   }
 
+  // Tap tempo: the browser times the taps (a round trip per tap would add its jitter); a pause of 2 s starts over.
+  function bindTap(button, dotnetObject) {
+    let times = [];
+    const onTap = e => {
+      if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") return;
+      e.preventDefault();
+      const now = performance.now();
+      if (times.length && now - times[times.length - 1] > 2000) times = [];
+      times.push(now);
+      if (times.length > 8) times.shift();
+      dotnetObject.invokeMethodAsync("OnTaps", times).catch(() => { });
+    };
+    button.addEventListener("pointerdown", onTap);
+    button.addEventListener("keydown", onTap);
+    return { dispose: () => { button.removeEventListener("pointerdown", onTap); button.removeEventListener("keydown", onTap); } };
+  }
+
   function viewportWidth() { return scroller ? scroller.clientWidth : 0; }
 
   function notify() { dotnet?.invokeMethodAsync("OnPlaying", playing).catch(() => { }); }
@@ -401,5 +418,5 @@ window.stemgenTimeline = (() => {
     };
   }
 
-  return { bind, viewportWidth, dispose, setLanes, mix, setView, play, stop, toggle, seek, position, positions, taps, status, exportMix };
+  return { bind, bindTap, viewportWidth, dispose, setLanes, mix, setView, play, stop, toggle, seek, position, positions, taps, status, exportMix };
 })();
