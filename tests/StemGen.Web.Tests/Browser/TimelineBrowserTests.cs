@@ -23,15 +23,16 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
     private const float RampAmplitude = 0.9f;
 
     /// <summary>A ramp stem: sample i is a function of i only, so two aligned lanes carry the same value at the same time.</summary>
-    private static byte[] RampWav(double seconds, int sampleRate)
+    private static byte[] RampFlac(double seconds, int sampleRate)
     {
         var frames = (int)(seconds * sampleRate);
         var samples = new float[frames];
         for (var i = 0; i < frames; i++) samples[i] = RampAmplitude * (2f * (i % RampPeriod) / RampPeriod - 1f);
-        var path = Path.Combine(Path.GetTempPath(), $"stemgen-ramp-{Guid.NewGuid():N}.wav");
+        var path = Path.Combine(Path.GetTempPath(), $"stemgen-ramp-{Guid.NewGuid():N}.flac");
         try
         {
-            AudioFile.Write(path, AudioBuffer.FromChannels(sampleRate, samples), StemGen.Audio.AudioWriteFormat.Wav24);
+            // FLAC: a ramp predicts well, so the files stay under the test studio's 1 MB upload limit.
+            AudioFile.Write(path, AudioBuffer.FromChannels(sampleRate, samples), StemGen.Audio.AudioWriteFormat.Flac16);
             return File.ReadAllBytes(path);
         }
         finally { File.Delete(path); }
@@ -60,7 +61,8 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
     [BrowserFact]
     public async Task Three_stems_one_clock_loop_select_generate_ab_keep_export()
     {
-        await using var factory = new KestrelStudioFactory();
+        // Stems of 8, 12 and 16 s: longer than the test studio's usual 5 s limit.
+        await using var factory = new KestrelStudioFactory(settings: new Dictionary<string, string> { ["Uploads:MaxDurationSeconds"] = "30" });
         var baseUrl = factory.Start();
         var folder = Directory.CreateTempSubdirectory("stemgen-timeline-").FullName;
         try
@@ -88,16 +90,16 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
 
             // Stems at the page's audio rate (no resampling between the file and the lanes), of three lengths.
             var rate = await page.EvaluateAsync<int>("async () => { const c = new AudioContext(); const r = c.sampleRate; await c.close(); return r; }");
-            var lengths = new[] { ("drums.wav", 8.0), ("bass.wav", 12.0), ("keys.wav", 16.0) };
+            var lengths = new[] { ("drums.flac", 8.0), ("bass.flac", 12.0), ("keys.flac", 16.0) };
             var files = lengths.Select(f =>
             {
                 var path = Path.Combine(folder, f.Item1);
-                File.WriteAllBytes(path, RampWav(f.Item2, rate));
+                File.WriteAllBytes(path, RampFlac(f.Item2, rate));
                 return path;
             }).ToArray();
             await page.WaitForSelectorAsync("#upload-zone[data-ready=true]");
             await page.SetInputFilesAsync("#upload-files", files);
-            await page.WaitForFunctionAsync("() => document.querySelectorAll('.lane.track').length === 3");
+            await WaitAsync(page, "() => document.querySelectorAll('.lane.track').length === 3", errors);
             await WaitAsync(page, "() => stemgenTimeline.status().decoded === 3 && stemgenTimeline.status().waveforms >= 3", errors);
 
             // One axis: each lane's clip is as wide as its duration at the same pixels per second.
@@ -107,7 +109,12 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             output.WriteLine($"lane px per second: {string.Join(", ", perSecond.Select(p => p.ToString("0.00", CultureInfo.InvariantCulture)))}");
             Assert.All(perSecond, p => Assert.InRange(p, perSecond[0] - 0.2, perSecond[0] + 0.2));
             var clipWidths = widths.EnumerateArray().Select(x => x.GetProperty("w").GetDouble()).ToList();
-            Assert.InRange(clipWidths[2] / clipWidths[0], 1.95, 2.05); // 16 s against 8 s
+            Assert.InRange(clipWidths.Max() / clipWidths.Min(), 1.95, 2.05); // 16 s against 8 s
+            // The uploads run side by side, so the ids follow arrival: find the 8 s and the 16 s lanes by duration.
+            var byDuration = await page.EvaluateAsync<JsonElement>("() => Object.fromEntries(Array.from(document.querySelectorAll('.lane.track')).map(l => [l.dataset.duration, l.dataset.lane]))");
+            var shortest = byDuration.GetProperty("8").GetString()!;
+            var middle = byDuration.GetProperty("12").GetString()!;
+            var longest = byDuration.GetProperty("16").GetString()!;
 
             // Play; start latency from the call to the first sample out of the graph.
             var latency = await page.EvaluateAsync<double>(@"async () => {
@@ -139,7 +146,7 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             output.WriteLine($"after the click at 5 s: lane positions {string.Join(", ", positions.Select(p => (p / rate).ToString("0.000", CultureInfo.InvariantCulture)))} s");
             Assert.InRange(positions[0] / rate, 5.0, 5.6);
             Assert.True(positions.Max() - positions.Min() <= Block, $"lanes disagree by {positions.Max() - positions.Min()} frames");
-            var drift = await DriftFramesAsync(page, "stem-1", "stem-2");
+            var drift = await DriftFramesAsync(page, shortest, middle);
             Assert.NotNull(drift);
             Assert.True(drift <= Block, $"drift {drift} frames after the seek");
 
@@ -158,12 +165,12 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
                 // Keep the lanes inside the shorter stems: back to the start before drums (8 s) ends.
                 if (await page.EvaluateAsync<double>("() => stemgenTimeline.position()") > 7) await page.EvaluateAsync("() => stemgenTimeline.seek(0.5)");
                 await page.WaitForTimeoutAsync(400);
-                if (await DriftFramesAsync(page, "stem-1", "stem-3") is { } d) driftSamples.Add(d);
+                if (await DriftFramesAsync(page, shortest, longest) is { } d) driftSamples.Add(d);
             }
             var finalDrift = new List<double>();
             for (var i = 0; i < 5; i++)
             {
-                if (await DriftFramesAsync(page, "stem-1", "stem-3") is { } d) finalDrift.Add(d);
+                if (await DriftFramesAsync(page, shortest, longest) is { } d) finalDrift.Add(d);
                 await page.WaitForTimeoutAsync(100);
             }
             output.WriteLine($"drift drums/keys after 60 s and {seeks} seeks: {string.Join(", ", finalDrift.Select(d => d.ToString("0.0", CultureInfo.InvariantCulture)))} frames " +
@@ -194,7 +201,7 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             output.WriteLine($"loop 1-2 s: positions {string.Join(" ", loopPositions.Select(p => p.ToString("0.00", CultureInfo.InvariantCulture)))}");
             Assert.All(loopPositions, p => Assert.InRange(p, 1.0, 2.0));
             Assert.True(loopPositions.Zip(loopPositions.Skip(1)).Count(p => p.Second < p.First) >= 2, "the loop did not wrap twice in 3 s");
-            var loopDrift = await DriftFramesAsync(page, "stem-1", "stem-2");
+            var loopDrift = await DriftFramesAsync(page, shortest, middle);
             Assert.True(loopDrift is null or <= Block, $"drift {loopDrift} frames in the loop");
             await page.ClickAsync("#loop");
             await page.ClickAsync("#stop");
@@ -202,6 +209,7 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             // Select a region on a lane (drums, 2 s to 4 s), two variations, generate there.
             await page.FillAsync("#variations", "2");
             await page.Keyboard.PressAsync("Tab");
+            await page.Locator(".ruler").ScrollIntoViewIfNeededAsync(); // the panel below scrolled the page
             var lane1 = await page.Locator(".lane.track").Nth(0).BoundingBoxAsync();
             await page.Mouse.MoveAsync(lane1!.X + 2.0f * pps, lane1.Y + 20);
             await page.Mouse.DownAsync();
@@ -209,7 +217,7 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             await page.Mouse.MoveAsync(lane1.X + 4.0f * pps, lane1.Y + 20, new() { Steps = 4 });
             await page.Mouse.UpAsync();
             await page.WaitForSelectorAsync("#selection:has-text('0:02.0 – 0:04.0')");
-            Assert.Contains("from 0:02.0 to 0:04.0", await page.InnerTextAsync("#generate"));
+            Assert.Contains("from 0:02.0 to 0:04.0", await page.TextContentAsync("#generate"));
             await page.ClickAsync("#generate-here");
             await page.WaitForFunctionAsync("() => document.querySelectorAll('.lane.candidate').length === 2", null, new() { Timeout = 60000 });
             Assert.Contains("region 2-4 s", await page.InnerTextAsync(".job .job-settings"));
@@ -262,6 +270,7 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             await page.WaitForFunctionAsync($"() => stemgenTimeline.status().pps === {before.ToString(CultureInfo.InvariantCulture)}");
 
             // Screenshots at three sizes in both themes; no box but the timeline scrolls or clips sideways at 1280 px.
+            var overflowing = new List<string>();
             foreach (var dark in new[] { false, true })
             {
                 if (dark)
@@ -276,10 +285,9 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
                     await ShotAsync(page, $"timeline-{w}x{h}-{(dark ? "dark" : "light")}");
                     if (w == 1280)
                     {
-                        var overflowing = await page.EvaluateAsync<string[]>(OverflowScript);
-                        Assert.True(overflowing.Length == 0, "boxes wider than their content at 1280 px: " + string.Join("; ", overflowing));
-                        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"),
-                            "the page scrolls sideways at 1280 px");
+                        overflowing.AddRange(await page.EvaluateAsync<string[]>(OverflowScript));
+                        if (!await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+                            overflowing.Add("the page scrolls sideways");
                     }
                 }
             }
@@ -287,6 +295,7 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             await ShotAsync(page, "timeline-1024x768-dark");
             await page.ClickAsync("#theme-toggle");
             await page.WaitForFunctionAsync($"() => !({BrowserSession.DarkScript})()");
+            Assert.True(overflowing.Count == 0, "at 1280 px, boxes whose content is wider than they are: " + string.Join("; ", overflowing));
 
             Assert.True(errors.Count == 0, "browser errors: " + string.Join(" | ", errors));
         }
@@ -304,7 +313,7 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
         for (const e of document.querySelectorAll('body *')) {
             if (timeline.contains(e) || e.closest('.mud-popover-provider, .visually-hidden, .track-name, .track-details, .selection-text')) continue;
             const style = getComputedStyle(e);
-            if (style.display === 'none' || e.clientWidth <= 1) continue;
+            if (style.display === 'none' || e.clientWidth <= 1 || !e.checkVisibility({ visibilityProperty: true }) || e.getBoundingClientRect().height === 0) continue;
             if (!/(auto|scroll|hidden|clip)/.test(style.overflowX)) continue;
             if (e.scrollWidth > e.clientWidth + 1) found.push(`${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')}: ${e.scrollWidth} in ${e.clientWidth}`);
         }
@@ -318,7 +327,9 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
         catch (TimeoutException)
         {
             var status = await page.EvaluateAsync<JsonElement>("() => window.stemgenTimeline ? stemgenTimeline.status() : 'no timeline'");
-            Assert.Fail($"waited for {script}; status {status}; errors: {string.Join(" | ", errors)}");
+            var uploads = await page.EvaluateAsync<string>("() => document.querySelector('#uploads')?.innerText + ' / ' + document.querySelector('#upload-status')?.innerText");
+            await ShotAsync(page, "timeline-failed");
+            Assert.Fail($"waited for {script}; status {status}; uploads {uploads}; errors: {string.Join(" | ", errors)}");
         }
     }
 
