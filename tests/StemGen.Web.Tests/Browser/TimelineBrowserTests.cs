@@ -267,7 +267,7 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             await page.Keyboard.PressAsync("+");
             await page.WaitForFunctionAsync($"() => stemgenTimeline.status().pps > {before.ToString(CultureInfo.InvariantCulture)}");
             await page.Keyboard.PressAsync("-");
-            await page.WaitForFunctionAsync($"() => stemgenTimeline.status().pps === {before.ToString(CultureInfo.InvariantCulture)}");
+            await page.WaitForFunctionAsync($"() => Math.abs(stemgenTimeline.status().pps - {before.ToString(CultureInfo.InvariantCulture)}) < 1e-6");
 
             // Screenshots at three sizes in both themes; no box but the timeline scrolls or clips sideways at 1280 px.
             var overflowing = new List<string>();
