@@ -270,6 +270,9 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             await page.WaitForFunctionAsync($"() => Math.abs(stemgenTimeline.status().pps - {before.ToString(CultureInfo.InvariantCulture)}) < 1e-6");
 
             // Screenshots at three sizes in both themes; no box but the timeline scrolls or clips sideways at 1280 px.
+            // The pointer off the page and nothing focused: a hovered button's ripple is not part of the layout.
+            await page.Mouse.MoveAsync(0, 0);
+            await page.EvaluateAsync("() => document.activeElement?.blur()");
             var overflowing = new List<string>();
             foreach (var dark in new[] { false, true })
             {
