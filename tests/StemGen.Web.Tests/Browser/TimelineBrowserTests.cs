@@ -261,6 +261,13 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             Assert.InRange((double)flacMix.Frames / flacMix.SampleRate, 15.9, 16.1);
             await page.ClickAsync("button[aria-label='Mute keys']");
 
+            // Tempo typed: the ruler counts bars; a click track joins as a lane.
+            await page.FillAsync("#tempo-bpm", "120");
+            await page.PressAsync("#tempo-bpm", "Enter");
+            await page.WaitForSelectorAsync(".ruler .tick.major span:text-is('2')");
+            await page.ClickAsync("#add-click");
+            await WaitAsync(page, "() => document.querySelectorAll('.lane.track').length === 5 && stemgenTimeline.status().decoded === 5", errors);
+
             // Keyboard: zoom in and out, Home.
             var before = (await page.EvaluateAsync<JsonElement>("() => stemgenTimeline.status()")).GetProperty("pps").GetDouble();
             await page.Locator("[data-timeline]").FocusAsync();

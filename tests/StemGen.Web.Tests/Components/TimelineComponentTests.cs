@@ -229,4 +229,30 @@ public sealed class TimelineComponentTests : IAsyncLifetime
         await timeline.InvokeAsync(() => timeline.Instance.OnClearSelection());
         Assert.Null(selected);
     }
+
+    // ---- tempo ----
+
+    [Fact]
+    public void Taps_give_the_tempo_of_their_median_gap()
+    {
+        Assert.Null(TempoControls.FromTaps([0, 500])); // two taps are one gap: not yet
+        Assert.Equal(120, TempoControls.FromTaps([0, 500, 1000, 1500]));
+        Assert.Equal(120, TempoControls.FromTaps([0, 500, 1000, 1700, 2200])); // one late tap does not move it
+        Assert.Null(TempoControls.FromTaps([0, 10, 20])); // 6000 BPM is no tempo
+    }
+
+    [Fact]
+    public void A_typed_tempo_is_saved_with_enter_and_the_click_track_needs_a_tempo()
+    {
+        (double? Bpm, int Beats)? saved = null;
+        var controls = context.Render<TempoControls>(p => p.Add(x => x.CanEdit, true).Add(x => x.SetTempo, t => { saved = t; }));
+        Assert.True(controls.Find("#add-click").HasAttribute("disabled"));
+        controls.Find("#tempo-bpm").Change("96.5");
+        controls.Find("#tempo-bpm").KeyDown("Enter");
+        Assert.Equal((96.5, 4), saved);
+
+        var viewer = context.Render<TempoControls>(p => p.Add(x => x.TempoBpm, 120).Add(x => x.CanEdit, false));
+        Assert.True(viewer.Find("#tempo-bpm").HasAttribute("disabled"));
+        Assert.Empty(viewer.FindAll("#add-click"));
+    }
 }
