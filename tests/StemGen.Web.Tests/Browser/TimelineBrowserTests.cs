@@ -287,6 +287,10 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
                 {
                     await page.ClickAsync("#theme-toggle");
                     await page.WaitForFunctionAsync(BrowserSession.DarkScript);
+                    // The toggle's click ripple grows past the button for a moment: let it end before measuring.
+                    await page.Mouse.MoveAsync(0, 0);
+                    await page.EvaluateAsync("() => document.activeElement?.blur()");
+                    await page.WaitForTimeoutAsync(1200);
                 }
                 foreach (var (w, h) in new[] { (1280, 800), (1440, 900), (1920, 1080) })
                 {

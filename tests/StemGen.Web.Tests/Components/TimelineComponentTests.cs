@@ -247,7 +247,7 @@ public sealed class TimelineComponentTests : IAsyncLifetime
         (double? Bpm, int Beats)? saved = null;
         var controls = context.Render<TempoControls>(p => p.Add(x => x.CanEdit, true).Add(x => x.SetTempo, t => { saved = t; }));
         Assert.True(controls.Find("#add-click").HasAttribute("disabled"));
-        controls.Find("#tempo-bpm").Change("96.5");
+        controls.Find("#tempo-bpm").Input("96.5");
         controls.Find("#tempo-bpm").KeyDown("Enter");
         Assert.Equal((96.5, 4), saved);
 
