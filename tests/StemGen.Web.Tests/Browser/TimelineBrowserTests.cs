@@ -267,6 +267,7 @@ public sealed class TimelineBrowserTests(ITestOutputHelper output)
             await page.WaitForSelectorAsync(".ruler .tick.major span:text-is('2')");
             await page.ClickAsync("#add-click");
             await WaitAsync(page, "() => document.querySelectorAll('.lane.track').length === 5 && stemgenTimeline.status().decoded === 5", errors);
+            Assert.False(await page.IsCheckedAsync("input[aria-label^='Use Click']"), "a click track is context only when ticked");
 
             // Keyboard: zoom in and out, Home.
             var before = (await page.EvaluateAsync<JsonElement>("() => stemgenTimeline.status()")).GetProperty("pps").GetDouble();
