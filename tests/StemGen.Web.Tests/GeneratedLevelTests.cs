@@ -31,6 +31,22 @@ public abstract class GeneratedLevelTests(TestDatabase database) : IAsyncLifetim
         return Loudness.Integrated(Mixer.Mix(stems.ToArray()).Audio);
     }
 
+    /// <summary>
+    /// The stored level rule: the stem's loudness is the context's minus 6 LU, or, when the true-peak ceiling binds,
+    /// under it with the true peak at -1 dBTP.
+    /// </summary>
+    internal static void AssertMatched(AudioBuffer stem, double contextLufs)
+    {
+        var measured = Loudness.Measure(stem, truePeak: true);
+        var target = LoudnessMatch.TargetLufs(contextLufs);
+        Assert.True(measured.TruePeakDb <= LoudnessMatch.CeilingDbtp + 0.01, $"true peak {measured.TruePeakDb:0.00} dBTP");
+        if (Math.Abs(measured.IntegratedLufs - target) > 0.3)
+        {
+            Assert.True(measured.IntegratedLufs < target, $"{measured.IntegratedLufs:0.00} LUFS, the target {target:0.00}");
+            Assert.InRange(measured.TruePeakDb, LoudnessMatch.CeilingDbtp - 0.1, LoudnessMatch.CeilingDbtp + 0.01);
+        }
+    }
+
     private async Task<(StudioClient Owner, int ProjectId, List<int> Stems)> ProjectAsync(string user, params (string Name, byte[] Wav)[] files)
     {
         var owner = await factory.RegisterAsync(user);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using StemGen.Audio;
 using StemGen.Web.Projects;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace StemGen.Web.Tests;
 
@@ -149,6 +150,36 @@ public abstract class MixExportTests(TestDatabase database) : IAsyncLifetime
         // Not JSON the endpoint can bind: a 400 as well.
         var garbage = await owner.Http.PostAsync(Url, new StringContent("{\"format\": \"wav\", \"tracks\": 7}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+    }
+
+    [Fact]
+    public async Task Absurd_mixes_are_refused_before_any_audio_is_read()
+    {
+        // Rows only (no blob behind them): each limit is checked from the rows, so nothing would be read anyway.
+        async Task<int> RowAsync(double seconds, int rate, int channels)
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<Data.StudioDbContext>();
+            var stem = new Data.Stem
+            {
+                ProjectId = projectId, Name = "huge", BlobHash = new string('0', 64), Format = "WAV", Peaks = [],
+                DurationSeconds = seconds, SampleRate = rate, Channels = channels, CreatedAt = DateTime.UtcNow,
+            };
+            db.Stems.Add(stem);
+            await db.SaveChangesAsync();
+            return stem.Id;
+        }
+        var tooLong = await RowAsync(3700, 16000, 1);
+        Assert.Contains("at most 60 minutes", await RefusedAsync(await MixAsync(new { format = "wav", tracks = new[] { new { stemId = tooLong } } })));
+        var tooBig = await RowAsync(3000, 192000, 2);
+        Assert.Contains("at most 2048 MB", await RefusedAsync(await MixAsync(new { format = "flac", tracks = new[] { new { stemId = tooBig } } })));
+        var wide = await RowAsync(10, 48000, 6);
+        Assert.Contains("6 channels", await RefusedAsync(await MixAsync(new { format = "wav", tracks = new[] { new { stemId = wide } } })));
+        var many = new List<int>();
+        for (var i = 0; i < 50; i++) many.Add(await RowAsync(300, 16000, 1));
+        Assert.Contains("at most 4 hours", await RefusedAsync(await MixAsync(new { format = "wav", tracks = many.Select(id => new { stemId = id }).ToArray() })));
+        // Muted, they are not read and do not count.
+        Assert.Equal(16000, (await AudioOf(await MixAsync(new { format = "wav", tracks = many.Select(id => new { stemId = id, muted = true }).Append(new { stemId = keys, muted = false }).ToArray() }))).Frames);
     }
 
     [Fact]

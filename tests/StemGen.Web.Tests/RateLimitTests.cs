@@ -55,4 +55,21 @@ public sealed class RateLimitTests : IAsyncLifetime
         for (var i = 0; i < 2; i++) Assert.NotEqual(HttpStatusCode.TooManyRequests, (await busy.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs", new { })).StatusCode);
         await AssertLimitedAsync(await busy.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs", new { }));
     }
+
+    [Fact]
+    public async Task Click_tracks_count_as_uploads_and_tempo_estimates_and_mixes_as_job_requests()
+    {
+        var user = await factory.RegisterAsync("rl-clicker");
+        var projectId = await user.CreateProjectAsync("Clicks");
+        for (var i = 0; i < 2; i++) Assert.NotEqual(HttpStatusCode.TooManyRequests, (await user.Http.PostAsync($"/api/projects/{projectId}/click", null)).StatusCode);
+        await AssertLimitedAsync(await user.Http.PostAsync($"/api/projects/{projectId}/click", null));
+        await AssertLimitedAsync(await user.UploadAsync(projectId, ("late.wav", TestAudio.Wav(0.2))));
+
+        var other = await factory.RegisterAsync("rl-mixer");
+        var otherProject = await other.CreateProjectAsync("Mixes");
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await other.Http.PostAsync($"/api/projects/{otherProject}/tempo/estimate", null)).StatusCode);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await other.Http.PostAsJsonAsync($"/api/projects/{otherProject}/mix", new { format = "wav" })).StatusCode);
+        await AssertLimitedAsync(await other.Http.PostAsJsonAsync($"/api/projects/{otherProject}/mix", new { format = "wav" }));
+        await AssertLimitedAsync(await other.Http.PostAsync($"/api/projects/{otherProject}/tempo/estimate", null));
+    }
 }

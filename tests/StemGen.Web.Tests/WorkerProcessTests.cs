@@ -102,6 +102,12 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
                 var candidates = job.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("index").GetInt32()).ToList();
                 Assert.Equal([0], candidates); // one variation asked, one stored: no duplicate after the retry
             }
+            // Remote workers store candidates loudness-matched to their context, as the studio's own server does.
+            var (levelProject, levelStem) = projects[0];
+            var levelJob = finished.First(j => jobs.Contains((levelProject, j.GetProperty("id").GetInt32())));
+            var stored = await TempoTests.ReadAsync(await client.Http.GetAsync(
+                $"/api/projects/{levelProject}/candidates/{levelJob.GetProperty("candidates")[0].GetProperty("id").GetInt32()}/audio"));
+            GeneratedLevelTests.AssertMatched(stored, await GeneratedLevelTests.ContextLufsAsync(client, levelProject, [levelStem]));
             var taken = finished.Single(j => j.GetProperty("id").GetInt32() == victim!.JobId);
             Assert.True(taken.GetProperty("attempts").GetInt32() >= 2, taken.ToString());
             Assert.Contains("worker-b", taken.GetProperty("device").GetString());

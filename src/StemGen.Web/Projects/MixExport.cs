@@ -41,7 +41,7 @@ public sealed class MixFile(string path, string fileName, string contentType, do
 /// 4x oversampled) is above <see cref="CeilingDbtp"/>, the whole mix is turned down so it sits there; nothing
 /// is limited or clipped, and a mix under the ceiling is the exact sum. Memory is bounded: stems are read
 /// block by block twice (once to measure the peak, once to write), the file is written to the staging folder.
-/// Requests are bounded by <see cref="MaxTracks"/>, <see cref="MaxSeconds"/> and <see cref="MaxTotalTrackSeconds"/>.
+/// Requests are bounded by <see cref="MaxTracks"/>, <see cref="MaxSeconds"/>, <see cref="MaxTotalTrackSeconds"/> and <see cref="MaxFileBytes"/>.
 /// </summary>
 public sealed class MixExport(StudioDbContext db, IBlobStore store, IOptions<StudioOptions> options)
 {
@@ -55,6 +55,9 @@ public sealed class MixExport(StudioDbContext db, IBlobStore store, IOptions<Stu
     public const double MaxSeconds = 3600;
     /// <summary>The most audio read for one mix, summed over its sounding tracks (4 hours), so one request cannot keep a core busy for long.</summary>
     public const double MaxTotalTrackSeconds = 4 * 3600;
+
+    /// <summary>The largest mix file (2 GiB of 24-bit samples, under WAV's 4 GB limit): an hour of stereo at 96 kHz.</summary>
+    public const long MaxFileBytes = 2L * 1024 * 1024 * 1024;
 
     private const int BlockFrames = 16_384;
 
@@ -91,9 +94,14 @@ public sealed class MixExport(StudioDbContext db, IBlobStore store, IOptions<Stu
         var total = sounding.Sum(t => t.Stem.DurationSeconds);
         if (total > MaxTotalTrackSeconds) throw new StudioValidationException($"a mix reads at most {MaxTotalTrackSeconds / 3600:0} hours of audio; its sounding tracks hold {total / 3600:0.#}");
 
+        if (sounding.Select(t => t.Stem).FirstOrDefault(s => s.Channels > 2) is { } wide)
+            throw new StudioValidationException($"stem {wide.Id} has {wide.Channels} channels; a mix takes mono and stereo stems");
         var rate = sounding.Max(t => t.Stem.SampleRate);
-        var channels = sounding.Any(t => t.Stem.Channels >= 2) ? 2 : 1;
+        var channels = sounding.Any(t => t.Stem.Channels == 2) ? 2 : 1;
         var frames = (long)Math.Round(seconds * rate);
+        var bytes = frames * channels * 3;
+        if (bytes > MaxFileBytes)
+            throw new StudioValidationException($"the mix would take {bytes / 1048576} MB; at most {MaxFileBytes / 1048576} MB (fewer minutes or a lower sample rate)");
         var extension = format.Container == AudioContainer.Flac ? ".flac" : ".wav";
         Directory.CreateDirectory(options.Value.StagingDirectory);
         var path = Path.Combine(options.Value.StagingDirectory, $"mix-{Guid.NewGuid():N}{extension}");

@@ -79,9 +79,11 @@ public static partial class RateLimits
 
     private static string Caller(HttpContext http) => ProjectAccess.UserId(http.User) ?? "anonymous:" + Address(http);
 
-    [GeneratedRegex("^/api/projects/[0-9]+/stems/?$")]
+    /// <summary>Requests that add stems: uploads, and click tracks (rendered and stored like one).</summary>
+    [GeneratedRegex("^/api/projects/[0-9]+/(stems|click)/?$")]
     private static partial Regex StemsPath();
 
-    [GeneratedRegex("^/api/projects/[0-9]+/jobs/?$")]
+    /// <summary>Requests that make the studio compute for the caller: generation jobs, tempo estimates, mix exports.</summary>
+    [GeneratedRegex("^/api/projects/[0-9]+/(jobs|tempo/estimate|mix)/?$")]
     private static partial Regex JobsPath();
 }
