@@ -73,6 +73,7 @@ services.AddScoped<ProjectAccess>();
 services.AddScoped<UserRoles>();
 services.AddScoped<Invites>();
 services.AddScoped<ProjectService>();
+services.AddScoped<StemService>();
 services.AddScoped<TempoService>();
 services.AddScoped<MixExport>();
 services.AddScoped<BlobReferences>();
@@ -99,7 +100,8 @@ services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters
 services.AddHostedService<ProjectHubRelay>();
 
 services.AddRazorComponents().AddInteractiveServerComponents();
-services.AddMudServices();
+// Snackbars at the bottom: at the top they covered the page header and the generate panel.
+services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
 services.AddSingleton<UserPreferences>();
 services.AddHttpContextAccessor();
 

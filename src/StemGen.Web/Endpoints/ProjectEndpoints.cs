@@ -94,35 +94,16 @@ public static class ProjectEndpoints
             }
         }).RequiresRole(ProjectRole.Editor).DisableAntiforgery();
 
-        project.MapPatch("/stems/{stemId:int}", async (int projectId, int stemId, StemUpdateRequest request, StudioDbContext db, ProjectEvents events, CancellationToken ct) =>
+        // The stem service makes the checks and publishes the event (the project page calls the same service).
+        project.MapPatch("/stems/{stemId:int}", async (int projectId, int stemId, StemUpdateRequest request, StemService stems, CancellationToken ct) =>
         {
-            var stem = await db.Stems.FirstOrDefaultAsync(s => s.Id == stemId && s.ProjectId == projectId, ct);
-            if (stem is null) return Results.NotFound();
-            if (request.Category is { } category)
-            {
-                if (!Enum.IsDefined(category)) return Results.Problem(statusCode: 400, detail: $"unknown instrument category {(int)category}");
-                stem.Category = category;
-            }
-            if (request.Name is { } name)
-            {
-                name = name.Trim();
-                if (name.Length is 0 or > Stem.MaxNameLength) return Results.Problem(statusCode: 400, detail: $"a stem name has 1 to {Stem.MaxNameLength} characters");
-                if (UserText.Refusal(name, "stem name") is { } refusal) return Results.Problem(statusCode: 400, detail: refusal);
-                stem.Name = name;
-            }
-            await db.SaveChangesAsync(ct);
-            events.Publish(new ProjectChangedEvent(projectId, "stems"));
+            await stems.UpdateAsync(projectId, stemId, request.Name, request.Category, ct);
             return Results.NoContent();
         }).RequiresRole(ProjectRole.Editor);
 
-        project.MapDelete("/stems/{stemId:int}", async (int projectId, int stemId, StudioDbContext db, BlobReferences blobs, ProjectEvents events, CancellationToken ct) =>
+        project.MapDelete("/stems/{stemId:int}", async (int projectId, int stemId, StemService stems, CancellationToken ct) =>
         {
-            var stem = await db.Stems.FirstOrDefaultAsync(s => s.Id == stemId && s.ProjectId == projectId, ct);
-            if (stem is null) return Results.NotFound();
-            db.Stems.Remove(stem);
-            await db.SaveChangesAsync(ct);
-            await blobs.DeleteUnreferencedAsync([stem.BlobHash], ct);
-            events.Publish(new ProjectChangedEvent(projectId, "stems"));
+            await stems.DeleteAsync(projectId, stemId, ct);
             return Results.NoContent();
         }).RequiresRole(ProjectRole.Editor);
 

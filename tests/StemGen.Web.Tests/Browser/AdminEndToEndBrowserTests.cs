@@ -102,7 +102,7 @@ public sealed class AdminEndToEndBrowserTests(Xunit.Abstractions.ITestOutputHelp
         Assert.Contains("model run 1", await page.InnerTextAsync("#served-model"));
         await page.WaitForSelectorAsync("#upload-zone[data-ready=true]");
         await page.SetInputFilesAsync("#upload-files", stem);
-        await page.WaitForFunctionAsync("() => document.querySelectorAll('#stems tbody tr').length === 1");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('.lane.track').length === 1");
         await page.ClickAsync("#generate");
         await page.WaitForSelectorAsync(".job .job-state:has-text('Succeeded')", new() { Timeout = 3 * Minutes });
         Assert.Contains("run 1 on CPU", await page.InnerTextAsync(".job .job-where"));

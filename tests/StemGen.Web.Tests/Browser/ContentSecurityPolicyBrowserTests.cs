@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 
 namespace StemGen.Web.Tests.Browser;
 
-/// <summary>The studio's own pages, MudBlazor and wavesurfer.js work under the content security policy: Chromium reports no violation.</summary>
+/// <summary>The studio's own pages, MudBlazor and the timeline (Web Audio, SVG waveforms) work under the content security policy: Chromium reports no violation.</summary>
 public sealed class ContentSecurityPolicyBrowserTests
 {
     [BrowserFact]
@@ -29,9 +29,8 @@ public sealed class ContentSecurityPolicyBrowserTests
             }).ToArray();
             await page.WaitForSelectorAsync("#upload-zone[data-ready=true]");
             await page.SetInputFilesAsync("#upload-files", files);
-            await page.WaitForFunctionAsync("() => stemgen.status().players >= 2");
-            Assert.True(await page.EvaluateAsync<bool>("() => !!window.WaveSurfer"), "wavesurfer.js is vendored by scripts/install-deps.sh");
-            await page.WaitForFunctionAsync("() => stemgen.status().waveforms >= 2");
+            // The timeline decodes the stems with Web Audio and draws their peaks as SVG.
+            await page.WaitForFunctionAsync("() => stemgenTimeline.status().decoded >= 2 && stemgenTimeline.status().waveforms >= 2");
 
             foreach (var url in new[] { "/admin", "/admin/users", "/admin/studies", "/admin/jobs", "/listen" })
             {

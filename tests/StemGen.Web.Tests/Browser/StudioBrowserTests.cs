@@ -83,29 +83,27 @@ public sealed class StudioBrowserTests
             await page.WaitForSelectorAsync("#upload-status:has-text('2 of 3 uploaded, 1 refused')");
             Assert.Contains("refused:", await page.InnerTextAsync(".upload-refused"));
             Assert.Contains("notes.wav", await page.InnerTextAsync(".upload-refused"));
-            await page.WaitForFunctionAsync("() => document.querySelectorAll('#stems tbody tr').length === 2");
-            Assert.Contains("bass line", await page.InnerTextAsync("#stems"));
-            var categories = await page.EvaluateAsync<string[]>("() => Array.from(document.querySelectorAll('#stems input')).map(i => i.value)");
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('.lane.track').length === 2");
+            Assert.Contains("bass line", await page.InnerTextAsync(".timeline-heads"));
+            var categories = await page.EvaluateAsync<string[]>("() => Array.from(document.querySelectorAll('.track-header select')).map(i => i.value)");
             Assert.Contains("Bass", categories);
             Assert.Contains("Drums", categories);
-            await page.WaitForFunctionAsync("() => stemgen.status().players >= 2");
-            var wavesurfer = await page.EvaluateAsync<bool>("() => !!window.WaveSurfer");
-            if (wavesurfer) await page.WaitForFunctionAsync("() => stemgen.status().waveforms >= 2");
+            await page.WaitForFunctionAsync("() => stemgenTimeline.status().decoded >= 2 && stemgenTimeline.status().waveforms >= 2");
 
             // A newcomer is not stopped by an empty context: every track is preselected, and the page says so.
             Assert.Contains("all 2 tracks", await page.InnerTextAsync("#context-summary"));
 
             await page.ClickAsync("#play-mix");
-            try { await page.WaitForFunctionAsync("() => stemgen.status().playing === 2", null, new() { Timeout = 10000 }); }
+            try { await page.WaitForFunctionAsync("() => stemgenTimeline.positions().filter(p => p.sounding).length === 2", null, new() { Timeout = 10000 }); }
             catch (TimeoutException)
             {
-                var status = await page.EvaluateAsync<JsonElement>("() => stemgen.status()");
+                var status = await page.EvaluateAsync<JsonElement>("() => stemgenTimeline.status()");
                 Assert.Fail($"not playing: {status}; console: {string.Join(" | ", console)}");
             }
             await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "02-project-stems.png") });
             // Space pauses the mix (focus is not in a text field).
             await page.Keyboard.PressAsync("Space");
-            await page.WaitForFunctionAsync("() => stemgen.status().playing === 0");
+            await page.WaitForFunctionAsync("() => !stemgenTimeline.status().playing");
             await page.ClickAsync("#stop");
 
             await page.ClickAsync("#generate");
@@ -123,15 +121,17 @@ public sealed class StudioBrowserTests
             Assert.True(state == "Succeeded", $"job {state}: {await page.InnerTextAsync(".job")}");
             Assert.Contains("CPU (", await page.InnerTextAsync("#device"));
             Assert.True(seen.Any(p => p is > 0 and < 100), $"progress seen: {string.Join(", ", seen)}");
-            await page.WaitForSelectorAsync(".candidate");
+            await page.WaitForSelectorAsync(".lane.candidate");
 
-            await page.ClickAsync("button:has-text('Audition with context')");
-            await page.WaitForFunctionAsync("() => stemgen.status().playing === 3");
+            // The candidate plays in place, with the context, on the same clock.
+            await page.WaitForFunctionAsync("() => stemgenTimeline.status().decoded === 3");
+            await page.ClickAsync("#play-mix");
+            await page.WaitForFunctionAsync("() => stemgenTimeline.positions().filter(p => p.sounding).length === 3");
             await page.ClickAsync("#stop");
 
-            await page.ClickAsync(".candidate button:has-text('Accept')");
-            await page.WaitForFunctionAsync("() => document.querySelectorAll('#stems tbody tr').length === 3");
-            Assert.Contains("generated", await page.InnerTextAsync("#stems"));
+            await page.ClickAsync(".candidate-header .keep");
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('.lane.track').length === 3");
+            Assert.Contains("generated", await page.InnerTextAsync(".timeline-heads"));
             await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "04-accepted.png") });
 
             // Deleting a track asks first; Cancel keeps it.
@@ -141,7 +141,7 @@ public sealed class StudioBrowserTests
             await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "05-confirm-delete.png") });
             await page.ClickAsync(".mud-dialog button:has-text('Cancel')");
             await page.WaitForSelectorAsync(".mud-dialog", new() { State = WaitForSelectorState.Detached });
-            Assert.Equal(3, await page.Locator("#stems tbody tr").CountAsync());
+            Assert.Equal(3, await page.Locator(".lane.track").CountAsync());
 
             // The dark theme is remembered for the user: it survives a reload.
             Assert.False(await IsDarkAsync(page));
@@ -150,7 +150,7 @@ public sealed class StudioBrowserTests
             await page.ReloadAsync();
             await page.WaitForSelectorAsync("#play-mix:not([disabled])");
             Assert.True(await IsDarkAsync(page));
-            if (wavesurfer) await page.WaitForFunctionAsync("() => stemgen.status().waveforms >= 4");
+            await page.WaitForFunctionAsync("() => stemgenTimeline.status().waveforms >= 3");
             await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "06-project-dark.png") });
 
             await page.GotoAsync($"{baseUrl}/projects");

@@ -139,30 +139,43 @@ public sealed class StudioComponentTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Viewers_audition_candidates_but_cannot_keep_discard_or_cancel()
+    public void Viewers_see_jobs_but_cannot_cancel_and_finished_jobs_point_to_the_timeline()
     {
         var jobs = new[] { Job(1, TaskState.Succeeded, null, Candidate(5)), Job(2, TaskState.Running) };
         var viewer = context.Render<JobList>(p => p.Add(x => x.ProjectId, 1).Add(x => x.CanEdit, false).Add(x => x.Jobs, jobs));
-        var labels = viewer.FindAll("button").Select(b => b.TextContent).ToList();
-        Assert.Contains(labels, l => l.Contains("Audition with context"));
-        Assert.DoesNotContain(labels, l => l.Contains("Accept") || l.Contains("Discard") || l.Contains("Cancel"));
+        Assert.DoesNotContain(viewer.FindAll("button"), b => b.TextContent.Contains("Cancel"));
+        Assert.Contains("1 variation on the timeline", viewer.Find(".job-outcome").TextContent);
 
-        var accepted = 0;
+        var cancelled = 0;
         var editor = context.Render<JobList>(p => p.Add(x => x.ProjectId, 1).Add(x => x.CanEdit, true).Add(x => x.Jobs, jobs)
-            .Add(x => x.Accept, id => { accepted = id; }));
-        editor.FindAll("button").First(b => b.TextContent.Contains("Accept")).Click();
-        Assert.Equal(5, accepted);
+            .Add(x => x.Cancel, id => { cancelled = id; }));
+        editor.FindAll("button").Single(b => b.TextContent.Contains("Cancel")).Click();
+        Assert.Equal(2, cancelled);
     }
 
     [Fact]
-    public void Solo_mutes_every_other_track_in_the_browser_player()
+    public void A_long_seed_is_shown_whole_in_the_job_settings()
     {
-        var list = context.Render<TrackList>(p => p.Add(x => x.ProjectId, 1).Add(x => x.Stems, Tracks).Add(x => x.CanEdit, true));
-        list.Find("button[aria-label='Solo drums']").Click();
+        var job = Job(1, TaskState.Succeeded);
+        job.ParametersJson = """{"ContextStemIds":[1],"Preset":"best","Variations":1,"Seed":18446744073709551615}""";
+        var list = context.Render<JobList>(p => p.Add(x => x.ProjectId, 1).Add(x => x.Jobs, [job]));
+        Assert.Contains("seed 18446744073709551615", list.Find(".job-settings").TextContent);
+    }
 
-        var muted = context.JSInterop.Invocations["stemgen.setMuted"].Select(i => ((string)i.Arguments[0]!, (bool)i.Arguments[1]!)).ToList();
-        Assert.Contains(("stem-1", false), muted);
-        Assert.Contains(("stem-2", true), muted);
-        Assert.Contains("muted", list.FindAll("tr.track")[1].ClassName);
+    [Fact]
+    public void The_selection_fills_the_region_and_generate_here_uses_the_panel_settings()
+    {
+        var panel = context.Render<GeneratePanel>(p => p.Add(x => x.Stems, Tracks).Add(x => x.Selection, new TimeSelection(2, 4.5)));
+        Assert.Contains("from 0:02.0 to 0:04.5", panel.Find("#generate").TextContent);
+
+        var (category, parameters) = panel.Instance.Request(new TimeSelection(1, 3), existing: Tracks[0]);
+        Assert.Equal(InstrumentCategory.Drums, category); // the track's own instrument
+        Assert.Equal([2], parameters.ContextStemIds); // the track to repair is not context
+        Assert.Equal((1.0, 3.0, 1), (parameters.RegionStart!.Value, parameters.RegionEnd!.Value, parameters.ExistingStemId!.Value));
+
+        var (newCategory, fresh) = panel.Instance.Request(new TimeSelection(1, 3), existing: null);
+        Assert.Equal(InstrumentCategory.Bass, newCategory);
+        Assert.Equal([1, 2], fresh.ContextStemIds);
+        Assert.Null(fresh.ExistingStemId);
     }
 }
