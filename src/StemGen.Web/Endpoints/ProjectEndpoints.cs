@@ -38,17 +38,15 @@ public static class ProjectEndpoints
             return Results.Ok(new { p.Id, p.Name, p.CreatedAt, Role = ProjectMembershipFilter.RoleOf(http) });
         });
 
-        project.MapPut("/", async (int projectId, NameRequest request, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
+        project.MapPut("/", async (int projectId, NameRequest request, ProjectService projects, CancellationToken ct) =>
             {
                 await projects.RenameAsync(projectId, request.Name, ct);
-                events.Publish(new ProjectChangedEvent(projectId, "name"));
                 return Results.NoContent();
             }).RequiresRole(ProjectRole.Owner);
 
-        project.MapDelete("/", async (int projectId, ProjectService projects, ProjectEvents events, CancellationToken ct) =>
+        project.MapDelete("/", async (int projectId, ProjectService projects, CancellationToken ct) =>
         {
             await projects.DeleteAsync(projectId, ct);
-            events.Publish(new ProjectChangedEvent(projectId, "deleted"));
             return Results.NoContent();
         }).RequiresRole(ProjectRole.Owner);
 

@@ -8,7 +8,7 @@ namespace StemGen.Web.Projects;
 
 /// <summary>
 /// Project life cycle and membership. Callers check the caller's role with <see cref="ProjectAccess"/> first.
-/// Membership changes tell the project's open pages and hub clients themselves, whoever made them (a page or the API).
+/// Every change (name, deletion, membership) tells the project's open pages and hub clients itself, whoever made it (a page or the API).
 /// </summary>
 public sealed class ProjectService(StudioDbContext db, UserManager<IdentityUser> users, BlobReferences blobs, ProjectEvents events, TimeProvider clock)
 {
@@ -26,6 +26,7 @@ public sealed class ProjectService(StudioDbContext db, UserManager<IdentityUser>
         var project = await db.Projects.FirstAsync(p => p.Id == projectId, cancellationToken);
         project.Name = ValidName(name);
         await db.SaveChangesAsync(cancellationToken);
+        events.Publish(new ProjectChangedEvent(projectId, "name"));
     }
 
     /// <summary>Deletes the project, its members, stems, jobs and candidates, and the blobs nothing else uses.</summary>
@@ -36,6 +37,7 @@ public sealed class ProjectService(StudioDbContext db, UserManager<IdentityUser>
             .Distinct().ToListAsync(cancellationToken);
         await db.Projects.Where(p => p.Id == projectId).ExecuteDeleteAsync(cancellationToken);
         await blobs.DeleteUnreferencedAsync(hashes, cancellationToken);
+        events.Publish(new ProjectChangedEvent(projectId, "deleted"));
     }
 
     /// <summary>Adds a member by user name, or changes the role of an existing one. The owner's own role cannot change here.</summary>
