@@ -19,6 +19,11 @@ public sealed class GenerationJob
     /// <summary>The Hangfire job that carries this one; null until it is enqueued (start-up enqueues such rows).</summary>
     public string? HangfireJobId { get; set; }
     public int Attempts { get; set; }
+    /// <summary>
+    /// Who holds the running job (<see cref="Jobs.WorkerLeases"/>): "studio", or a worker key ("key:12", "config:0") and the
+    /// Hangfire server it claimed under ("key:12@gpu-a:..."). Only the holder may read its stems, store candidates, report and finish.
+    /// </summary>
+    public string? Lease { get; set; }
 
     public int ProgressLevel { get; set; }
     public int ProgressStep { get; set; }

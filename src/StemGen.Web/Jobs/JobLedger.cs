@@ -20,7 +20,8 @@ public sealed class JobLedger(
     StudioDbContext db, IBlobStore blobs, ProjectEvents events, TaskEvents tasks, JobCancellations cancellations, ProgressSaves saves,
     IOptions<StudioOptions> studioOptions, TimeProvider clock, ILogger<JobLedger> logger)
 {
-    public async Task<JobTicket?> ClaimAsync(int jobId, string device, string? model, CancellationToken cancellationToken)
+    /// <summary>Marks the job running under <paramref name="lease"/> (<see cref="GenerationJob.Lease"/>; remote workers' leases come from <see cref="WorkerLeases"/>).</summary>
+    public async Task<JobTicket?> ClaimAsync(int jobId, string device, string? model, CancellationToken cancellationToken, string lease = "studio")
     {
         var job = await db.GenerationJobs.FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken);
         if (job is null || job.IsFinished) return null;
@@ -35,6 +36,7 @@ public sealed class JobLedger(
         job.StartedAt = clock.GetUtcNow().UtcDateTime;
         job.Device = device;
         job.Model = model;
+        job.Lease = lease;
         job.Error = null;
         job.Phase = job.Attempts > 1 ? $"attempt {job.Attempts}" : "starting";
         await db.SaveChangesAsync(cancellationToken);

@@ -30,9 +30,13 @@ public static class JobsSetup
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseStudioJobsOnly() // a job row naming any other type or method fails without running
             .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>())));
 
         services.AddScoped<JobLedger>();
+        services.AddScoped<WorkerKeyStore>();
+        services.AddScoped<WorkerLeases>();
+        services.AddSingleton<CandidateUploadLimit>();
         services.AddSingleton<ProgressSaves>();
         services.AddSingleton<JobCancellations>();
         services.AddSingleton<IStudioGateway, InProcessStudioGateway>();
