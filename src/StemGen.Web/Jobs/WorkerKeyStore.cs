@@ -32,7 +32,7 @@ public sealed class WorkerKeyStore(StudioDbContext db, IOptions<JobsOptions> opt
         if (name.Length is 0 or > WorkerKey.MaxNameLength || name.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
             throw new StudioValidationException($"a worker's name has 1 to {WorkerKey.MaxNameLength} printable characters");
         if (await db.WorkerKeys.AnyAsync(k => k.Name == name, cancellationToken))
-            throw new StudioValidationException($"a key named '{name}' exists: revoke it or pick another name");
+            throw new StudioValidationException($"a key named '{name}' exists (revoked keys keep their names): pick another name, such as '{name}-2'");
         var secret = Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var key = new WorkerKey { Name = name, KeyHash = Hash(secret), CreatedById = adminId, CreatedAt = clock.GetUtcNow().UtcDateTime };
         db.WorkerKeys.Add(key);
