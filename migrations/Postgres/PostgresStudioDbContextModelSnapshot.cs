@@ -487,6 +487,9 @@ namespace StemGen.Web.Migrations.Postgres
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
+                    b.Property<string>("ErrorDetail")
+                        .HasColumnType("text");
+
                     b.Property<double?>("EtaSeconds")
                         .HasColumnType("double precision");
 

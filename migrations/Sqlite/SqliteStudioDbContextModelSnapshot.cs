@@ -470,6 +470,9 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ErrorDetail")
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("EtaSeconds")
                         .HasColumnType("REAL");
 

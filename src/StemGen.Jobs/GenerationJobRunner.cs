@@ -97,7 +97,7 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
         {
             logger.LogWarning(e, "job {JobId} failed on {Worker}", jobId, worker.Name);
             await progress.StopAsync(pumping);
-            await studio.FinishAsync(jobId, new JobOutcome(JobOutcomeKind.Failed, e.Message), CancellationToken.None);
+            await studio.FinishAsync(jobId, GenerationErrors.Failed(e, worker.Name), CancellationToken.None);
             if (IsTransient(e)) throw; // Hangfire shows the last attempt as failed too
         }
         finally

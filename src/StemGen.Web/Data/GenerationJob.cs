@@ -34,7 +34,10 @@ public sealed class GenerationJob
     public string? Device { get; set; }
     /// <summary>The served model the job ran with (its name on the models page).</summary>
     public string? Model { get; set; }
+    /// <summary>What project members read when the job failed (in their terms).</summary>
     public string? Error { get; set; }
+    /// <summary>The whole exception of a failure, for the log and admins only (<see cref="StemGen.Jobs.JobOutcome.Detail"/>).</summary>
+    public string? ErrorDetail { get; set; }
 
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }

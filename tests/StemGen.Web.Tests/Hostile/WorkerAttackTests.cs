@@ -234,4 +234,23 @@ public sealed class WorkerAttackTests : IAsyncLifetime
         }
         Assert.Equal("still here", await File.ReadAllTextAsync(canary));
     }
+
+    [Fact]
+    public async Task A_failed_job_shows_project_members_no_server_paths_but_admins_see_the_exception()
+    {
+        factory.Generator.Fault = new InvalidOperationException("could not map /var/lib/stemgen/secret/model.bin (errno 12)");
+        var response = await owner.Http.PostAsJsonAsync($"/api/projects/{projectA}/jobs", new { contextStemIds = new[] { stemA }, category = "Bass", preset = "fast" }, StudioClient.Json);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var job = await GenerationTests.WaitForJobAsync(owner, projectA, id, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed");
+
+        Assert.Equal("Failed", job.GetProperty("state").GetString());
+        var shown = job.GetProperty("error").GetString()!;
+        Assert.DoesNotContain("/var/lib", shown);
+        Assert.Contains("internal error", shown);
+        Assert.Equal(HttpStatusCode.Forbidden, (await owner.Http.GetAsync($"/api/admin/generation-jobs/{id}")).StatusCode);
+        var detail = (await admin.GetJsonAsync($"/api/admin/generation-jobs/{id}")).GetProperty("errorDetail").GetString()!;
+        Assert.Contains("/var/lib/stemgen/secret/model.bin", detail);
+        Assert.Contains(nameof(InvalidOperationException), detail);
+    }
 }
