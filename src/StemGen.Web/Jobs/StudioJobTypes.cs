@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.Server;
+using Hangfire.States;
 using StemGen.Jobs;
 using StemGen.Web.Tasks;
 
@@ -54,17 +55,36 @@ public static class StudioJobTypes
 
     private static readonly OnlyRunAsync MethodFilter = new();
 
-    /// <summary>Refuses, before it runs, a job whose method is not its type's RunAsync.</summary>
-    private sealed class OnlyRunAsync : JobFilterAttribute, IServerFilter
+    /// <summary>
+    /// Refuses, before it runs, a job whose method is not its type's RunAsync; and ends any job it refused (or that
+    /// would not load) as Failed, without the retries a real job gets: it fails the same way every time. It runs after
+    /// AutomaticRetry (a higher order), which would otherwise schedule it again.
+    /// </summary>
+    private sealed class OnlyRunAsync : JobFilterAttribute, IServerFilter, IElectStateFilter
     {
+        public OnlyRunAsync() => Order = 1000;
+
         public void OnPerforming(PerformingContext context)
         {
             var job = context.BackgroundJob.Job;
-            if (!Jobs.Contains(job.Type) || job.Method.Name != Method)
+            if (!Allowed(job))
                 throw new JobRefusedException($"{job.Type.FullName}.{job.Method.Name} is not a job the studio defines; refused");
         }
 
         public void OnPerformed(PerformedContext context) { }
+
+        public void OnStateElection(ElectStateContext context)
+        {
+            if (context.CandidateState is not (FailedState or ScheduledState) || Allowed(context.BackgroundJob.Job)) return;
+            var what = context.BackgroundJob.Job is { } job ? $"{job.Type.FullName}.{job.Method.Name} is not a job the studio defines"
+                : context.Connection.GetJobData(context.BackgroundJob.Id)?.LoadException?.InnerException?.Message ?? "the job does not load";
+            context.CandidateState = new FailedState(new JobRefusedException($"{what}; refused without running and not retried"))
+            {
+                Reason = "refused: not a job the studio defines",
+            };
+        }
+
+        private static bool Allowed(Job? job) => job is not null && Jobs.Contains(job.Type) && job.Method.Name == Method;
     }
 }
 

@@ -75,7 +75,20 @@ public sealed class WorkerAttackTests : IAsyncLifetime
         return job.Id;
     }
 
-    private static ProcessingState OnServer(string server) => new(server, Guid.NewGuid().ToString());
+    private static ProcessingOn OnServer(string server) => new(server);
+
+    /// <summary>The state a Hangfire server writes when it takes a job (Hangfire's ProcessingState has no public constructor).</summary>
+    internal sealed class ProcessingOn(string server) : IState
+    {
+        public string Name => ProcessingState.StateName;
+        public string? Reason => null;
+        public bool IsFinal => false;
+        public bool IgnoreJobLoadException => false;
+        public Dictionary<string, string> SerializeData() => new()
+        {
+            ["StartedAt"] = JobHelper.SerializeDateTime(DateTime.UtcNow), ["ServerId"] = server, ["WorkerId"] = Guid.NewGuid().ToString(),
+        };
+    }
 
     private static Task<HttpResponseMessage> ClaimAsync(HttpClient worker, int job) =>
         worker.PostAsJsonAsync($"/api/worker/jobs/{job}/claim", new { device = "cuda:0" });
@@ -227,7 +240,7 @@ public sealed class WorkerAttackTests : IAsyncLifetime
                 await Task.Delay(200);
                 using var connection = storage.GetConnection();
                 state = connection.GetStateData(id)?.Name;
-            } while (state is EnqueuedState.StateName or ProcessingState.StateName && DateTime.UtcNow < deadline);
+            } while ((state == EnqueuedState.StateName || state == ProcessingState.StateName) && DateTime.UtcNow < deadline);
             Assert.Equal(FailedState.StateName, state);
             var failed = storage.GetMonitoringApi().JobDetails(id).History.First(h => h.StateName == FailedState.StateName);
             Assert.Contains("not a job the studio defines", failed.Data["ExceptionDetails"]);

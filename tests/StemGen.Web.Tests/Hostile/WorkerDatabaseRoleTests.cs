@@ -95,7 +95,7 @@ public sealed class WorkerDatabaseRoleTests(PostgresServer postgres) : IAsyncLif
         Assert.Equal(typeof(GenerationJobRunner), connection.GetJobData(id)!.Job.Type);
         using (var start = connection.CreateWriteTransaction())
         {
-            start.SetJobState(id, new ProcessingState("role-test-server", "worker-1"));
+            start.SetJobState(id, new WorkerAttackTests.ProcessingOn("role-test-server"));
             start.Commit();
         }
         connection.SetJobParameter(id, "RetryCount", "1");
