@@ -41,7 +41,7 @@ public sealed class JobsOptions
     public double WatchdogIntervalSeconds { get; set; } = 30;
 
     /// <summary>Queues by who can run them.</summary>
-    /// <summary>The queues the studio's own job server takes.</summary>
+    /// <summary>The queues the studio's own job servers take (EmbeddedJobServer: one server for the studio queue, one for generation).</summary>
     public string[] StudioServerQueues => RunInStudio ? [Queues.Generation, Queues.Studio, "default"] : [Queues.Studio, "default"];
 
     /// <summary>

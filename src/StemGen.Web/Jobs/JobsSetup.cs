@@ -88,22 +88,31 @@ public static class JobsSetup
     }
 }
 
-/// <summary>The studio's own Hangfire server (one job at a time): the studio queue, and generation when <see cref="JobsOptions.RunInStudio"/>.</summary>
+/// <summary>
+/// The studio's own Hangfire servers, one job at a time each: one for the studio queue (admin tasks), and, when
+/// <see cref="JobsOptions.RunInStudio"/>, a second for generation, so that admin tasks never wait behind users'
+/// generations nor the reverse. (Each user's share of the generation queue is bounded by Quotas:MaxQueuedJobsPerUser.)
+/// </summary>
 public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOptions> options, GeneratorHost generator, ILogger<EmbeddedJobServer> logger) : IHostedService
 {
-    private BackgroundJobServer? server;
+    private readonly List<BackgroundJobServer> servers = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var jobs = options.Value;
-        server = new BackgroundJobServer(new BackgroundJobServerOptions
+        BackgroundJobServer Start(string name, string[] queues) => new(new BackgroundJobServerOptions
         {
-            ServerName = $"studio-{Environment.MachineName}",
-            Queues = jobs.StudioServerQueues,
+            ServerName = $"studio-{name}-{Environment.MachineName}",
+            Queues = queues,
             WorkerCount = 1,
             SchedulePollingInterval = TimeSpan.FromSeconds(1),
             Activator = services.GetRequiredService<JobActivator>(),
         }, services.GetRequiredService<JobStorage>());
+        lock (servers)
+        {
+            servers.Add(Start("tasks", [jobs.Queues.Studio, "default"]));
+            if (jobs.RunInStudio) servers.Add(Start("generation", [jobs.Queues.Generation]));
+        }
         if (!jobs.RunInStudio) return Task.CompletedTask;
         // Load the served model now, so the page can name the device before the first job.
         var studio = services.GetRequiredService<IStudioGateway>();
@@ -117,10 +126,18 @@ public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOp
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (server is null) return;
-        server.SendStop();
-        await server.WaitForShutdownAsync(cancellationToken);
-        server.Dispose();
+        BackgroundJobServer[] stopping;
+        lock (servers) // the host may stop it twice at once
+        {
+            stopping = [.. servers];
+            servers.Clear();
+        }
+        foreach (var server in stopping) server.SendStop();
+        foreach (var server in stopping)
+        {
+            await server.WaitForShutdownAsync(cancellationToken);
+            server.Dispose();
+        }
     }
 }
 
