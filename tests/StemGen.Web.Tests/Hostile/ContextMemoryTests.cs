@@ -11,8 +11,12 @@ namespace StemGen.Web.Tests.Hostile;
 /// <see cref="ContextAudio"/>: limits are checked from the header before any decoding, and what passes is decoded in
 /// blocks straight to the working rate. The peak of the largest allowed context is measured from the process.
 /// </summary>
+[Collection(Collection)]
 public sealed class ContextMemoryTests(ITestOutputHelper output)
 {
+    /// <summary>Alone: the working set is the process's, and other tests would move it.</summary>
+    public const string Collection = "memory measurements";
+
     /// <summary>A WAV header claiming <paramref name="seconds"/> of audio, followed by only 4 KB of it (the attack costs nothing to send), or by all of it.</summary>
     private static MemoryStream ClaimedWav(int rate, int channels, double seconds, bool complete = false)
     {
@@ -74,12 +78,12 @@ public sealed class ContextMemoryTests(ITestOutputHelper output)
                     await Task.Delay(10);
                 }
             });
-            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread(); // the decode runs on this thread
             var clock = Stopwatch.StartNew();
             AudioBuffer audio;
             using (var file = File.OpenRead(path)) audio = ContextAudio.Read(file, "largest.flac", null, maxSeconds: seconds);
             clock.Stop();
-            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             stop.Cancel();
             await sampler;
             process.Refresh();
@@ -99,3 +103,6 @@ public sealed class ContextMemoryTests(ITestOutputHelper output)
         finally { File.Delete(path); }
     }
 }
+
+[CollectionDefinition(ContextMemoryTests.Collection, DisableParallelization = true)]
+public sealed class MemoryMeasurementCollection;
