@@ -29,7 +29,7 @@ public sealed class JobService(
         var durations = await db.Stems.Where(s => s.ProjectId == projectId && ids.Contains(s.Id)).Select(s => s.DurationSeconds).ToListAsync(cancellationToken);
         if (durations.Count != ids.Count) throw new StudioValidationException("a context stem is not in this project");
         await CheckRegionAsync(projectId, parameters, ids, durations.Max(), cancellationToken);
-        await quotas.EnsureCanQueueAsync(userId, cancellationToken);
+        using var slot = await quotas.ReserveQueueSlotAsync(userId, cancellationToken); // held until the job is saved
 
         var job = new GenerationJob
         {

@@ -36,13 +36,36 @@ public sealed class UserQuotas(StudioDbContext db, IOptions<QuotaOptions> quotas
         await QueuedJobsAsync(userId, cancellationToken), quotas.Value.MaxQueuedJobsPerUser, generation.Value.MaxVariations,
         await StoredBytesAsync(userId, cancellationToken), quotas.Value.MaxStoredBytesPerUser);
 
-    /// <summary>Refuses a new job when the user already has their quota of jobs queued or running.</summary>
-    public async Task EnsureCanQueueAsync(string userId, CancellationToken cancellationToken)
+    /// <summary>One gate per user, so that requests at the same moment cannot all pass the count before any is saved.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> QueueGates = new();
+
+    /// <summary>
+    /// Refuses a new job when the user already has their quota of jobs queued or running; otherwise holds the user's gate
+    /// until the returned lease is disposed, which the caller does once the new job is saved.
+    /// </summary>
+    public async Task<IDisposable> ReserveQueueSlotAsync(string userId, CancellationToken cancellationToken)
     {
-        var queued = await QueuedJobsAsync(userId, cancellationToken);
-        if (queued >= quotas.Value.MaxQueuedJobsPerUser)
-            throw new QuotaExceededException($"you have {queued} generation job(s) queued or running, the most one account may have; " +
-                                             "start another when one ends (or cancel one)", JobRetryAfter);
+        var gate = QueueGates.GetOrAdd(userId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var queued = await QueuedJobsAsync(userId, cancellationToken);
+            if (queued >= quotas.Value.MaxQueuedJobsPerUser)
+                throw new QuotaExceededException($"you have {queued} generation job(s) queued or running, the most one account may have; " +
+                                                 "start another when one ends (or cancel one)", JobRetryAfter);
+            return new Release(gate);
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        private int released;
+        public void Dispose() { if (Interlocked.Exchange(ref released, 1) == 0) gate.Release(); }
     }
 
     /// <summary>Refuses an upload of <paramref name="bytes"/> into a project whose owner's stored bytes would pass their quota.</summary>
