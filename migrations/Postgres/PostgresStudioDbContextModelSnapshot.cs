@@ -487,6 +487,9 @@ namespace StemGen.Web.Migrations.Postgres
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
+                    b.Property<string>("ErrorDetail")
+                        .HasColumnType("text");
+
                     b.Property<double?>("EtaSeconds")
                         .HasColumnType("double precision");
 
@@ -496,6 +499,10 @@ namespace StemGen.Web.Migrations.Postgres
                     b.Property<string>("HangfireJobId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Lease")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("Model")
                         .HasColumnType("text");
@@ -1112,6 +1119,48 @@ namespace StemGen.Web.Migrations.Postgres
                     b.HasIndex("CreatedById");
 
                     b.ToTable("TrainingRuns");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.WorkerKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedById")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("WorkerKeys");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -470,6 +470,9 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ErrorDetail")
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("EtaSeconds")
                         .HasColumnType("REAL");
 
@@ -478,6 +481,10 @@ namespace StemGen.Web.Migrations.Sqlite
 
                     b.Property<string>("HangfireJobId")
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Lease")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Model")
@@ -1077,6 +1084,46 @@ namespace StemGen.Web.Migrations.Sqlite
                     b.HasIndex("CreatedById");
 
                     b.ToTable("TrainingRuns");
+                });
+
+            modelBuilder.Entity("StemGen.Web.Data.WorkerKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedById")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("WorkerKeys");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -52,14 +52,14 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
         {
             progress.Set("loading the context", 0, 0, 0, null);
             var contextAudio = new List<AudioBuffer>();
-            foreach (var stem in ticket.Context) contextAudio.Add(await ReadAsync(jobId, stem, contextAudio.FirstOrDefault()?.SampleRate, cancel.Token));
+            foreach (var stem in ticket.Context) contextAudio.Add(await ReadAsync(jobId, stem, contextAudio.FirstOrDefault()?.SampleRate, model.MaxContextSeconds, cancel.Token));
             var request = new GenerationRequest
             {
                 Context = contextAudio, Category = ticket.Category, Sampling = ticket.Parameters.ToSamplingOptions(), Variations = ticket.Parameters.Variations,
                 Region = ticket.Parameters.RegionStart is { } from && ticket.Parameters.RegionEnd is { } to ? new TimeRegion(from, to) : null,
                 ExistingStem = ticket.Existing is { } existing
                     // The stem to regenerate at the context's exact length (job creation allows it to be shorter).
-                    ? StemGenerator.FitLength(await ReadAsync(jobId, existing, contextAudio[0].SampleRate, cancel.Token), contextAudio.Max(c => c.Frames)) : null,
+                    ? StemGenerator.FitLength(await ReadAsync(jobId, existing, contextAudio[0].SampleRate, model.MaxContextSeconds, cancel.Token), contextAudio.Max(c => c.Frames)) : null,
             };
             progress.Set("generating", 0, 0, 0, null);
             var result = await Task.Run(() => model.Generate(request, progress, cancel.Token), cancel.Token);
@@ -97,7 +97,7 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
         {
             logger.LogWarning(e, "job {JobId} failed on {Worker}", jobId, worker.Name);
             await progress.StopAsync(pumping);
-            await studio.FinishAsync(jobId, new JobOutcome(JobOutcomeKind.Failed, e.Message), CancellationToken.None);
+            await studio.FinishAsync(jobId, GenerationErrors.Failed(e, worker.Name), CancellationToken.None);
             if (IsTransient(e)) throw; // Hangfire shows the last attempt as failed too
         }
         finally
@@ -132,15 +132,22 @@ public sealed class GenerationJobRunner(IStudioGateway studio, GeneratorHost gen
         _ => false,
     };
 
-    private async Task<AudioBuffer> ReadAsync(int jobId, JobStem stem, int? rate, CancellationToken cancellationToken)
+    /// <summary>
+    /// A context stem within the generator's limits (<see cref="ContextAudio"/>): spooled to a temp file (the decoder
+    /// seeks, a network stream cannot; a file keeps memory flat), checked from its header, decoded in blocks to <paramref name="rate"/>.
+    /// </summary>
+    private async Task<AudioBuffer> ReadAsync(int jobId, JobStem stem, int? rate, double maxSeconds, CancellationToken cancellationToken)
     {
-        // Read whole before decoding: the decoder seeks, a network stream cannot.
-        using var buffer = new MemoryStream();
-        await using (var content = await studio.OpenStemAsync(jobId, stem.StemId, cancellationToken))
-            await content.CopyToAsync(buffer, cancellationToken);
-        buffer.Position = 0;
-        var audio = AudioFile.Read(buffer, stem.FileName);
-        return rate is { } r && audio.SampleRate != r ? Resampler.Resample(audio, r) : audio;
+        var temp = Path.Combine(Path.GetTempPath(), $"stemgen-context-{jobId}-{stem.StemId}-{Guid.NewGuid():N}");
+        try
+        {
+            await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+            await using (var content = await studio.OpenStemAsync(jobId, stem.StemId, cancellationToken))
+                await content.CopyToAsync(file, cancellationToken);
+            file.Position = 0;
+            return await Task.Run(() => ContextAudio.Read(file, stem.FileName, rate, maxSeconds), cancellationToken);
+        }
+        finally { File.Delete(temp); } // DeleteOnClose already did, unless the file was never opened
     }
 
     /// <summary>

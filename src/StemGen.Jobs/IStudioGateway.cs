@@ -50,4 +50,5 @@ public sealed record JobProgressReport(int JobId, string Phase, int Level, int S
 
 public enum JobOutcomeKind { Succeeded, Failed, Cancelled }
 
-public sealed record JobOutcome(JobOutcomeKind Kind, string Message);
+/// <summary>How a job ended: <paramref name="Message"/> is what project members read; <paramref name="Detail"/> (a failure's whole exception) goes to the log and to admins only.</summary>
+public sealed record JobOutcome(JobOutcomeKind Kind, string Message, string? Detail = null);

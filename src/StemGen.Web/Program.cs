@@ -139,6 +139,7 @@ endpoints.MapDatasetEndpoints();
 endpoints.MapTrainingEndpoints();
 endpoints.MapEvaluationEndpoints();
 endpoints.MapWorkerEndpoints();
+endpoints.MapWorkerKeyEndpoints().MapAdminJobEndpoints().MapQuotaEndpoints();
 app.MapHub<ProjectHub>("/hubs/project");
 app.MapHub<WorkerHub>("/hubs/worker");
 app.MapJobsDashboard();

@@ -24,11 +24,14 @@ public sealed class ToneStemGenerator : IStemGenerator
     public int StepMilliseconds { get; set; } = 25;
     /// <summary>The tone's peak (0: a silent stem).</summary>
     public float Amplitude { get; set; } = 0.3f;
+    /// <summary>Thrown by the next calls instead of generating: a fault of the studio's own (not of the request).</summary>
+    public Exception? Fault { get; set; }
 
     public GenerationResult Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref Calls);
         LastRequest = request;
+        if (Fault is { } fault) throw fault;
         if (request.Context.Count == 0) throw new GenerationRequestException("no context stems");
         if (request.Category == InstrumentCategory.SoundEffects) throw new GenerationRequestException("the test generator refuses Sound Effects");
         Started.TrySetResult();

@@ -29,7 +29,7 @@ public sealed class WorkerProcessTests(PostgresServer postgres, Xunit.Abstractio
         var database = postgres.NewDatabase();
         await using var studio = new KestrelStudioFactory(shippedModel: true, database: database, settings: new Dictionary<string, string>
         {
-            ["Jobs:Storage"] = "Postgres", ["Jobs:RunInStudio"] = "false", ["Jobs:WorkerKeys:0"] = Key,
+            ["Jobs:Storage"] = "Postgres", ["Jobs:RunInStudio"] = "false", ["Jobs:WorkerKeys:0"] = Key, ["Quotas:MaxQueuedJobsPerUser"] = "100", // one user queues every job of the test
             ["Jobs:WorkerTimeoutSeconds"] = WorkerTimeoutSeconds.ToString(), ["Jobs:PollIntervalSeconds"] = "0.5", ["Studio:Admins:0"] = "wp-admin",
         });
         var baseUrl = studio.Start();

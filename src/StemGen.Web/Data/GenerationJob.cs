@@ -19,6 +19,11 @@ public sealed class GenerationJob
     /// <summary>The Hangfire job that carries this one; null until it is enqueued (start-up enqueues such rows).</summary>
     public string? HangfireJobId { get; set; }
     public int Attempts { get; set; }
+    /// <summary>
+    /// Who holds the running job (<see cref="Jobs.WorkerLeases"/>): "studio", or a worker key ("key:12", "config:0") and the
+    /// Hangfire server it claimed under ("key:12@gpu-a:..."). Only the holder may read its stems, store candidates, report and finish.
+    /// </summary>
+    public string? Lease { get; set; }
 
     public int ProgressLevel { get; set; }
     public int ProgressStep { get; set; }
@@ -29,7 +34,10 @@ public sealed class GenerationJob
     public string? Device { get; set; }
     /// <summary>The served model the job ran with (its name on the models page).</summary>
     public string? Model { get; set; }
+    /// <summary>What project members read when the job failed (in their terms).</summary>
     public string? Error { get; set; }
+    /// <summary>The whole exception of a failure, for the log and admins only (<see cref="StemGen.Jobs.JobOutcome.Detail"/>).</summary>
+    public string? ErrorDetail { get; set; }
 
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }

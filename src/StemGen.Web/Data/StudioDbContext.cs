@@ -29,6 +29,7 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<TrainingPoint> TrainingPoints => Set<TrainingPoint>();
     public DbSet<ServedModel> ServedModels => Set<ServedModel>();
     public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();
+    public DbSet<WorkerKey> WorkerKeys => Set<WorkerKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -65,6 +66,15 @@ public abstract class StudioDbContext(DbContextOptions options) : IdentityDbCont
             e.HasIndex(j => new { j.ProjectId, j.CreatedAt });
             e.HasIndex(j => j.State);
             e.Property(j => j.HangfireJobId).HasMaxLength(64);
+            e.Property(j => j.Lease).HasMaxLength(200);
+        });
+
+        builder.Entity<WorkerKey>(e =>
+        {
+            e.Property(k => k.Name).HasMaxLength(WorkerKey.MaxNameLength);
+            e.HasIndex(k => k.Name).IsUnique();
+            e.Property(k => k.KeyHash).HasMaxLength(64);
+            e.HasIndex(k => k.KeyHash).IsUnique();
         });
 
         builder.Entity<GenerationCandidate>(e =>

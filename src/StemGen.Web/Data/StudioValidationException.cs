@@ -1,4 +1,4 @@
 namespace StemGen.Web.Data;
 
 /// <summary>A request that breaks a rule (empty name, unknown user...): the message says what to fix.</summary>
-public sealed class StudioValidationException(string message) : Exception(message);
+public class StudioValidationException(string message) : Exception(message);

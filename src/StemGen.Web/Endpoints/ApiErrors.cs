@@ -12,6 +12,12 @@ public sealed class ApiErrors : IEndpointFilter
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try { return await next(context); }
+        catch (Security.QuotaExceededException e) when (e.RetryAfter is { } after)
+        {
+            context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(after.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, detail: e.Message);
+        }
+        catch (Security.QuotaExceededException e) { return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, detail: e.Message); }
         catch (StudioValidationException e) { return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: e.Message); }
         catch (KeyNotFoundException) { return Results.NotFound(); }
     }

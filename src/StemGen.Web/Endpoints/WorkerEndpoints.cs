@@ -22,23 +22,33 @@ public static class WorkerEndpoints
 
         var jobs = app.MapGroup("/api/worker/jobs/{jobId:int}").RequireAuthorization(WorkerKeyAuthentication.Policy);
 
-        jobs.MapPost("/claim", async (int jobId, ClaimRequest request, JobLedger ledger, CancellationToken ct) =>
-            await ledger.ClaimAsync(jobId, request.Device, request.Model, ct) is { } ticket ? Results.Ok(ticket) : Results.NoContent());
+        // A worker touches only the job it claimed, between its claim and its end (WorkerLeases): anything else is 403 or 404, logged.
+        jobs.MapPost("/claim", async (int jobId, ClaimRequest request, HttpContext http, WorkerLeases leases, JobLedger ledger, CancellationToken ct) =>
+        {
+            var (verdict, lease) = await leases.ClaimableAsync(jobId, http.User, ct);
+            if (verdict != WorkerLeases.Verdict.Allowed || lease is null) return WorkerLeases.Answer(verdict);
+            return await ledger.ClaimAsync(jobId, request.Device, request.Model, ct, lease) is { } ticket ? Results.Ok(ticket) : Results.NoContent();
+        });
 
-        jobs.MapGet("/stems/{stemId:int}", async (int jobId, int stemId, JobLedger ledger, CancellationToken ct) =>
-            await ledger.OpenStemAsync(jobId, stemId, ct) is { } content ? Results.Stream(content, "application/octet-stream") : Results.NotFound());
+        jobs.MapGet("/stems/{stemId:int}", async (int jobId, int stemId, HttpContext http, WorkerLeases leases, JobLedger ledger, CancellationToken ct) =>
+            await leases.CheckAsync(jobId, http.User, $"stem {stemId}", ct) is var verdict && verdict != WorkerLeases.Verdict.Allowed ? WorkerLeases.Answer(verdict)
+            : await ledger.OpenStemAsync(jobId, stemId, ct) is { } content ? Results.Stream(content, "application/octet-stream") : Results.NotFound());
 
-        jobs.MapGet("/candidates", async (int jobId, JobLedger ledger, CancellationToken ct) =>
-            Results.Ok(await ledger.StoredCandidatesAsync(jobId, ct)));
+        jobs.MapGet("/candidates", async (int jobId, HttpContext http, WorkerLeases leases, JobLedger ledger, CancellationToken ct) =>
+            await leases.CheckAsync(jobId, http.User, "stored candidates", ct) is var verdict && verdict != WorkerLeases.Verdict.Allowed ? WorkerLeases.Answer(verdict)
+            : Results.Ok(await ledger.StoredCandidatesAsync(jobId, ct)));
 
-        jobs.MapPut("/candidates/{index:int}", async (int jobId, int index, HttpRequest request, JobLedger ledger, CancellationToken ct) =>
+        jobs.MapPut("/candidates/{index:int}", async (int jobId, int index, HttpContext http, WorkerLeases leases, JobLedger ledger, CandidateUploadLimit limit, CancellationToken ct) =>
             {
-                await ledger.StoreCandidateAsync(jobId, index, request.Body, ct);
+                if (await leases.CheckAsync(jobId, http.User, $"candidate {index}", ct) is var verdict && verdict != WorkerLeases.Verdict.Allowed) return WorkerLeases.Answer(verdict);
+                limit.Apply(http);
+                await ledger.StoreCandidateAsync(jobId, index, http.Request.Body, ct);
                 return Results.NoContent();
             });
 
-        jobs.MapPost("/finish", async (int jobId, JobOutcome outcome, JobLedger ledger, CancellationToken ct) =>
+        jobs.MapPost("/finish", async (int jobId, JobOutcome outcome, HttpContext http, WorkerLeases leases, JobLedger ledger, CancellationToken ct) =>
         {
+            if (await leases.CheckAsync(jobId, http.User, $"finish ({outcome.Kind})", ct) is var verdict && verdict != WorkerLeases.Verdict.Allowed) return WorkerLeases.Answer(verdict);
             await ledger.FinishAsync(jobId, outcome, ct);
             return Results.NoContent();
         });

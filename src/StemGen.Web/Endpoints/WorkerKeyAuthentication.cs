@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -10,25 +8,29 @@ using StemGen.Web.Jobs;
 namespace StemGen.Web.Endpoints;
 
 /// <summary>
-/// Workers sign in with a key from <see cref="JobsOptions.WorkerKeys"/> in the X-Worker-Key header
-/// (their name in X-Worker-Name, for logs and pages). Only the worker endpoints and hub accept it.
+/// Workers sign in with their key in the X-Worker-Key header: a key an admin made on /admin/workers (its name is the
+/// worker's), or one of <see cref="JobsOptions.WorkerKeys"/> (then X-Worker-Name names it, for logs and pages). Only the
+/// worker endpoints and hub accept it; what a worker may touch is then its own leased job (<see cref="WorkerLeases"/>).
 /// </summary>
 public sealed class WorkerKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IOptions<JobsOptions> jobs) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    WorkerKeyStore keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "WorkerKey";
     public const string Policy = "Worker";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The claim that carries the key's lease holder id ("key:12", "config:0").</summary>
+    public const string HolderClaim = "stemgen:worker-key";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(WorkerHeaders.Key, out var presented) || presented.ToString() is not { Length: > 0 } key)
-            return Task.FromResult(AuthenticateResult.NoResult());
-        var given = Encoding.UTF8.GetBytes(key);
-        // Constant-time comparison: the key is a secret.
-        if (!jobs.Value.WorkerKeys.Any(k => k.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(k), given)))
-            return Task.FromResult(AuthenticateResult.Fail("unknown worker key"));
-        var name = Request.Headers[WorkerHeaders.Name].ToString() is { Length: > 0 and <= 100 } n ? n : "worker";
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, Policy)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+            return AuthenticateResult.NoResult();
+        if (await keys.SignInAsync(key, Request.Headers[WorkerHeaders.Name].ToString(), Context.RequestAborted) is not { } worker)
+        {
+            Logger.LogWarning("refused an unknown or revoked worker key from {Address}", Context.Connection.RemoteIpAddress);
+            return AuthenticateResult.Fail("unknown or revoked worker key");
+        }
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, worker.Name), new Claim(ClaimTypes.Role, Policy), new Claim(HolderClaim, worker.Holder)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 }

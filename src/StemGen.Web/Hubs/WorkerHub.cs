@@ -11,7 +11,10 @@ namespace StemGen.Web.Hubs;
 /// page of the project. The answer to each report says whether a user asked to cancel the job.
 /// </summary>
 [Authorize(Policy = WorkerKeyAuthentication.Policy)]
-public sealed class WorkerHub(JobLedger ledger) : Hub
+public sealed class WorkerHub(JobLedger ledger, WorkerLeases leases) : Hub
 {
-    public Task<bool> ReportProgress(JobProgressReport report) => ledger.ReportProgressAsync(report, Context.ConnectionAborted);
+    /// <summary>Only for the job the worker holds (<see cref="WorkerLeases"/>); for any other the answer is "stop".</summary>
+    public async Task<bool> ReportProgress(JobProgressReport report) =>
+        await leases.CheckAsync(report.JobId, Context.User!, "progress", Context.ConnectionAborted) != WorkerLeases.Verdict.Allowed
+        || await ledger.ReportProgressAsync(report, Context.ConnectionAborted);
 }

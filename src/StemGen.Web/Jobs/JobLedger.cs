@@ -20,7 +20,11 @@ public sealed class JobLedger(
     StudioDbContext db, IBlobStore blobs, ProjectEvents events, TaskEvents tasks, JobCancellations cancellations, ProgressSaves saves,
     IOptions<StudioOptions> studioOptions, TimeProvider clock, ILogger<JobLedger> logger)
 {
-    public async Task<JobTicket?> ClaimAsync(int jobId, string device, string? model, CancellationToken cancellationToken)
+    /// <summary>The longest exception text kept in a job row for admins (the log has all of it).</summary>
+    public const int MaxErrorDetail = 16_000;
+
+    /// <summary>Marks the job running under <paramref name="lease"/> (<see cref="GenerationJob.Lease"/>; remote workers' leases come from <see cref="WorkerLeases"/>).</summary>
+    public async Task<JobTicket?> ClaimAsync(int jobId, string device, string? model, CancellationToken cancellationToken, string lease = "studio")
     {
         var job = await db.GenerationJobs.FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken);
         if (job is null || job.IsFinished) return null;
@@ -35,7 +39,9 @@ public sealed class JobLedger(
         job.StartedAt = clock.GetUtcNow().UtcDateTime;
         job.Device = device;
         job.Model = model;
+        job.Lease = lease;
         job.Error = null;
+        job.ErrorDetail = null;
         job.Phase = job.Attempts > 1 ? $"attempt {job.Attempts}" : "starting";
         await db.SaveChangesAsync(cancellationToken);
         Publish(job);
@@ -134,6 +140,8 @@ public sealed class JobLedger(
         };
         job.Phase = outcome.Kind == JobOutcomeKind.Failed ? "failed" : outcome.Message;
         job.Error = outcome.Kind == JobOutcomeKind.Failed ? outcome.Message : null;
+        job.ErrorDetail = outcome.Kind == JobOutcomeKind.Failed ? outcome.Detail?[..Math.Min(outcome.Detail.Length, MaxErrorDetail)] : null;
+        if (outcome.Detail is not null) logger.LogWarning("job {JobId} failed: {Message}\n{Detail}", jobId, outcome.Message, outcome.Detail);
         if (outcome.Kind == JobOutcomeKind.Succeeded) { job.ProgressPercent = 100; job.EtaSeconds = 0; }
         job.FinishedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);

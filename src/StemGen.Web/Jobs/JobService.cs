@@ -15,7 +15,7 @@ namespace StemGen.Web.Jobs;
 /// <summary>Creates, cancels and resolves generation jobs. Callers check the caller's role first (Editor or Owner).</summary>
 public sealed class JobService(
     StudioDbContext db, IBackgroundJobClient hangfire, IOptions<JobsOptions> jobsOptions, JobCancellations cancellations, ProjectEvents events, TaskEvents tasks,
-    BlobReferences blobReferences, IOptions<GenerationOptions> options, TimeProvider clock)
+    BlobReferences blobReferences, IOptions<GenerationOptions> options, TimeProvider clock, Security.UserQuotas quotas)
 {
     public async Task<GenerationJob> CreateAsync(int projectId, string userId, InstrumentCategory category, GenerationParameters parameters, CancellationToken cancellationToken = default)
     {
@@ -29,6 +29,7 @@ public sealed class JobService(
         var durations = await db.Stems.Where(s => s.ProjectId == projectId && ids.Contains(s.Id)).Select(s => s.DurationSeconds).ToListAsync(cancellationToken);
         if (durations.Count != ids.Count) throw new StudioValidationException("a context stem is not in this project");
         await CheckRegionAsync(projectId, parameters, ids, durations.Max(), cancellationToken);
+        using var slot = await quotas.ReserveQueueSlotAsync(userId, cancellationToken); // held until the job is saved
 
         var job = new GenerationJob
         {

@@ -25,7 +25,10 @@ public sealed class JobsOptions
 
     public QueueNames Queues { get; set; } = new();
 
-    /// <summary>Keys that workers present (header X-Worker-Key); none: no remote worker is accepted.</summary>
+    /// <summary>
+    /// Keys in the settings that workers may present (header X-Worker-Key), from before per-worker keys: admins now make one
+    /// key per worker on /admin/workers (<see cref="WorkerKeyStore"/>). Kept so existing workers go on while they move over.
+    /// </summary>
     public string[] WorkerKeys { get; set; } = [];
 
     /// <summary>After how long a dead worker's job is taken by another worker.</summary>
@@ -37,9 +40,8 @@ public sealed class JobsOptions
     /// <summary>How often the studio checks its open jobs against Hangfire (the task kernel's watchdog).</summary>
     public double WatchdogIntervalSeconds { get; set; } = 30;
 
-    /// <summary>Queues by who can run them.</summary>
-    /// <summary>The queues the studio's own job server takes.</summary>
-    public string[] StudioServerQueues => RunInStudio ? [Queues.Generation, Queues.Studio, "default"] : [Queues.Studio, "default"];
+    /// <summary>The queues of the studio's task server (EmbeddedJobServer runs generation on a second server of its own).</summary>
+    public string[] StudioServerQueues => [Queues.Studio, "default"];
 
     /// <summary>
     /// Refuses settings that leave a queue without a consumer: the studio queue always has the studio's server;
@@ -55,9 +57,10 @@ public sealed class JobsOptions
             if (generation == studio)
                 return ValidateOptionsResult.Fail($"Jobs:Queues:Generation and Jobs:Queues:Studio are both '{studio}': GPU workers would take the studio's tasks, which they cannot run");
             if (o.RunInStudio) return ValidateOptionsResult.Success;
-            var why = o.WorkerKeys.Length == 0 ? "Jobs:WorkerKeys is empty, so no GPU worker is accepted"
-                : o.Storage != JobStorageKind.Postgres ? "Jobs:Storage is Sqlite, and GPU workers take jobs from PostgreSQL only"
-                : null;
+            // On PostgreSQL the workers' keys may all come from /admin/workers (WorkerKeyStore), which the settings cannot see.
+            var why = o.Storage == JobStorageKind.Postgres ? null
+                : o.WorkerKeys.Length == 0 ? "Jobs:WorkerKeys is empty, so no GPU worker is accepted"
+                : "Jobs:Storage is Sqlite, and GPU workers take jobs from PostgreSQL only";
             return why is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(
                 $"Jobs:RunInStudio is false but {why}: nothing would run the generation queue '{generation}'. Set Jobs:RunInStudio=true, or give workers a way in (Jobs:Storage=Postgres and Jobs:WorkerKeys)");
         }

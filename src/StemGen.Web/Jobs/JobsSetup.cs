@@ -28,9 +28,13 @@ public static class JobsSetup
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, configuration) => configuration
             .UseStemGenSettings()
+            .UseStudioJobsOnly() // a job row naming any other type or method fails without running
             .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>())));
 
         services.AddScoped<JobLedger>();
+        services.AddScoped<WorkerKeyStore>();
+        services.AddScoped<WorkerLeases>();
+        services.AddSingleton<CandidateUploadLimit>();
         services.AddSingleton<ProgressSaves>();
         services.AddSingleton<JobCancellations>();
         services.AddSingleton<IStudioGateway, InProcessStudioGateway>();
@@ -82,19 +86,31 @@ public static class JobsSetup
     }
 }
 
-/// <summary>The studio's own Hangfire server (one job at a time): the studio queue, and generation when <see cref="JobsOptions.RunInStudio"/>.</summary>
+/// <summary>
+/// The studio's own Hangfire servers, one job at a time each: one for the studio queue (admin tasks), and, when
+/// <see cref="JobsOptions.RunInStudio"/>, a second for generation, so that admin tasks never wait behind users'
+/// generations nor the reverse. (Each user's share of the generation queue is bounded by Quotas:MaxQueuedJobsPerUser.)
+/// </summary>
 public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOptions> options, GeneratorHost generator, ILogger<EmbeddedJobServer> logger) : IHostedService, IDisposable
 {
     private readonly Lock gate = new();
-    private BackgroundJobServer? server;
+    private readonly List<BackgroundJobServer> servers = [];
     private Task? stopped;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var jobs = options.Value;
-        var serverOptions = new BackgroundJobServerOptions { Activator = services.GetRequiredService<JobActivator>() };
-        HangfireSetup.Configure(serverOptions, $"studio-{Environment.MachineName}", jobs.StudioServerQueues);
-        server = new BackgroundJobServer(serverOptions, services.GetRequiredService<JobStorage>());
+        BackgroundJobServer Start(string name, string[] queues)
+        {
+            var serverOptions = new BackgroundJobServerOptions { Activator = services.GetRequiredService<JobActivator>() };
+            HangfireSetup.Configure(serverOptions, $"studio-{name}-{Environment.MachineName}", queues);
+            return new BackgroundJobServer(serverOptions, services.GetRequiredService<JobStorage>());
+        }
+        lock (gate)
+        {
+            servers.Add(Start("tasks", jobs.StudioServerQueues));
+            if (jobs.RunInStudio) servers.Add(Start("generation", [jobs.Queues.Generation]));
+        }
         if (!jobs.RunInStudio) return Task.CompletedTask;
         // Load the served model now, so the page can name the device before the first job.
         var studio = services.GetRequiredService<IStudioGateway>();
@@ -105,25 +121,27 @@ public sealed class EmbeddedJobServer(IServiceProvider services, IOptions<JobsOp
     // The host may stop twice, at once (a test factory does), and disposes after stopping: one stop, which every call awaits.
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        lock (gate) return stopped ??= StopServerAsync(cancellationToken);
+        lock (gate) return stopped ??= StopServersAsync([.. servers], cancellationToken);
     }
 
-    private async Task StopServerAsync(CancellationToken cancellationToken)
+    private static async Task StopServersAsync(BackgroundJobServer[] stopping, CancellationToken cancellationToken)
     {
-        if (server is null) return;
-        server.SendStop();
-        await server.WaitForShutdownAsync(cancellationToken);
-        server.Dispose();
+        foreach (var server in stopping) server.SendStop();
+        foreach (var server in stopping)
+        {
+            await server.WaitForShutdownAsync(cancellationToken);
+            server.Dispose();
+        }
     }
 
-    /// <summary>A host that never stopped (a failed start) still lets the server go.</summary>
+    /// <summary>A host that never stopped (a failed start) still lets the servers go.</summary>
     public void Dispose()
     {
         lock (gate)
         {
             if (stopped is not null) return;
             stopped = Task.CompletedTask;
-            server?.Dispose();
+            foreach (var server in servers) server.Dispose();
         }
     }
 }

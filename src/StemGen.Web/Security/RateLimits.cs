@@ -31,6 +31,8 @@ public static partial class RateLimits
     public static IServiceCollection AddStudioRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var limits = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.Configure<QuotaOptions>(configuration.GetSection(QuotaOptions.Section));
+        services.AddScoped<UserQuotas>();
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -19,7 +19,7 @@ namespace StemGen.Web.Uploads;
 /// </summary>
 public sealed class StemUploadService(
     StudioDbContext db, IBlobStore blobs, IOptions<UploadOptions> uploadOptions, IOptions<StudioOptions> studioOptions,
-    TimeProvider clock, ILogger<StemUploadService> logger)
+    TimeProvider clock, ILogger<StemUploadService> logger, Security.UserQuotas quotas)
 {
     private readonly UploadOptions limits = uploadOptions.Value;
 
@@ -38,6 +38,7 @@ public sealed class StemUploadService(
         {
             await StageAsync(request, boundary, staged, cancellationToken);
             var validated = Validate(staged);
+            await quotas.EnsureCanStoreAsync(projectId, validated.Sum(f => new FileInfo(f.File.Path).Length), cancellationToken);
             var stems = new List<Stem>();
             var now = clock.GetUtcNow().UtcDateTime;
             foreach (var file in validated)
