@@ -39,7 +39,7 @@ public sealed class HubTests : IAsyncLifetime
         var post = new HttpRequestMessage(HttpMethod.Post, "/account/login")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
-                { ["userName"] = userName, ["password"] = "secret123", ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) }),
+            { ["userName"] = userName, ["password"] = "secret123", ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) }),
         };
         post.Headers.Add("Cookie", string.Join("; ", cookies));
         var login = await http.SendAsync(post);

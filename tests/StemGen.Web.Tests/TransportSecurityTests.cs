@@ -14,7 +14,7 @@ public sealed class TransportSecurityTests : IAsyncLifetime
 {
     private const string Proxy = "10.0.0.5";
     private readonly StudioFactory factory = new(settings: new Dictionary<string, string>
-        { ["Security:KnownProxies:0"] = Proxy, ["environment"] = "Production" });
+    { ["Security:KnownProxies:0"] = Proxy, ["environment"] = "Production" });
 
     public Task InitializeAsync() => Task.CompletedTask;
 

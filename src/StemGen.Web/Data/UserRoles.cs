@@ -29,12 +29,12 @@ public sealed class UserRoles(UserManager<IdentityUser> users, StudioDbContext d
         var adminRole = await db.Roles.Where(r => r.Name == Roles.Admin).Select(r => r.Id).SingleAsync(cancellationToken);
         var listenerRole = await db.Roles.Where(r => r.Name == Roles.Listener).Select(r => r.Id).SingleAsync(cancellationToken);
         var rows = await db.Users.OrderBy(u => u.UserName).Select(u => new
-            {
-                u.Id, u.UserName, u.LockoutEnd,
-                Admin = db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == adminRole),
-                Listener = db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == listenerRole),
-                Projects = db.ProjectMembers.Count(m => m.UserId == u.Id),
-            })
+        {
+            u.Id, u.UserName, u.LockoutEnd,
+            Admin = db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == adminRole),
+            Listener = db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == listenerRole),
+            Projects = db.ProjectMembers.Count(m => m.UserId == u.Id),
+        })
             .ToListAsync(cancellationToken);
         var now = clock.GetUtcNow();
         return rows.Select(u => new UserView(u.Id, u.UserName!, u.Admin, u.Listener, u.Projects, u.LockoutEnd > now)).ToList();

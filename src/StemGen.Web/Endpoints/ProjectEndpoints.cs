@@ -145,7 +145,7 @@ public static class ProjectEndpoints
             var names = StemFiles.UniqueFileNames(stems.Select(s => (s.Name, StemFiles.Extension(s.Format))));
             http.Response.ContentType = "application/zip";
             http.Response.Headers.ContentDisposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment")
-                { FileNameStar = StemFiles.SafeFileName(project.Name, ".zip") }.ToString();
+            { FileNameStar = StemFiles.SafeFileName(project.Name, ".zip") }.ToString();
             var body = new AsyncOnlyStream(http.Response.Body);
             await using (var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
             {

@@ -61,7 +61,7 @@ public static partial class RateLimits
 
     private static RateLimitPartition<string> Window(string key, int permits, TimeSpan window) =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-            { PermitLimit = Math.Max(1, permits), Window = window, QueueLimit = 0, AutoReplenishment = true });
+        { PermitLimit = Math.Max(1, permits), Window = window, QueueLimit = 0, AutoReplenishment = true });
 
     private static Kind Classify(HttpContext http)
     {

@@ -20,10 +20,11 @@ namespace StemGen.Web.Tests.Hostile;
 public sealed class HostileUserTests : IAsyncLifetime
 {
     private readonly StudioFactory factory = new(settings: new Dictionary<string, string>
-        {
-            ["Studio:Admins:0"] = "the-admin", ["Studio:Admins:1"] = "Future-Admin", ["Studio:RevalidateSeconds"] = "0",
-            ["Studio:BlobGraceMinutes"] = "0", // deletion trusts only the references, not the grace of a recent upload
-        }) { CreateAdmins = false };
+    {
+        ["Studio:Admins:0"] = "the-admin", ["Studio:Admins:1"] = "Future-Admin", ["Studio:RevalidateSeconds"] = "0",
+        ["Studio:BlobGraceMinutes"] = "0", // deletion trusts only the references, not the grace of a recent upload
+    })
+    { CreateAdmins = false };
 
     public async Task InitializeAsync()
     {
