@@ -142,7 +142,7 @@ public abstract class GenerationTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_region_of_a_kept_stem_is_regenerated_and_bad_regions_are_refused()
+    public async Task A_region_of_a_kept_stem_is_regenerated_bad_regions_are_refused_and_the_part_can_replace_the_track()
     {
         // stemIds: drums 1.5 s, keys 1.0 s (16 kHz). Regenerate 0.2-0.6 s of the keys over the drums.
         var response = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs",
@@ -170,6 +170,27 @@ public abstract class GenerationTests(TestDatabase database) : IAsyncLifetime
         Assert.Contains("cannot also be a context stem", await Refused(new { contextStemIds = stemIds, category = "Bass", regionStart = 0.1, regionEnd = 0.5, existingStemId = stemIds[1] }));
         Assert.Contains("longer than the 1 s context", await Refused(new { contextStemIds = new[] { stemIds[1] }, category = "Bass", regionStart = 0.1, regionEnd = 0.5, existingStemId = stemIds[0] }));
         Assert.Contains("not in this project", await Refused(new { contextStemIds = new[] { stemIds[0] }, category = "Bass", regionStart = 0.1, regionEnd = 0.5, existingStemId = 9999 }));
+
+        // Keeping the part in place: the keys track itself now holds the candidate's audio (the context's 1.5 s), no new track.
+        var job = await owner.GetJsonAsync($"/api/projects/{projectId}/jobs/{id}");
+        var candidateId = job.GetProperty("candidates")[0].GetProperty("id").GetInt32();
+        var candidateAudio = await owner.Http.GetByteArrayAsync($"/api/projects/{projectId}/candidates/{candidateId}/audio");
+        var replaced = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/candidates/{candidateId}/accept", new { replace = true });
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        Assert.Equal(stemIds[1], (await replaced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32());
+        var stems = (await owner.GetJsonAsync($"/api/projects/{projectId}/stems")).EnumerateArray().ToList();
+        Assert.Equal(2, stems.Count);
+        var keys = stems.Single(s => s.GetProperty("id").GetInt32() == stemIds[1]);
+        Assert.Equal((1.5, id), (keys.GetProperty("durationSeconds").GetDouble(), keys.GetProperty("sourceJobId").GetInt32()));
+        Assert.Equal(candidateAudio, await owner.Http.GetByteArrayAsync($"/api/projects/{projectId}/stems/{stemIds[1]}/audio"));
+
+        // A new stem (no track repaired) cannot replace anything.
+        var plain = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/jobs", new { contextStemIds = new[] { stemIds[0] }, category = "Bass" }, StudioClient.Json);
+        var plainId = (await plain.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var plainJob = await WaitForJobAsync(owner, projectId, plainId, j => j.GetProperty("state").GetString() is "Succeeded" or "Failed");
+        var notReplaced = await owner.Http.PostAsJsonAsync($"/api/projects/{projectId}/candidates/{plainJob.GetProperty("candidates")[0].GetProperty("id").GetInt32()}/accept", new { replace = true });
+        Assert.Equal(HttpStatusCode.BadRequest, notReplaced.StatusCode);
+        Assert.Contains("only a regenerated part of a track can replace it", await notReplaced.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -11,7 +11,8 @@ public sealed record GenerateRequest(IReadOnlyList<int> ContextStemIds, Instrume
     double? Temperature, double? ContextGuidance, double? CategoryGuidance, ulong? Seed,
     double? RegionStart = null, double? RegionEnd = null, int? ExistingStemId = null);
 
-public sealed record AcceptRequest(string? Name);
+/// <summary>Keeps a candidate as a new track named <paramref name="Name"/>, or with <paramref name="Replace"/> in place of the track whose part it regenerated.</summary>
+public sealed record AcceptRequest(string? Name, bool Replace = false);
 
 /// <summary>Generation jobs of a project: start, list, watch, cancel; audition, accept or discard candidates.</summary>
 public static class JobEndpoints
@@ -58,7 +59,7 @@ public static class JobEndpoints
 
         project.MapPost("/candidates/{candidateId:int}/accept", async (int projectId, int candidateId, AcceptRequest? request, JobService jobs, CancellationToken ct) =>
             {
-                var stem = await jobs.AcceptAsync(projectId, candidateId, request?.Name, ct);
+                var stem = await jobs.AcceptAsync(projectId, candidateId, request?.Name, request?.Replace ?? false, ct);
                 return Results.Ok(new { stem.Id, stem.Name, stem.Category });
             }).RequiresRole(ProjectRole.Editor);
 

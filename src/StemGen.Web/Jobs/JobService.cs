@@ -95,27 +95,54 @@ public sealed class JobService(
     }
 
     /// <summary>Makes a pending candidate a stem of the project (the same blob, no copy).</summary>
-    public async Task<Stem> AcceptAsync(int projectId, int candidateId, string? name, CancellationToken cancellationToken = default)
+    public async Task<Stem> AcceptAsync(int projectId, int candidateId, string? name, CancellationToken cancellationToken = default) =>
+        await AcceptAsync(projectId, candidateId, name, replace: false, cancellationToken);
+
+    /// <summary>
+    /// Keeps a candidate: as a new track, or with <paramref name="replace"/> (a regenerated part of a track only) in place of the
+    /// track it repairs, which then holds the candidate's audio (the audio outside the region is the track's own, sample for
+    /// sample); the track's previous audio goes unless something else refers to it.
+    /// </summary>
+    public async Task<Stem> AcceptAsync(int projectId, int candidateId, string? name, bool replace, CancellationToken cancellationToken = default)
     {
         var candidate = await db.GenerationCandidates.Include(c => c.Job)
             .FirstOrDefaultAsync(c => c.Id == candidateId && c.Job!.ProjectId == projectId, cancellationToken)
             ?? throw new KeyNotFoundException("no such candidate");
         if (candidate.Status != CandidateStatus.Pending) throw new StudioValidationException($"this candidate was already {candidate.Status.ToString().ToLowerInvariant()}");
         var job = candidate.Job!;
-        var stemName = string.IsNullOrWhiteSpace(name) ? GeneratedStemName.Of(job.TargetCategory, job.Id, candidate.Index) : name.Trim();
-        if (stemName.Length > Stem.MaxNameLength) throw new StudioValidationException($"a stem name has at most {Stem.MaxNameLength} characters");
-        var stem = new Stem
+        Stem stem;
+        string? replacedBlob = null;
+        if (replace)
         {
-            ProjectId = projectId, Name = stemName, Category = job.TargetCategory, Audio = candidate.Audio, SourceJobId = job.Id, CreatedAt = clock.GetUtcNow().UtcDateTime,
-        };
-        db.Stems.Add(stem);
+            var repairedId = JsonSerializer.Deserialize<GenerationParameters>(job.ParametersJson)?.ExistingStemId
+                ?? throw new StudioValidationException("only a regenerated part of a track can replace it; keep this one as a new track");
+            stem = await db.Stems.FirstOrDefaultAsync(s => s.Id == repairedId && s.ProjectId == projectId, cancellationToken)
+                ?? throw new StudioValidationException("the track this part belongs to was deleted; keep it as a new track");
+            replacedBlob = stem.BlobHash;
+            stem.Audio = candidate.Audio;
+            stem.SourceJobId = job.Id;
+            if (!string.IsNullOrWhiteSpace(name)) stem.Name = ValidStemName(name);
+        }
+        else
+        {
+            var stemName = string.IsNullOrWhiteSpace(name) ? GeneratedStemName.Of(job.TargetCategory, job.Id, candidate.Index) : ValidStemName(name);
+            stem = new Stem
+            {
+                ProjectId = projectId, Name = stemName, Category = job.TargetCategory, Audio = candidate.Audio, SourceJobId = job.Id, CreatedAt = clock.GetUtcNow().UtcDateTime,
+            };
+            db.Stems.Add(stem);
+        }
         await db.SaveChangesAsync(cancellationToken);
         candidate.Status = CandidateStatus.Accepted;
         candidate.AcceptedStemId = stem.Id;
         await db.SaveChangesAsync(cancellationToken);
+        if (replacedBlob is not null && replacedBlob != stem.BlobHash) await blobReferences.DeleteUnreferencedAsync([replacedBlob], cancellationToken);
         events.Publish(new ProjectChangedEvent(projectId, "stems"));
         return stem;
     }
+
+    private static string ValidStemName(string name) =>
+        name.Trim() is { Length: <= Stem.MaxNameLength } trimmed ? trimmed : throw new StudioValidationException($"a stem name has at most {Stem.MaxNameLength} characters");
 
     /// <summary>Removes a pending candidate and its audio (unless an accepted stem shares the same bytes).</summary>
     public async Task DiscardAsync(int projectId, int candidateId, CancellationToken cancellationToken = default)
