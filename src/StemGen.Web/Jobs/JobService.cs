@@ -121,11 +121,11 @@ public sealed class JobService(
             replacedBlob = stem.BlobHash;
             stem.Audio = candidate.Audio;
             stem.SourceJobId = job.Id;
-            if (!string.IsNullOrWhiteSpace(name)) stem.Name = ValidStemName(name);
+            if (!string.IsNullOrWhiteSpace(name)) stem.Name = Projects.StemService.ValidName(name);
         }
         else
         {
-            var stemName = string.IsNullOrWhiteSpace(name) ? GeneratedStemName.Of(job.TargetCategory, job.Id, candidate.Index) : ValidStemName(name);
+            var stemName = string.IsNullOrWhiteSpace(name) ? GeneratedStemName.Of(job.TargetCategory, job.Id, candidate.Index) : Projects.StemService.ValidName(name);
             stem = new Stem
             {
                 ProjectId = projectId, Name = stemName, Category = job.TargetCategory, Audio = candidate.Audio, SourceJobId = job.Id, CreatedAt = clock.GetUtcNow().UtcDateTime,
@@ -140,9 +140,6 @@ public sealed class JobService(
         events.Publish(new ProjectChangedEvent(projectId, "stems"));
         return stem;
     }
-
-    private static string ValidStemName(string name) =>
-        name.Trim() is { Length: <= Stem.MaxNameLength } trimmed ? trimmed : throw new StudioValidationException($"a stem name has at most {Stem.MaxNameLength} characters");
 
     /// <summary>Removes a pending candidate and its audio (unless an accepted stem shares the same bytes).</summary>
     public async Task DiscardAsync(int projectId, int candidateId, CancellationToken cancellationToken = default)
